@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as initialStore from './2026-11-22-initial-store.js';
+
+/** Every migration, by name; names sort in the order they apply. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '2026-11-22-initial-store': initialStore,
+};

@@ -1,0 +1,370 @@
+import type SQLite from 'better-sqlite3';
+import type { InvoiceRow } from '../../domain/invoice-row.js';
+import { OUTSTANDING_SQL } from './balances.js';
+
+/**
+ * The write side of an invoice import, on raw prepared statements: an export may hold a million
+ * lines, and kysely's per-query compilation would cost more than the writes themselves. Every
+ * method runs inside the transaction the caller opened, so a failed import leaves nothing behind.
+ */
+
+export interface ImportHeader {
+  readonly startedAt: string;
+  readonly fileName: string;
+  readonly filePath: string;
+  readonly sha256: string;
+  readonly encoding: string;
+  readonly separator: string;
+  readonly options: Record<string, unknown>;
+}
+
+export interface ImportCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  skipped: number;
+  duplicates: number;
+  closed: number;
+  clientsCreated: number;
+  clientsUpdated: number;
+}
+
+export type InvoiceOutcome =
+  | { readonly kind: 'created' | 'updated' | 'unchanged' | 'duplicate' }
+  | { readonly kind: 'conflict'; readonly firstLine: number; readonly differences: readonly string[] };
+
+interface StoredInvoice {
+  id: number;
+  client_id: number;
+  issue_date: string;
+  due_date: string;
+  due_date_computed: number;
+  amount_cents: number;
+  paid_cents: number;
+  currency: string;
+  closed_import_id: number | null;
+}
+
+interface StoredClient {
+  id: number;
+  name: string;
+  emails: string;
+  kind: string;
+  address: string | null;
+  siren: string | null;
+  phone: string | null;
+}
+
+type ClientField = 'name' | 'emails' | 'kind' | 'address' | 'siren' | 'phone';
+
+/** Invoice fields compared between the file and the store, with the French name used in history. */
+const INVOICE_FIELDS: ReadonlyArray<readonly [keyof StoredInvoice, string]> = [
+  ['client_id', 'client'],
+  ['issue_date', 'date'],
+  ['due_date', 'echeance'],
+  ['amount_cents', 'montant_centimes'],
+  ['paid_cents', 'regle_centimes'],
+  ['currency', 'devise'],
+];
+
+export class InvoiceImportStore {
+  readonly importId: number;
+  private readonly clients = new Map<string, StoredClient>();
+  private readonly statements;
+
+  constructor(
+    private readonly sqlite: SQLite.Database,
+    header: ImportHeader,
+    private readonly businessDate: string,
+  ) {
+    sqlite.exec(`DROP TABLE IF EXISTS temp.seen;
+      CREATE TEMP TABLE seen (number TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
+      DROP TABLE IF EXISTS temp.rejected_numbers;
+      CREATE TEMP TABLE rejected_numbers (number TEXT PRIMARY KEY) WITHOUT ROWID;`);
+    this.importId = Number(
+      sqlite
+        .prepare(
+          `INSERT INTO imports (started_at, file_name, file_path, sha256, kind, encoding, separator, options)
+           VALUES (?, ?, ?, ?, 'factures', ?, ?, ?)`,
+        )
+        .run(
+          header.startedAt,
+          header.fileName,
+          header.filePath,
+          header.sha256,
+          header.encoding,
+          header.separator,
+          JSON.stringify(header.options),
+        ).lastInsertRowid,
+    );
+    this.statements = {
+      seen: sqlite.prepare('INSERT OR IGNORE INTO temp.seen (number, line) VALUES (?, ?)'),
+      seenLine: sqlite.prepare('SELECT line FROM temp.seen WHERE number = ?').pluck(),
+      rejected: sqlite.prepare('INSERT OR IGNORE INTO temp.rejected_numbers (number) VALUES (?)'),
+      invoice: sqlite.prepare(
+        `SELECT id, client_id, issue_date, due_date, due_date_computed, amount_cents, paid_cents, currency,
+                closed_import_id
+         FROM invoices WHERE number = ?`,
+      ),
+      insertInvoice: sqlite.prepare(
+        `INSERT INTO invoices (number, client_id, issue_date, due_date, due_date_computed, amount_cents,
+           paid_cents, currency, created_import_id, source_line)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      updateInvoice: sqlite.prepare(
+        `UPDATE invoices SET client_id = ?, issue_date = ?, due_date = ?, due_date_computed = ?,
+           amount_cents = ?, paid_cents = ?, currency = ?, closed_import_id = NULL, updated_import_id = ?,
+           source_line = ?
+         WHERE id = ?`,
+      ),
+      client: sqlite.prepare(
+        'SELECT id, name, emails, kind, address, siren, phone FROM clients WHERE code = ?',
+      ),
+      insertClient: sqlite.prepare(
+        `INSERT INTO clients (code, name, emails, kind, address, siren, phone, created_import_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      updateClient: sqlite.prepare(
+        `UPDATE clients SET name = ?, emails = ?, kind = ?, address = ?, siren = ?, phone = ?,
+           updated_import_id = ? WHERE id = ?`,
+      ),
+      journal: sqlite.prepare(
+        `INSERT INTO journal (recorded_at, date, kind, client_id, invoice_id, import_id, details)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+    };
+    this.startedAt = header.startedAt;
+  }
+
+  private readonly startedAt: string;
+
+  readonly counts: ImportCounts = {
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    skipped: 0,
+    duplicates: 0,
+    closed: 0,
+    clientsCreated: 0,
+    clientsUpdated: 0,
+  };
+
+  private journal(kind: string, clientId: number | null, invoiceId: number | null, details: unknown): void {
+    this.statements.journal.run(
+      this.startedAt,
+      this.businessDate,
+      kind,
+      clientId,
+      invoiceId,
+      this.importId,
+      JSON.stringify(details),
+    );
+  }
+
+  /** Creates the client on first sight, or completes and updates it from the file. */
+  private clientId(row: InvoiceRow): number {
+    const known = this.clients.get(row.clientCode);
+    const incoming: Partial<Record<ClientField, string | null>> = {
+      name: row.clientName,
+      emails: row.emails || null,
+      kind: row.clientKind,
+      address: row.address,
+      siren: row.siren,
+      phone: row.phone,
+    };
+    if (known) {
+      // Later lines of the same client only fill in what earlier lines left empty.
+      const filled = (Object.keys(incoming) as ClientField[]).filter(
+        (f) => f !== 'name' && f !== 'kind' && incoming[f] && !known[f],
+      );
+      if (filled.length > 0) this.updateClient(known, incoming, filled, false);
+      return known.id;
+    }
+    const stored = this.statements.client.get(row.clientCode) as StoredClient | undefined;
+    if (!stored) {
+      const client: StoredClient = {
+        id: 0,
+        name: row.clientName,
+        emails: row.emails,
+        kind: row.clientKind ?? 'professionnel',
+        address: row.address,
+        siren: row.siren,
+        phone: row.phone,
+      };
+      client.id = Number(
+        this.statements.insertClient.run(
+          row.clientCode,
+          client.name,
+          client.emails,
+          client.kind,
+          client.address,
+          client.siren,
+          client.phone,
+          this.importId,
+        ).lastInsertRowid,
+      );
+      this.clients.set(row.clientCode, client);
+      this.counts.clientsCreated++;
+      return client.id;
+    }
+    this.clients.set(row.clientCode, stored);
+    const changed = (Object.keys(incoming) as ClientField[]).filter(
+      (f) => incoming[f] !== null && incoming[f] !== undefined && incoming[f] !== stored[f],
+    );
+    if (changed.length > 0) this.updateClient(stored, incoming, changed, true);
+    return stored.id;
+  }
+
+  private updateClient(
+    client: StoredClient,
+    incoming: Partial<Record<ClientField, string | null>>,
+    fields: readonly ClientField[],
+    count: boolean,
+  ): void {
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    for (const field of fields) {
+      before[field] = client[field];
+      after[field] = incoming[field];
+      (client as unknown as Record<string, unknown>)[field] = incoming[field];
+    }
+    this.statements.updateClient.run(
+      client.name,
+      client.emails,
+      client.kind,
+      client.address,
+      client.siren,
+      client.phone,
+      this.importId,
+      client.id,
+    );
+    if (count) this.counts.clientsUpdated++;
+    this.journal('client_modifie', client.id, null, { avant: before, apres: after });
+  }
+
+  /** Records that a line of the file was rejected, so that --liste-complete never closes it. */
+  rejectNumber(number: string): void {
+    this.statements.rejected.run(number);
+  }
+
+  upsertInvoice(row: InvoiceRow, line: number): InvoiceOutcome {
+    const again = this.statements.seen.run(row.number, line).changes === 0;
+    const stored = this.statements.invoice.get(row.number) as StoredInvoice | undefined;
+    if (again && stored) {
+      // The same number appeared earlier in this very file: identical lines (one per item, as some
+      // software exports) are one invoice; different figures are a conflict the user must settle.
+      const clientId = this.clients.get(row.clientCode)?.id ?? -1;
+      const differences = this.differences(stored, row, clientId);
+      if (differences.length === 0) return { kind: 'duplicate' };
+      return {
+        kind: 'conflict',
+        firstLine: this.statements.seenLine.get(row.number) as number,
+        differences: differences.map(([, name]) => name),
+      };
+    }
+    const clientId = this.clientId(row);
+    const values = [
+      clientId,
+      row.issueDate,
+      row.dueDate,
+      row.dueDateComputed ? 1 : 0,
+      row.amount,
+      row.paid,
+      row.currency,
+    ] as const;
+    if (!stored) {
+      this.statements.insertInvoice.run(row.number, ...values, this.importId, line);
+      return { kind: 'created' };
+    }
+    const differences = this.differences(stored, row, clientId);
+    if (differences.length === 0 && stored.closed_import_id === null) return { kind: 'unchanged' };
+    this.statements.updateInvoice.run(...values, this.importId, line, stored.id);
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    for (const [field, name] of differences) {
+      before[name] = stored[field];
+      after[name] = field === 'client_id' ? clientId : rowValue(row, field);
+    }
+    if (stored.closed_import_id !== null) {
+      before.soldee_par_absence = true;
+      after.soldee_par_absence = false;
+    }
+    this.journal('facture_modifiee', clientId, stored.id, {
+      numero: row.number,
+      ligne: line,
+      avant: before,
+      apres: after,
+    });
+    return { kind: 'updated' };
+  }
+
+  private differences(stored: StoredInvoice, row: InvoiceRow, clientId: number) {
+    return INVOICE_FIELDS.filter(([field]) =>
+      field === 'client_id' ? stored.client_id !== clientId : stored[field] !== rowValue(row, field),
+    );
+  }
+
+  /**
+   * With --liste-complete: every open invoice the file does not list is taken as settled. Marked,
+   * not deleted, and journaled; a later import that lists it again reopens it.
+   */
+  closeAbsent(): number {
+    const absent = this.sqlite
+      .prepare(
+        `SELECT i.id, i.number, i.client_id FROM invoices i
+         WHERE i.closed_import_id IS NULL AND i.amount_cents > 0 AND (${OUTSTANDING_SQL}) > 0
+           AND NOT EXISTS (SELECT 1 FROM temp.seen s WHERE s.number = i.number)
+           AND NOT EXISTS (SELECT 1 FROM temp.rejected_numbers r WHERE r.number = i.number)`,
+      )
+      .all() as { id: number; number: string; client_id: number }[];
+    const close = this.sqlite.prepare('UPDATE invoices SET closed_import_id = ? WHERE id = ?');
+    for (const invoice of absent) {
+      close.run(this.importId, invoice.id);
+      this.journal('facture_soldee_absente', invoice.client_id, invoice.id, { numero: invoice.number });
+    }
+    this.counts.closed = absent.length;
+    return absent.length;
+  }
+
+  /** Writes the counts on the import and its journal entry. */
+  finish(details: Record<string, unknown>): void {
+    const c = this.counts;
+    this.sqlite
+      .prepare(
+        `UPDATE imports SET created = ?, updated = ?, unchanged = ?, rejected = ?, skipped = ?, duplicates = ?,
+           closed = ?, clients_created = ?, clients_updated = ? WHERE id = ?`,
+      )
+      .run(
+        c.created,
+        c.updated,
+        c.unchanged,
+        c.rejected,
+        c.skipped,
+        c.duplicates,
+        c.closed,
+        c.clientsCreated,
+        c.clientsUpdated,
+        this.importId,
+      );
+    this.journal('import', null, null, details);
+  }
+}
+
+function rowValue(row: InvoiceRow, field: keyof StoredInvoice): unknown {
+  switch (field) {
+    case 'issue_date':
+      return row.issueDate;
+    case 'due_date':
+      return row.dueDate;
+    case 'amount_cents':
+      return row.amount;
+    case 'paid_cents':
+      return row.paid;
+    case 'currency':
+      return row.currency;
+    default:
+      return undefined;
+  }
+}

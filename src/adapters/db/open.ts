@@ -1,0 +1,109 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import SQLite from 'better-sqlite3';
+import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect } from 'kysely';
+import { migrations } from '../../../migrations/index.js';
+import { UserError } from '../../errors.js';
+import type { Database } from './schema.js';
+
+export interface Store {
+  readonly path: string;
+  readonly db: Kysely<Database>;
+  /** The raw connection, for the bulk paths where prepared statements matter (import). */
+  readonly sqlite: SQLite.Database;
+  close(): Promise<void>;
+}
+
+const provider: MigrationProvider = {
+  getMigrations: async (): Promise<Record<string, Migration>> => ({ ...migrations }),
+};
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+function checkFile(path: string, create: boolean): void {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      throw new UserError(
+        `« ${path} » est un dossier, pas une base recouvre : indiquez un fichier avec --db.`,
+      );
+    }
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    if (create) return;
+    throw new UserError(`Aucune base recouvre à « ${path} ».`, [
+      'Créez-la avec « recouvre init » ou importez des factures avec « recouvre import <fichier.csv> »,',
+      'ou indiquez une autre base avec --db <fichier> (ou la variable RECOUVRE_DB).',
+    ]);
+  }
+  if (size === 0) return;
+  const head = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.toString('latin1') !== SQLITE_MAGIC) {
+    throw new UserError(`« ${path} » n'est pas une base recouvre (ce n'est pas un fichier SQLite).`, [
+      'Vérifiez le chemin donné à --db ou à RECOUVRE_DB.',
+    ]);
+  }
+}
+
+/**
+ * Opens (or creates) the store and brings its schema up to date. A file written by a newer
+ * recouvre, whose migrations this version does not know, is refused rather than damaged.
+ */
+export async function openStore(path: string, options: { readonly create: boolean }): Promise<Store> {
+  checkFile(path, options.create);
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(path, { fileMustExist: !options.create });
+  } catch (error) {
+    throw new UserError(`Impossible d'ouvrir la base « ${path} » : ${(error as Error).message}`);
+  }
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    refuseNewerSchema(sqlite, path);
+  } catch (error) {
+    sqlite.close();
+    if ((error as { code?: string }).code === 'SQLITE_NOTADB') {
+      throw new UserError(`« ${path} » n'est pas une base recouvre (fichier SQLite illisible).`);
+    }
+    throw error;
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    await db.destroy();
+    throw new UserError(
+      `La mise à jour du schéma de la base « ${path} » a échoué : ${String((error as Error).message ?? error)}`,
+    );
+  }
+  return {
+    path,
+    db,
+    sqlite,
+    close: () => db.destroy(),
+  };
+}
+
+function refuseNewerSchema(sqlite: SQLite.Database, path: string): void {
+  const table = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'")
+    .get();
+  if (!table) return;
+  const applied = sqlite.prepare('SELECT name FROM kysely_migration ORDER BY name').pluck().all() as string[];
+  const unknown = applied.filter((name) => !(name in migrations));
+  if (unknown.length > 0) {
+    throw new UserError(
+      `La base « ${path} » a été écrite par une version plus récente de recouvre (évolution « ${unknown.at(-1)} » inconnue ici).`,
+      ['Mettez recouvre à jour pour l’utiliser ; la base n’a pas été modifiée.'],
+    );
+  }
+}

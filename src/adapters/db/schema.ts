@@ -1,0 +1,93 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+// Row types of the SQLite store, as the migrations under migrations/ define it. Domain types are
+// not row types: adapters convert between the two.
+
+export interface ImportsTable {
+  id: Generated<number>;
+  started_at: string;
+  file_name: string;
+  file_path: string;
+  sha256: string;
+  kind: string;
+  encoding: string;
+  separator: string;
+  created: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  rejected: Generated<number>;
+  skipped: Generated<number>;
+  duplicates: Generated<number>;
+  closed: Generated<number>;
+  clients_created: Generated<number>;
+  clients_updated: Generated<number>;
+  options: Generated<string>;
+}
+
+export interface ClientsTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  emails: Generated<string>;
+  kind: Generated<'professionnel' | 'particulier'>;
+  address: string | null;
+  siren: string | null;
+  phone: string | null;
+  paused: Generated<0 | 1>;
+  paused_until: string | null;
+  pause_reason: string | null;
+  created_import_id: number | null;
+  updated_import_id: number | null;
+}
+
+export interface InvoicesTable {
+  id: Generated<number>;
+  number: string;
+  client_id: number;
+  issue_date: string;
+  due_date: string;
+  due_date_computed: Generated<0 | 1>;
+  amount_cents: number;
+  paid_cents: Generated<number>;
+  currency: Generated<string>;
+  disputed: Generated<0 | 1>;
+  dispute_reason: string | null;
+  closed_import_id: number | null;
+  created_import_id: number | null;
+  updated_import_id: number | null;
+  source_line: number | null;
+}
+
+export interface PaymentsTable {
+  id: Generated<number>;
+  invoice_id: number;
+  date: string;
+  amount_cents: number;
+  source: string;
+  reference: string | null;
+  import_id: number | null;
+  recorded_at: string;
+}
+
+export interface JournalTable {
+  id: Generated<number>;
+  recorded_at: string;
+  date: string;
+  kind: string;
+  client_id: number | null;
+  invoice_id: number | null;
+  import_id: number | null;
+  details: Generated<string>;
+}
+
+export interface Database {
+  imports: ImportsTable;
+  clients: ClientsTable;
+  invoices: InvoicesTable;
+  payments: PaymentsTable;
+  journal: JournalTable;
+}
+
+export type ClientRow = Selectable<ClientsTable>;
+export type InvoiceRecord = Selectable<InvoicesTable>;
+export type NewJournalEntry = Insertable<JournalTable>;

@@ -1,0 +1,439 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import {
+  type Encoding,
+  guessSeparator,
+  inspectSource,
+  parseSample,
+  readSample,
+  SEPARATORS,
+  type SourceFile,
+  streamRows,
+} from '../adapters/csv-source.js';
+import { type ImportCounts, InvoiceImportStore } from '../adapters/db/invoice-import-store.js';
+import type { Store } from '../adapters/db/open.js';
+import {
+  type ColumnMap,
+  FIELD_BY_KEY,
+  FIELDS,
+  type FieldKey,
+  missingRequired,
+  recognizeColumns,
+} from '../domain/columns.js';
+import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js';
+import { readInvoiceRow } from '../domain/invoice-row.js';
+import { type DecimalMark, guessDecimalMark } from '../domain/money.js';
+import { UserError } from '../errors.js';
+
+export interface ImportRequest {
+  readonly file: string;
+  readonly dryRun: boolean;
+  readonly ignoreErrors: boolean;
+  readonly completeList: boolean;
+  readonly encoding?: Encoding | undefined;
+  readonly separator?: string | undefined;
+  readonly decimalMark?: DecimalMark | undefined;
+  readonly dateOrder?: DateOrder | undefined;
+  readonly columns: Partial<Record<FieldKey, string>>;
+  readonly paymentTermDays: number;
+  readonly defaultCurrency: string;
+}
+
+export interface ImportIssue {
+  readonly line: number;
+  readonly column: string | null;
+  readonly value: string;
+  readonly message: string;
+}
+
+export interface ImportReport {
+  readonly file: string;
+  readonly sha256: string;
+  readonly encoding: Encoding;
+  readonly separator: string;
+  readonly decimalMark: DecimalMark;
+  readonly dateOrder: DateOrder;
+  readonly headerLine: number;
+  /** Field → the file's own column title. */
+  readonly columns: Readonly<Partial<Record<FieldKey, string>>>;
+  readonly ignoredColumns: readonly string[];
+  readonly counts: ImportCounts;
+  readonly dataLines: number;
+  readonly dueDatesComputed: number;
+  /** The first problems found (at most MAX_KEPT_ERRORS); `errorCount` has them all. */
+  readonly errors: readonly ImportIssue[];
+  readonly errorCount: number;
+  readonly rejectsFile: string | null;
+  readonly dryRun: boolean;
+  /** False when errors stopped the import: then nothing was written. */
+  readonly committed: boolean;
+  readonly importId: number | null;
+}
+
+const MAX_KEPT_ERRORS = 1000;
+
+interface Layout {
+  readonly separator: string;
+  readonly headerIndex: number;
+  readonly headers: readonly string[];
+  readonly columns: ColumnMap;
+  readonly ignored: readonly string[];
+  readonly sampleRows: readonly (readonly string[])[];
+}
+
+/** Finds the separator and the header row together: the pair that recognises the most titles wins. */
+function findLayout(source: SourceFile, sample: string, request: ImportRequest): Layout {
+  const candidates = request.separator ? [request.separator] : [...SEPARATORS];
+  let best: (Layout & { score: number }) | null = null;
+  for (const separator of candidates) {
+    const rows = parseSample(sample, separator);
+    const limit = Math.min(rows.length, 20);
+    for (let index = 0; index < limit; index++) {
+      const headers = (rows[index] ?? []).map((h) => h.trim());
+      const recognition = recognizeColumns(headers, request.columns);
+      const score = Object.keys(recognition.columns).length;
+      if (score > (best?.score ?? 1)) {
+        best = {
+          separator,
+          headerIndex: index,
+          headers,
+          columns: recognition.columns,
+          ignored: recognition.unknown,
+          sampleRows: rows.slice(index + 1),
+          score,
+        };
+      }
+    }
+  }
+  if (!best) {
+    const separator = request.separator ?? guessSeparator(sample);
+    const firstRow = parseSample(sample, separator, 5).find((r) => r.some((c) => c.trim() !== '')) ?? [];
+    const recognition = recognizeColumns(firstRow, request.columns);
+    if (recognition.missingOverrides.length > 0)
+      throw missingOverrideError(source, recognition.missingOverrides, firstRow);
+    throw new UserError(
+      `${source.name} : aucune colonne reconnue, ce fichier ne ressemble pas à un export de factures.`,
+      [
+        `Colonnes du fichier : ${listColumns(firstRow)}.`,
+        'Indiquez la correspondance, par exemple :',
+        '  recouvre import fichier.csv --colonne numero="Réf. doc" --colonne client="Nom" --colonne date="Date doc" --colonne montant="Net à payer"',
+        'et ajoutez --enregistrer-profil NOM pour la retrouver ensuite avec --profil NOM.',
+      ],
+    );
+  }
+  const recognition = recognizeColumns(best.headers, request.columns);
+  if (recognition.missingOverrides.length > 0) {
+    throw missingOverrideError(source, recognition.missingOverrides, best.headers);
+  }
+  const missing = missingRequired(best.columns);
+  if (missing.length > 0) {
+    throw new UserError(
+      `${source.name}:${best.headerIndex + 1} : colonne obligatoire absente : ${missing.map((f) => f.label).join(', ')}.`,
+      [
+        ...missing.map(
+          (f) => `  ${f.label} : intitulés reconnus ${f.synonyms.map((s) => `« ${s} »`).join(', ')}`,
+        ),
+        `Colonnes du fichier : ${listColumns(best.headers)}.`,
+        `Si la colonne porte un autre nom, indiquez-le : --colonne ${missing[0]?.option}="Intitulé dans le fichier".`,
+      ],
+    );
+  }
+  return best;
+}
+
+function listColumns(headers: readonly string[]): string {
+  const shown = headers.filter((h) => h.trim() !== '').map((h) => `« ${h.trim()} »`);
+  return shown.length > 0 ? shown.join(', ') : '(aucune)';
+}
+
+function missingOverrideError(
+  source: SourceFile,
+  missing: readonly { readonly field: { readonly option: string }; readonly header: string }[],
+  headers: readonly string[],
+): UserError {
+  return new UserError(
+    `${source.name} : ${missing.map((m) => `--colonne ${m.field.option}="${m.header}"`).join(', ')} : cette colonne n'existe pas dans le fichier.`,
+    [`Colonnes du fichier : ${listColumns(headers)}.`],
+  );
+}
+
+function samplesOf(
+  rows: readonly (readonly string[])[],
+  columns: ColumnMap,
+  keys: readonly FieldKey[],
+): string[] {
+  const values: string[] = [];
+  for (const row of rows.slice(0, 200)) {
+    for (const key of keys) {
+      const at = columns[key];
+      const value = at === undefined ? '' : (row[at] ?? '').trim();
+      if (value !== '') values.push(value);
+    }
+  }
+  return values;
+}
+
+/** A CSV writer for the rejected lines, opened at the first rejection. */
+class RejectsFile {
+  private stream: WriteStream | null = null;
+  constructor(
+    readonly path: string,
+    private readonly headers: readonly string[],
+  ) {}
+  write(cells: readonly string[], line: number, reasons: string): void {
+    if (!this.stream) {
+      this.stream = createWriteStream(this.path, { encoding: 'utf8' });
+      this.stream.write(`\ufeff${[...this.headers, 'Ligne', 'Motif du rejet'].map(quote).join(';')}\r\n`);
+    }
+    this.stream.write(`${[...cells, String(line), reasons].map(quote).join(';')}\r\n`);
+  }
+  get used(): boolean {
+    return this.stream !== null;
+  }
+  close(): Promise<void> {
+    const stream = this.stream;
+    if (!stream) return Promise.resolve();
+    return new Promise((done, fail) => {
+      stream.on('error', fail);
+      stream.end(done);
+    });
+  }
+}
+
+function quote(cell: string): string {
+  return /[;"\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}
+
+export function rejectsPathFor(file: string): string {
+  const extension = extname(file);
+  return join(dirname(file), `${basename(file, extension)}.rejets.csv`);
+}
+
+/**
+ * Imports an invoice export in one transaction: every line is checked, every problem is listed,
+ * and unless `ignoreErrors` is set a single bad line leaves the store exactly as it was.
+ */
+export async function importInvoices(
+  store: Store,
+  request: ImportRequest,
+  clock: { readonly now: Date; readonly today: IsoDate },
+): Promise<ImportReport> {
+  const source = await inspectSource(request.file, request.encoding);
+  const sample = await readSample(source);
+  if (sample.trim() === '') {
+    throw new UserError(`${source.name} ne contient que des lignes vides : exportez à nouveau les factures.`);
+  }
+  const layout = findLayout(source, sample, request);
+  const decimalMark =
+    request.decimalMark ??
+    guessDecimalMark(samplesOf(layout.sampleRows, layout.columns, ['amount', 'paid', 'remaining']));
+  const dateOrder =
+    request.dateOrder ??
+    guessDateOrder(samplesOf(layout.sampleRows, layout.columns, ['issueDate', 'dueDate']));
+  const columnTitle = (key: FieldKey | null): string | null => {
+    if (key === null) return null;
+    const at = layout.columns[key];
+    return at === undefined ? (FIELD_BY_KEY.get(key)?.label ?? key) : (layout.headers[at] ?? null);
+  };
+
+  const errors: ImportIssue[] = [];
+  let errorCount = 0;
+  const addError = (issue: ImportIssue) => {
+    errorCount++;
+    if (errors.length < MAX_KEPT_ERRORS) errors.push(issue);
+  };
+  const rejects =
+    request.ignoreErrors && !request.dryRun
+      ? new RejectsFile(rejectsPathFor(request.file), layout.headers)
+      : null;
+
+  const { sqlite } = store;
+  try {
+    sqlite.exec('BEGIN IMMEDIATE');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new UserError(
+        `La base « ${store.path} » est occupée par un autre recouvre : réessayez quand il aura fini.`,
+      );
+    }
+    throw error;
+  }
+  let committed = false;
+  let importId: number | null = null;
+  try {
+    const writer = new InvoiceImportStore(
+      sqlite,
+      {
+        startedAt: clock.now.toISOString(),
+        fileName: source.name,
+        filePath: resolve(source.path),
+        sha256: source.sha256,
+        encoding: source.encoding,
+        separator: layout.separator,
+        options: {
+          liste_complete: request.completeList,
+          ignorer_erreurs: request.ignoreErrors,
+          decimale: decimalMark,
+          format_date: dateOrder === 'jma' ? 'jj/mm/aaaa' : 'mm/jj/aaaa',
+        },
+      },
+      clock.today,
+    );
+    importId = writer.importId;
+    const counts = writer.counts;
+    const rowOptions = {
+      columns: layout.columns,
+      decimalMark,
+      dateOrder,
+      paymentTermDays: request.paymentTermDays,
+      defaultCurrency: request.defaultCurrency,
+    };
+    const width = layout.headers.length;
+    let rowIndex = -1;
+    let dataLines = 0;
+    let dueDatesComputed = 0;
+
+    await streamRows(source, layout.separator, ({ cells, line, problem }) => {
+      rowIndex++;
+      if (rowIndex <= layout.headerIndex) return;
+      if (cells.length <= 1 && (cells[0] ?? '').trim() === '') return;
+      dataLines++;
+      const reject = (issues: readonly ImportIssue[], number: string | null) => {
+        counts.rejected++;
+        for (const issue of issues) addError(issue);
+        if (number) writer.rejectNumber(number);
+        rejects?.write(
+          cells,
+          line,
+          issues.map((i) => (i.column ? `${i.column} : ${i.message}` : i.message)).join(' ; '),
+        );
+      };
+      if (problem) {
+        reject(
+          [{ line, column: null, value: '', message: `${problem} : fermez le guillemet ou retirez-le` }],
+          null,
+        );
+        return;
+      }
+      if (cells.length < width || (cells.length > width && cells.slice(width).some((c) => c.trim() !== ''))) {
+        reject(
+          [
+            {
+              line,
+              column: null,
+              value: '',
+              message: `${cells.length} colonne${cells.length > 1 ? 's' : ''} au lieu de ${width} : un séparateur « ${layout.separator === '\t' ? 'tabulation' : layout.separator} » en trop ou en moins (mettez entre guillemets un texte qui en contient)`,
+            },
+          ],
+          null,
+        );
+        return;
+      }
+      const result = readInvoiceRow(cells, rowOptions);
+      if (result.kind === 'skipped') {
+        counts.skipped++;
+        writer.rejectNumber(result.number);
+        return;
+      }
+      if (result.kind === 'invalid') {
+        reject(
+          result.errors.map((e) => ({
+            line,
+            column: columnTitle(e.field),
+            value: e.value,
+            message: e.message,
+          })),
+          result.number,
+        );
+        return;
+      }
+      const outcome = writer.upsertInvoice(result.row, line);
+      if (result.row.dueDateComputed) dueDatesComputed++;
+      switch (outcome.kind) {
+        case 'created':
+          counts.created++;
+          break;
+        case 'updated':
+          counts.updated++;
+          break;
+        case 'unchanged':
+          counts.unchanged++;
+          break;
+        case 'duplicate':
+          counts.duplicates++;
+          break;
+        case 'conflict':
+          counts.rejected++;
+          addError({
+            line,
+            column: columnTitle('number'),
+            value: result.row.number,
+            message: `numéro déjà présent ligne ${outcome.firstLine} avec d'autres valeurs (${outcome.differences.join(', ')}) : gardez une seule ligne par facture`,
+          });
+          rejects?.write(cells, line, `numéro déjà présent ligne ${outcome.firstLine} avec d'autres valeurs`);
+          break;
+      }
+    });
+
+    if (dataLines === 0) {
+      throw new UserError(
+        `${source.name} ne contient que la ligne d'en-tête (ligne ${layout.headerIndex + 1}) : aucune facture à importer.`,
+      );
+    }
+    const blocked = errorCount > 0 && !request.ignoreErrors;
+    if (!blocked) {
+      if (request.completeList) writer.closeAbsent();
+      writer.finish({
+        fichier: source.name,
+        chemin: resolve(source.path),
+        sha256: source.sha256,
+        encodage: source.encoding,
+        crees: counts.created,
+        mis_a_jour: counts.updated,
+        inchanges: counts.unchanged,
+        rejetes: counts.rejected,
+        ignorees: counts.skipped,
+        doublons: counts.duplicates,
+        soldees: counts.closed,
+        clients_crees: counts.clientsCreated,
+        clients_mis_a_jour: counts.clientsUpdated,
+        rejets: rejects?.used ? rejects.path : null,
+      });
+    }
+    if (blocked || request.dryRun) sqlite.exec('ROLLBACK');
+    else {
+      sqlite.exec('COMMIT');
+      committed = true;
+    }
+    await rejects?.close();
+    return {
+      file: source.path,
+      sha256: source.sha256,
+      encoding: source.encoding,
+      separator: layout.separator,
+      decimalMark,
+      dateOrder,
+      headerLine: layout.headerIndex + 1,
+      columns: Object.fromEntries(
+        FIELDS.filter((f) => layout.columns[f.key] !== undefined).map((f) => [
+          f.key,
+          layout.headers[layout.columns[f.key]!],
+        ]),
+      ),
+      ignoredColumns: layout.ignored,
+      counts,
+      dataLines,
+      dueDatesComputed,
+      errors,
+      errorCount,
+      rejectsFile: rejects?.used ? rejects.path : null,
+      dryRun: request.dryRun,
+      committed,
+      importId: committed ? importId : null,
+    };
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    await rejects?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,13 @@
+import { isAbsolute, relative } from 'node:path';
+
+/** `plural(1, 'facture', 'factures')` → "1 facture"; French uses the singular for 0 and 1. */
+export function plural(count: number, singular: string, pluralForm: string): string {
+  const grouped = String(count).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  return `${grouped} ${Math.abs(count) < 2 ? singular : pluralForm}`;
+}
+
+/** A path as the user would type it: relative to the current folder when inside it. */
+export function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}

@@ -1,0 +1,194 @@
+/**
+ * Calendar dates are `YYYY-MM-DD` strings. Arithmetic goes through a day count since 1970-01-01
+ * computed with Date.UTC, so no time zone or daylight-saving change can shift a date.
+ */
+export type IsoDate = string & { readonly __brand: 'IsoDate' };
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** `makeDate(2026, 2, 31)` → null; `makeDate(2026, 2, 28)` → `'2026-02-28'`. */
+export function makeDate(year: number, month: number, day: number): IsoDate | null {
+  if (!Number.isInteger(year) || year < 1900 || year > 2999) return null;
+  if (!Number.isInteger(month) || month < 1 || month > 12) return null;
+  if (!Number.isInteger(day) || day < 1 || day > daysInMonth(year, month)) return null;
+  return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}` as IsoDate;
+}
+
+/** `isoDate('2026-11-20')` → the same value typed, or null when it is not a real calendar day. */
+export function isoDate(text: string): IsoDate | null {
+  const m = ISO.exec(text);
+  if (!m) return null;
+  return makeDate(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
+export function toDayNumber(date: IsoDate): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+}
+
+export function fromDayNumber(day: number): IsoDate {
+  const d = new Date(day * DAY_MS);
+  return makeDate(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()) as IsoDate;
+}
+
+/** `addDays('2026-01-31', 30)` → `'2026-03-02'`. */
+export function addDays(date: IsoDate, days: number): IsoDate {
+  return fromDayNumber(toDayNumber(date) + days);
+}
+
+/** Whole days from `from` to `to`: `daysBetween('2026-11-01', '2026-11-20')` → 19. */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return toDayNumber(to) - toDayNumber(from);
+}
+
+/** The local calendar day of an instant, as the user's wall clock shows it. */
+export function localDate(instant: Date): IsoDate {
+  return makeDate(instant.getFullYear(), instant.getMonth() + 1, instant.getDate()) as IsoDate;
+}
+
+/** `formatDateFr('2026-11-20')` → `'20/11/2026'`. */
+export function formatDateFr(date: IsoDate): string {
+  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
+
+/** Day-month order of dates such as 03/04/2026: French by default, US exports write month first. */
+export type DateOrder = 'jma' | 'mja';
+
+const NUMERIC = /^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})$/;
+const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
+const MONTHS: Readonly<Record<string, number>> = {
+  jan: 1,
+  janv: 1,
+  janvier: 1,
+  january: 1,
+  feb: 2,
+  fev: 2,
+  fevr: 2,
+  fevrier: 2,
+  february: 2,
+  mar: 3,
+  mars: 3,
+  march: 3,
+  apr: 4,
+  avr: 4,
+  avril: 4,
+  april: 4,
+  may: 5,
+  mai: 5,
+  jun: 6,
+  juin: 6,
+  june: 6,
+  jul: 7,
+  juil: 7,
+  juillet: 7,
+  july: 7,
+  aug: 8,
+  aou: 8,
+  aout: 8,
+  august: 8,
+  sep: 9,
+  sept: 9,
+  septembre: 9,
+  september: 9,
+  oct: 10,
+  octobre: 10,
+  october: 10,
+  nov: 11,
+  novembre: 11,
+  november: 11,
+  dec: 12,
+  decembre: 12,
+  december: 12,
+};
+
+function expandYear(year: string): number {
+  const n = Number(year);
+  if (year.length === 2) return n >= 70 ? 1900 + n : 2000 + n;
+  return n;
+}
+
+export type DateParse =
+  | { readonly ok: true; readonly date: IsoDate }
+  | { readonly ok: false; readonly reason: string };
+
+const NOT_A_DATE: DateParse = { ok: false, reason: "ce n'est pas une date (attendu : jj/mm/aaaa)" };
+
+/**
+ * Reads the date formats of French exports: `dd/mm/yyyy`, `dd/mm/yy`, `dd.mm.yyyy`, `dd-mm-yyyy`,
+ * `yyyy-mm-dd`, `yyyymmdd` (FEC), and month names (`28 janv. 2021`, `Jan 28 2021`). A time after
+ * the date (`2026-11-20 00:00:00`, `2026-11-20T10:00`) is ignored.
+ * `parseDate('31/02/2026', 'jma')` → `{ ok: false, reason: "le 31/02/2026 n'existe pas" }`.
+ */
+export function parseDate(raw: string, order: DateOrder): DateParse {
+  let text = raw.trim();
+  const space = text.search(/[ T]\d{1,2}:\d{2}/);
+  if (space > 0) text = text.slice(0, space);
+  const numeric = NUMERIC.exec(text);
+  if (numeric) {
+    const [, a = '', , b = '', c = ''] = numeric;
+    let y: number;
+    let m: number;
+    let d: number;
+    if (a.length === 4) {
+      y = Number(a);
+      m = Number(b);
+      d = Number(c);
+    } else if (c.length === 4 || c.length === 2) {
+      y = expandYear(c);
+      [d, m] = order === 'jma' ? [Number(a), Number(b)] : [Number(b), Number(a)];
+    } else return NOT_A_DATE;
+    return checked(y, m, d, text);
+  }
+  const compact = COMPACT.exec(text);
+  if (compact) return checked(Number(compact[1]), Number(compact[2]), Number(compact[3]), text);
+  return parseNamedMonth(text);
+}
+
+function checked(y: number, m: number, d: number, text: string): DateParse {
+  const date = makeDate(y, m, d);
+  if (date) return { ok: true, date };
+  if (m < 1 || m > 12) return { ok: false, reason: `le mois ${m} n'existe pas` };
+  if (y < 1900 || y > 2999) return { ok: false, reason: `année ${y} invalide` };
+  return { ok: false, reason: `le ${text} n'existe pas` };
+}
+
+function parseNamedMonth(text: string): DateParse {
+  const words = text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[.,]/g, ' ')
+    .split(/\s+/)
+    .filter((w) => w !== '');
+  if (words.length !== 3) return NOT_A_DATE;
+  const [first = '', second = '', third = ''] = words;
+  const dayFirst = MONTHS[second];
+  const monthFirst = MONTHS[first];
+  if (dayFirst !== undefined && /^\d{1,2}$/.test(first) && /^\d{4}$/.test(third)) {
+    return checked(Number(third), dayFirst, Number(first), text);
+  }
+  if (monthFirst !== undefined && /^\d{1,2}$/.test(second) && /^\d{4}$/.test(third)) {
+    return checked(Number(third), monthFirst, Number(second), text);
+  }
+  return NOT_A_DATE;
+}
+
+/** Day-month order from sample values: month first only if some sample cannot be day first. */
+export function guessDateOrder(samples: readonly string[]): DateOrder {
+  let dayFirst = 0;
+  let monthFirst = 0;
+  for (const raw of samples) {
+    const m = NUMERIC.exec(raw.trim().split(/[ T]/)[0] ?? '');
+    if (!m || (m[1] ?? '').length === 4) continue;
+    const a = Number(m[1]);
+    const b = Number(m[3]);
+    if (a > 12 && b <= 12) dayFirst++;
+    if (b > 12 && a <= 12) monthFirst++;
+  }
+  return monthFirst > 0 && dayFirst === 0 ? 'mja' : 'jma';
+}

@@ -1,0 +1,248 @@
+import type { ColumnMap, FieldKey } from './columns.js';
+import { addDays, type DateOrder, type IsoDate, parseDate } from './dates.js';
+import { type Cents, type DecimalMark, formatEuros, parseAmount } from './money.js';
+
+export type ClientKind = 'professionnel' | 'particulier';
+
+/** One invoice as an export describes it, checked and converted. */
+export interface InvoiceRow {
+  readonly number: string;
+  readonly clientCode: string;
+  readonly clientName: string;
+  /** Addresses joined by ", "; empty when the file gives none. */
+  readonly emails: string;
+  readonly clientKind: ClientKind | null;
+  readonly address: string | null;
+  readonly siren: string | null;
+  readonly phone: string | null;
+  readonly issueDate: IsoDate;
+  readonly dueDate: IsoDate;
+  readonly dueDateComputed: boolean;
+  readonly amount: Cents;
+  readonly paid: Cents;
+  readonly currency: string;
+}
+
+export interface CellError {
+  readonly field: FieldKey | null;
+  readonly value: string;
+  readonly message: string;
+}
+
+export type RowResult =
+  | { readonly kind: 'invoice'; readonly row: InvoiceRow }
+  | { readonly kind: 'skipped'; readonly number: string; readonly reason: string }
+  | { readonly kind: 'invalid'; readonly number: string | null; readonly errors: readonly CellError[] };
+
+export interface RowOptions {
+  readonly columns: ColumnMap;
+  readonly decimalMark: DecimalMark;
+  readonly dateOrder: DateOrder;
+  readonly paymentTermDays: number;
+  readonly defaultCurrency: string;
+}
+
+const EMAIL = /^[^@\s<>(),;:"]+@[^@\s<>(),;:"]+\.[^@\s<>(),;:"]+$/;
+const AMOUNT_HINT = ' (attendu : 1 234,56)';
+
+const PAID_STATUSES = new Set([
+  'payee',
+  'paye',
+  'paid',
+  'reglee',
+  'regle',
+  'soldee',
+  'solde',
+  'acquittee',
+  'encaissee',
+]);
+const SKIPPED_STATUSES: ReadonlyMap<string, string> = new Map([
+  ['brouillon', 'facture en brouillon'],
+  ['draft', 'facture en brouillon'],
+  ['annulee', 'facture annulée'],
+  ['annule', 'facture annulée'],
+  ['cancelled', 'facture annulée'],
+  ['canceled', 'facture annulée'],
+  ['void', 'facture annulée'],
+]);
+const KINDS: ReadonlyMap<string, ClientKind> = new Map([
+  ['particulier', 'particulier'],
+  ['part', 'particulier'],
+  ['b2c', 'particulier'],
+  ['consommateur', 'particulier'],
+  ['personne physique', 'particulier'],
+  ['professionnel', 'professionnel'],
+  ['pro', 'professionnel'],
+  ['entreprise', 'professionnel'],
+  ['societe', 'professionnel'],
+  ['b2b', 'professionnel'],
+]);
+
+function simplify(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .trim();
+}
+
+/**
+ * Checks and converts one data row of an invoice export. Pure: every problem of the row comes back
+ * as a value, so an import can list them all before writing anything.
+ */
+export function readInvoiceRow(cells: readonly string[], options: RowOptions): RowResult {
+  const { columns } = options;
+  const errors: CellError[] = [];
+  const cell = (key: FieldKey): string => {
+    const at = columns[key];
+    return at === undefined ? '' : (cells[at] ?? '').trim();
+  };
+  const fail = (field: FieldKey, value: string, message: string) => {
+    errors.push({ field, value, message });
+  };
+
+  const number = cell('number');
+  if (number === '') fail('number', '', 'numéro de facture vide : chaque ligne doit avoir un numéro');
+
+  const status = simplify(cell('status'));
+  const skipped = SKIPPED_STATUSES.get(status);
+  if (skipped !== undefined && number !== '') return { kind: 'skipped', number, reason: skipped };
+
+  const clientName = cell('clientName');
+  const clientCode = cell('clientCode') || clientName;
+  if (clientCode === '')
+    fail(columns.clientCode !== undefined ? 'clientCode' : 'clientName', '', 'client vide');
+
+  const amountText = cell('amount');
+  const amount = parseAmount(amountText, options.decimalMark);
+  if (!amount.ok) fail('amount', amountText, `${amount.reason}${AMOUNT_HINT}`);
+
+  const issueText = cell('issueDate');
+  const issue = issueText === '' ? null : parseDate(issueText, options.dateOrder);
+  if (issue === null) fail('issueDate', '', 'date de facture vide');
+  else if (!issue.ok) fail('issueDate', issueText, issue.reason);
+
+  const dueText = cell('dueDate');
+  const due = dueText === '' ? null : parseDate(dueText, options.dateOrder);
+  if (due && !due.ok) fail('dueDate', dueText, due.reason);
+
+  let currency = options.defaultCurrency;
+  const currencyText = cell('currency');
+  if (currencyText !== '') {
+    const code = currencyText === '€' ? 'EUR' : currencyText.toUpperCase();
+    if (/^[A-Z]{3}$/.test(code)) currency = code;
+    else fail('currency', currencyText, 'devise inconnue (attendu : un code comme EUR, USD, CHF)');
+  } else if (amount.ok && amount.currency) currency = amount.currency;
+
+  const emailText = cell('email');
+  const emails = emailText === '' ? [] : emailText.split(/[,;\s]+/).filter((e) => e !== '');
+  for (const email of emails) {
+    if (!EMAIL.test(email)) fail('email', emailText, `« ${email} » n'est pas une adresse e-mail valide`);
+  }
+
+  const kindText = simplify(cell('clientKind'));
+  let clientKind: ClientKind | null = null;
+  if (kindText !== '') {
+    const kind = KINDS.get(kindText);
+    if (kind === undefined)
+      fail(
+        'clientKind',
+        cell('clientKind'),
+        'type de client inconnu (attendu : professionnel ou particulier)',
+      );
+    else clientKind = kind;
+  }
+
+  let paid = 0 as Cents;
+  if (amount.ok) {
+    const total = amount.cents;
+    const paidText = cell('paid');
+    const remainingText = cell('remaining');
+    const paidValue = paidText === '' ? null : parseAmount(paidText, options.decimalMark);
+    const remainingValue = remainingText === '' ? null : parseAmount(remainingText, options.decimalMark);
+    if (paidValue && !paidValue.ok) fail('paid', paidText, `${paidValue.reason}${AMOUNT_HINT}`);
+    if (remainingValue && !remainingValue.ok)
+      fail('remaining', remainingText, `${remainingValue.reason}${AMOUNT_HINT}`);
+    if (paidValue?.ok) {
+      paid = paidValue.cents;
+      if (remainingValue?.ok && paid + remainingValue.cents !== total) {
+        fail(
+          'remaining',
+          remainingText,
+          `réglé (${formatEuros(paid, currency)}) + reste dû (${formatEuros(remainingValue.cents, currency)}) ne font pas le montant de la facture (${formatEuros(total, currency)})`,
+        );
+      }
+    } else if (remainingValue?.ok) {
+      paid = (total - remainingValue.cents) as Cents;
+    } else if (paidValue === null && remainingValue === null && PAID_STATUSES.has(status)) {
+      paid = total;
+    }
+    const paidField: FieldKey = paidValue?.ok ? 'paid' : 'remaining';
+    const paidShown = paidValue?.ok ? paidText : remainingText;
+    if ((paidValue?.ok ?? true) && (remainingValue?.ok ?? true)) {
+      if (total >= 0 && paid < 0) {
+        fail(
+          paidField,
+          paidShown,
+          paidValue?.ok ? 'montant réglé négatif' : 'le reste dû dépasse le montant de la facture',
+        );
+      } else if (total >= 0 && paid > total) {
+        fail(
+          paidField,
+          paidShown,
+          paidValue?.ok
+            ? `le montant réglé dépasse le montant de la facture (${formatEuros(total, currency)})`
+            : 'reste dû négatif',
+        );
+      } else if (total < 0 && (paid > 0 || paid < total)) {
+        fail(
+          paidField,
+          paidShown,
+          `pour un avoir de ${formatEuros(total, currency)}, le réglé doit être entre ${formatEuros(total, currency)} et 0`,
+        );
+      }
+    }
+  }
+
+  const siren = cell('siren').replace(/\s/g, '');
+  if (siren !== '' && !/^\d{9}(\d{5})?$/.test(siren))
+    fail('siren', cell('siren'), 'SIREN/SIRET invalide (9 ou 14 chiffres)');
+
+  if (errors.length > 0 || !amount.ok || !issue?.ok || (due && !due.ok)) {
+    return { kind: 'invalid', number: number === '' ? null : number, errors };
+  }
+  const addressLines = [
+    cell('address'),
+    [cell('postcode'), cell('city')].filter((p) => p !== '').join(' '),
+    cell('country'),
+  ]
+    .map((l) => l.replace(/\\n/g, '\n').trim())
+    .filter((l) => l !== '');
+  return {
+    kind: 'invoice',
+    row: {
+      number,
+      clientCode,
+      clientName: clientName || clientCode,
+      emails: emails.join(', '),
+      clientKind,
+      address: addressLines.length > 0 ? addressLines.join('\n') : null,
+      siren: siren === '' ? null : siren,
+      phone: cell('phone') || null,
+      issueDate: issue.date,
+      dueDate: due?.ok ? due.date : addDays(issue.date, options.paymentTermDays),
+      dueDateComputed: !due,
+      amount: amount.cents,
+      paid,
+      currency,
+    },
+  };
+}
+
+/** Outstanding amount: the paid amount an export declares and the dated payments recorded in
+ *  recouvre may describe the same money, so the larger one counts (never chase on a double count).
+ *  `outstanding(10000, 4000, 6000)` → 4000. */
+export function outstanding(amount: Cents, declaredPaid: Cents, recordedPayments: Cents): Cents {
+  if (amount >= 0) return (amount - Math.max(declaredPaid, recordedPayments)) as Cents;
+  return (amount - Math.min(declaredPaid, recordedPayments)) as Cents;
+}

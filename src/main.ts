@@ -1,0 +1,259 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
+import { type Context, type GlobalOptions, makeContext } from './context.js';
+import { type IsoDate, isoDate } from './domain/dates.js';
+import { UserError } from './errors.js';
+
+// The one place that turns outcomes into exit codes: 0 ok, 1 a problem the user can fix (French
+// message, no stack trace), 2 bad usage of the command line. Commands are loaded lazily so that
+// `recouvre --help` does not pay for SQLite, kysely or PDF libraries.
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+const TITLES: Readonly<Record<string, string>> = {
+  'Usage:': 'Utilisation :',
+  'Options:': 'Options :',
+  'Commands:': 'Commandes :',
+  'Arguments:': 'Arguments :',
+  'Global Options:': 'Options globales :',
+};
+
+class FrenchHelp extends Help {
+  override styleTitle(title: string): string {
+    return TITLES[title] ?? title;
+  }
+  override optionDescription(option: Option): string {
+    const base = super.optionDescription(option);
+    return base
+      .replace(/\(default: ([^)]*)\)/, '(par défaut : $1)')
+      .replace(/\(choices: ([^)]*)\)/, '(valeurs : $1)');
+  }
+}
+
+class FrenchCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new FrenchCommand(name);
+  }
+  override createHelp(): Help {
+    return Object.assign(new FrenchHelp(), this.configureHelp());
+  }
+}
+
+/** commander's own messages, in French. */
+function translate(message: string): string {
+  return message
+    .replace(/^error: missing required argument '(.+)'/m, 'erreur : argument obligatoire manquant « $1 »')
+    .replace(/^error: option '(.+)' argument missing/m, "erreur : l'option « $1 » attend une valeur")
+    .replace(/^error: unknown option '(.+)'/m, 'erreur : option inconnue « $1 »')
+    .replace(/^\(Did you mean (.+)\?\)/m, '(vouliez-vous dire $1 ?)')
+    .replace(
+      /^error: too many arguments(?: for '(.+)')?\. Expected (\d+) arguments? but got (\d+)\./m,
+      (_m, command: string | undefined, expected: string, got: string) =>
+        `erreur : trop d'arguments${command ? ` pour « ${command} »` : ''} (${expected} attendu(s), ${got} donné(s))`,
+    )
+    .replace(/^error: unknown command '(.+)'/m, 'erreur : commande inconnue « $1 »')
+    .replace(
+      /^error: option '(.+)' argument '(.*)' is invalid\./m,
+      'erreur : option « $1 », valeur « $2 » invalide :',
+    )
+    .replace(
+      /^error: command-argument value '(.*)' is invalid for argument '(.+)'\./m,
+      'erreur : « $1 » invalide pour « $2 » :',
+    )
+    .replace(/^error: /m, 'erreur : ');
+}
+
+function parseIsoDate(value: string): IsoDate {
+  const date = isoDate(value);
+  if (!date) throw new InvalidArgumentError('date attendue au format AAAA-MM-JJ, par exemple 2026-11-20.');
+  return date;
+}
+
+function parseWholeNumber(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('nombre entier attendu.');
+  return Number(value);
+}
+
+function collect(value: string, previous: readonly string[] = []): string[] {
+  return [...previous, value];
+}
+
+export interface Io {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: { write(text: string): void; readonly isTTY: boolean };
+  readonly stderr: { write(text: string): void; readonly isTTY: boolean };
+  readonly now: () => Date;
+}
+
+export async function main(io: Io): Promise<number> {
+  let exitCode = 0;
+  const program = new FrenchCommand();
+  const contextOf = (command: Command): Context =>
+    makeContext(command.optsWithGlobals<GlobalOptions>(), {
+      cwd: io.cwd,
+      env: io.env,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      now: io.now(),
+    });
+  // commander calls an action with (...arguments, options, command).
+  const run =
+    // biome-ignore lint/suspicious/noExplicitAny: the actions' own signatures type their arguments
+    (action: (context: Context, ...args: any[]) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      const command = args.at(-1) as Command;
+      exitCode = await action(contextOf(command), ...args.slice(0, -1));
+    };
+
+  program
+    .name('recouvre')
+    .description(
+      'Relance des factures impayées : importe les exports de votre logiciel, prépare les relances, suit les retards.',
+    )
+    .version(VERSION, '-V, --version', 'afficher la version')
+    .helpOption('-h, --help', "afficher l'aide")
+    .helpCommand('aide [commande]', "afficher l'aide d'une commande")
+    .addOption(
+      new Option('--db <fichier>', 'base de la société (ou variable RECOUVRE_DB)').default(
+        undefined,
+        './recouvre.db',
+      ),
+    )
+    .addOption(
+      new Option('--config <fichier>', 'configuration').default(undefined, 'recouvre.toml à côté de la base'),
+    )
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`${translate(text)}Lancez « recouvre --help » pour l'aide.\n`),
+    });
+
+  program
+    .command('demo')
+    .description(
+      'démonstration sur les exemples fournis, dans un dossier temporaire (ne touche pas à votre base)',
+    )
+    .action(
+      run(async (context) => {
+        const { runDemo } = await import('./commands/demo.js');
+        return runDemo(context);
+      }),
+    );
+
+  program
+    .command('init')
+    .description('créer la base (recouvre.db) et une configuration commentée (recouvre.toml)')
+    .action(
+      run(async (context) => {
+        const { runInit } = await import('./commands/init.js');
+        return runInit(context);
+      }),
+    );
+
+  program
+    .command('import')
+    .description('importer les factures (et clients, montants réglés) d’un export CSV')
+    .argument('<fichier>', 'export CSV de votre logiciel de facturation ou de comptabilité')
+    .option('--dry-run', 'montrer ce qui changerait, sans rien écrire')
+    .option('--json', 'résumé en JSON')
+    .option('--ignorer-erreurs', 'importer les lignes valides ; les rejetées vont dans FICHIER.rejets.csv')
+    .option('--liste-complete', 'le fichier liste toutes les factures ouvertes : les absentes sont soldées')
+    .option('--encodage <nom>', 'utf8, windows-1252 (ou latin1), utf16 (détecté sinon)')
+    .option('--separateur <car>', '";", ",", "|" ou tab (détecté sinon)')
+    .option('--decimale <car>', '"," ou "." (détecté sinon)')
+    .option('--format-date <format>', 'jj/mm/aaaa ou mm/jj/aaaa (détecté sinon)')
+    .option(
+      '--colonne <champ=intitulé>',
+      'colonne à utiliser pour un champ (répétable), ex. montant="Net à payer"',
+      collect,
+    )
+    .option('--profil <nom>', "utiliser un profil d'import enregistré dans la configuration")
+    .option('--enregistrer-profil <nom>', "enregistrer ces réglages comme profil d'import")
+    .option(
+      '--delai-paiement <jours>',
+      "délai quand l'export n'a pas d'échéance (30 par défaut)",
+      parseWholeNumber,
+    )
+    .addHelpText(
+      'after',
+      `
+Exemples :
+  recouvre import factures.csv
+  recouvre import factures.csv --dry-run
+  recouvre import export-sage.csv --colonne numero="Réf. doc" --enregistrer-profil sage
+  recouvre import export-sage.csv --profil sage --liste-complete`,
+    )
+    .action(
+      run(async (context, file: string, options: object) => {
+        const { runImport } = await import('./commands/import.js');
+        return runImport(context, file, options);
+      }),
+    );
+
+  program
+    .command('factures')
+    .description('lister les factures ouvertes, ou en retard')
+    .option('--en-retard', 'seulement les factures échues et non réglées')
+    .option('--client <code>', 'seulement ce client')
+    .option('--date <aaaa-mm-jj>', "date de référence (aujourd'hui par défaut)", parseIsoDate)
+    .option('--limite <n>', 'nombre de lignes affichées (0 : toutes ; 100 par défaut)', parseWholeNumber)
+    .option('--json', 'liste en JSON (montants en centimes)')
+    .action(
+      run(async (context, options: object) => {
+        const { runFactures } = await import('./commands/factures.js');
+        return runFactures(context, options);
+      }),
+    );
+
+  try {
+    await program.parseAsync([...io.argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return handleError(error, io);
+  }
+}
+
+function handleError(error: unknown, io: Io): number {
+  if (error instanceof CommanderError) {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    ) {
+      return 0;
+    }
+    // commander has already printed its (translated) message.
+    return 2;
+  }
+  if (error instanceof UserError) {
+    io.stderr.write(`recouvre : ${error.message}\n`);
+    for (const line of error.details) io.stderr.write(`  ${line}\n`);
+    return error.exitCode;
+  }
+  const code = (error as { code?: string } | null)?.code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    io.stderr.write(
+      `recouvre : accès refusé : ${(error as Error).message}\nVérifiez les droits sur ce fichier ou ce dossier.\n`,
+    );
+    return 1;
+  }
+  if (code === 'ENOSPC') {
+    io.stderr.write(
+      'recouvre : disque plein. Libérez de la place puis relancez : rien n’a été enregistré.\n',
+    );
+    return 1;
+  }
+  io.stderr.write(`recouvre : erreur interne inattendue : ${(error as Error)?.message ?? String(error)}\n`);
+  if (io.env.RECOUVRE_DEBUG === '1') io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+  else
+    io.stderr.write(
+      'Relancez avec RECOUVRE_DEBUG=1 pour le détail, et signalez-la aux développeurs de recouvre.\n',
+    );
+  return 3;
+}
