@@ -41,7 +41,7 @@ export function makeContext(
     readonly now: Date;
   },
 ): Context {
-  const dbPath = resolve(io.cwd, options.db ?? io.env.RECOUVRE_DB ?? 'recouvre.db');
+  const dbPath = resolve(io.cwd, options.db || io.env.RECOUVRE_DB || 'recouvre.db');
   // The configuration lives beside the database: one folder per company holds both.
   const configPath = options.config
     ? resolve(io.cwd, options.config)

@@ -103,16 +103,29 @@ export async function main(io: Io): Promise<number> {
   // commander calls an action with (...arguments, options, command).
   const run =
     // biome-ignore lint/suspicious/noExplicitAny: the actions' own signatures type their arguments
-    (action: (context: Context, ...args: any[]) => Promise<number>) =>
-    async (...args: unknown[]) => {
-      const command = args.at(-1) as Command;
-      exitCode = await action(contextOf(command), ...args.slice(0, -1));
-    };
+      (action: (context: Context, ...args: any[]) => Promise<number>) =>
+      async (...args: unknown[]) => {
+        const command = args.at(-1) as Command;
+        exitCode = await action(contextOf(command), ...args.slice(0, -1));
+      };
 
   program
     .name('recouvre')
     .description(
       'Relance des factures impayées : importe les exports de votre logiciel, prépare les relances, suit les retards.',
+    )
+    .usage('[options] <commande>')
+    .addHelpText(
+      'after',
+      `
+Exemples :
+  recouvre demo                              démonstration sur les exemples fournis
+  recouvre init                              crée recouvre.db et recouvre.toml ici
+  recouvre import factures.csv               importe (ou met à jour) les factures
+  recouvre factures --en-retard              les factures échues non réglées
+
+Une société par dossier : lancez recouvre dans le dossier de la société, ou utilisez --db.
+RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
     )
     .version(VERSION, '-V, --version', 'afficher la version')
     .helpOption('-h, --help', "afficher l'aide")
@@ -161,6 +174,7 @@ export async function main(io: Io): Promise<number> {
     .description('importer les factures (et clients, montants réglés) d’un export CSV')
     .argument('<fichier>', 'export CSV de votre logiciel de facturation ou de comptabilité')
     .option('--dry-run', 'montrer ce qui changerait, sans rien écrire')
+    .option('--type <genre>', 'genre du fichier : factures (deviné sinon)')
     .option('--json', 'résumé en JSON')
     .option('--ignorer-erreurs', 'importer les lignes valides ; les rejetées vont dans FICHIER.rejets.csv')
     .option('--liste-complete', 'le fichier liste toutes les factures ouvertes : les absentes sont soldées')

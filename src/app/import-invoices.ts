@@ -18,6 +18,7 @@ import {
   FIELDS,
   type FieldKey,
   missingRequired,
+  normalizeHeader,
   recognizeColumns,
 } from '../domain/columns.js';
 import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js';
@@ -37,6 +38,8 @@ export interface ImportRequest {
   readonly columns: Partial<Record<FieldKey, string>>;
   readonly paymentTermDays: number;
   readonly defaultCurrency: string;
+  /** Set by `--type factures`: import even a file whose name or preamble speaks of payments. */
+  readonly forceInvoices?: boolean | undefined;
 }
 
 export interface ImportIssue {
@@ -141,6 +144,24 @@ function findLayout(source: SourceFile, sample: string, request: ImportRequest):
   return best;
 }
 
+const PAYMENT_WORDS = /\b(paiements?|reglements?|payments?|encaissements?)\b/;
+
+/**
+ * A payment file read as invoices would overwrite invoice amounts with payment amounts; headers
+ * alone cannot always tell them apart (« Client, Invoice Number, Amount, Date »), but the file's
+ * name or its preamble usually says what it is.
+ */
+function refusePaymentFile(source: SourceFile, sample: string, layout: Layout, request: ImportRequest): void {
+  if (request.forceInvoices) return;
+  const preamble = parseSample(sample, layout.separator, layout.headerIndex).flat().join(' ');
+  const text = normalizeHeader(`${source.name} ${preamble}`);
+  if (!PAYMENT_WORDS.test(text) || layout.columns.dueDate !== undefined) return;
+  throw new UserError(`${source.name} ressemble à un fichier de règlements, pas à un export de factures.`, [
+    "L'importer comme factures remplacerait les montants des factures par ceux des règlements.",
+    "S'il s'agit bien de factures, relancez avec --type factures.",
+  ]);
+}
+
 function listColumns(headers: readonly string[]): string {
   const shown = headers.filter((h) => h.trim() !== '').map((h) => `« ${h.trim()} »`);
   return shown.length > 0 ? shown.join(', ') : '(aucune)';
@@ -224,6 +245,7 @@ export async function importInvoices(
     throw new UserError(`${source.name} ne contient que des lignes vides : exportez à nouveau les factures.`);
   }
   const layout = findLayout(source, sample, request);
+  refusePaymentFile(source, sample, layout, request);
   const decimalMark =
     request.decimalMark ??
     guessDecimalMark(samplesOf(layout.sampleRows, layout.columns, ['amount', 'paid', 'remaining']));

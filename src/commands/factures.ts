@@ -111,7 +111,8 @@ export async function runFactures(context: Context, options: FacturesOptions): P
     return 0;
   }
   const c = colors(context);
-  const what = options.enRetard ? 'en retard' : 'ouvertes';
+  const what = options.enRetard ? 'en retard' : 'ouverte';
+  const whatPlural = options.enRetard ? 'en retard' : 'ouvertes';
   if (rows.length === 0) {
     context.stdout.write(`Aucune facture ${what} au ${formatDateFr(asOf)}.\n`);
     return 0;
@@ -145,7 +146,7 @@ export async function runFactures(context: Context, options: FacturesOptions): P
   for (const r of rows) totals.set(r.currency, (totals.get(r.currency) ?? 0) + r.outstanding);
   const sums = [...totals].map(([currency, total]) => formatEuros(total, currency)).join(' + ');
   context.stdout.write(
-    `${plural(rows.length, `facture ${what}`, `factures ${what}`)} au ${formatDateFr(asOf)} : ${c.bold(sums)} restant dû.\n`,
+    `${plural(rows.length, `facture ${what}`, `factures ${whatPlural}`)} au ${formatDateFr(asOf)} : ${c.bold(sums)} restant dû.\n`,
   );
   return 0;
 }

@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from 'node:fs';
 import { type Config, type ImportProfile, loadConfig, saveProfile } from '../adapters/config.js';
 import { ENCODING_LABELS, type Encoding, SEPARATOR_LABELS } from '../adapters/csv-source.js';
 import { openStore } from '../adapters/db/open.js';
@@ -23,6 +24,7 @@ export interface ImportOptions {
   readonly profil?: string;
   readonly enregistrerProfil?: string;
   readonly delaiPaiement?: number;
+  readonly type?: string;
 }
 
 const ENCODINGS: Readonly<Record<string, Encoding>> = {
@@ -116,8 +118,10 @@ export async function runImport(context: Context, file: string, options: ImportO
     ...parseColumns(options.colonne ?? []),
   };
 
+  // A first import creates the store; if it fails, the folder is left as it was, without an empty base.
+  const newStore = !existsSync(context.dbPath);
   const store = await openStore(context.dbPath, { create: !options.dryRun });
-  let report: ImportReport;
+  let report: ImportReport | undefined;
   try {
     report = await importInvoices(
       store,
@@ -134,11 +138,15 @@ export async function runImport(context: Context, file: string, options: ImportO
         columns,
         paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
         defaultCurrency: config.import.devise,
+        forceInvoices: options.type === 'factures',
       },
       { now: context.now, today: context.today },
     );
   } finally {
     await store.close();
+    if (newStore && !report?.committed) {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${context.dbPath}${suffix}`, { force: true });
+    }
   }
 
   if (options.enregistrerProfil && report.committed) {

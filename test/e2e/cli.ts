@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { afterEach } from 'vitest';
+
+/** The real command, as a user runs it: bin/recouvre on the compiled code (npm test builds first). */
+export const BIN = fileURLToPath(new URL('../../bin/recouvre', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function recouvre(
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env?: Record<string, string> },
+): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      {
+        cwd: options.cwd,
+        env: { ...process.env, NO_COLOR: '1', RECOUVRE_DB: '', RECOUVRE_DEBUG: '', ...options.env },
+        maxBuffer: 64 << 20,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh folder for one test, removed after it. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'recouvre-test-'));
+  made.push(dir);
+  return dir;
+}
+
+export function fixture(path: string): string {
+  return join(FIXTURES, path);
+}
+
+/** Reads the store the way a curious user would, with SQL, read-only. */
+export function query<T>(dbPath: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,332 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixture, query, recouvre, tempDir } from './cli.js';
+
+interface InvoiceDbRow {
+  number: string;
+  code: string;
+  name: string;
+  emails: string;
+  issue_date: string;
+  due_date: string;
+  amount_cents: number;
+  paid_cents: number;
+  currency: string;
+}
+
+function invoices(dir: string): InvoiceDbRow[] {
+  return query<InvoiceDbRow>(
+    join(dir, 'recouvre.db'),
+    `SELECT i.number, c.code, c.name, c.emails, i.issue_date, i.due_date, i.amount_cents, i.paid_cents, i.currency
+     FROM invoices i JOIN clients c ON c.id = i.client_id ORDER BY i.number`,
+  );
+}
+
+async function importJson(dir: string, file: string, ...extra: string[]) {
+  const result = await recouvre(['import', file, '--json', ...extra], { cwd: dir });
+  return { ...result, json: result.stdout ? JSON.parse(result.stdout) : null };
+}
+
+describe('recouvre import: encodings and the quirks of real exports', () => {
+  const expected = [
+    {
+      number: 'F-001',
+      code: 'C01',
+      name: 'Société Générale d’Études',
+      emails: 'compta@sge.fr',
+      issue_date: '2026-09-15',
+      due_date: '2026-10-15',
+      amount_cents: 123456,
+      paid_cents: 0,
+      currency: 'EUR',
+    },
+    {
+      number: 'F-002',
+      code: 'C02',
+      name: 'Œuvres & Cie',
+      emails: 'paiement@oeuvres.fr',
+      issue_date: '2026-10-01',
+      due_date: '2026-10-31',
+      amount_cents: 9990,
+      paid_cents: 5000,
+      currency: 'EUR',
+    },
+  ];
+
+  for (const [file, encoding] of [
+    ['utf-8-bom.csv', 'utf8'],
+    ['utf-8-sans-bom.csv', 'utf8'],
+    ['windows-1252.csv', 'windows-1252'],
+    ['utf-16.csv', 'utf16le'],
+  ] as const) {
+    it(`reads ${file} with its accents, € and ’ intact`, async () => {
+      const dir = tempDir();
+      const { code, json } = await importJson(dir, fixture(`import/${file}`));
+      expect(code).toBe(0);
+      expect(json).toMatchObject({ encodage: encoding, crees: 2, mis_a_jour: 0, inchanges: 0, rejetes: 0, erreurs: [] });
+      expect(invoices(dir)).toEqual(expected);
+    });
+  }
+
+  it('skips a preamble, reads $ amounts with a decimal point and ISO dates', async () => {
+    const dir = tempDir();
+    const { code, json } = await importJson(dir, fixture('import/preambule-dollars.csv'));
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ ligne_en_tete: 4, separateur: ',', decimale: '.', crees: 2 });
+    expect(invoices(dir).map((r) => [r.number, r.amount_cents, r.paid_cents, r.currency, r.due_date])).toEqual([
+      ['INV-1', 101350, 501, 'USD', '2026-10-25'],
+      ['INV-2', 2000, 0, 'USD', '2026-10-26'],
+    ]);
+  });
+
+  it('reads every thousands separator and date format French software writes', async () => {
+    const dir = tempDir();
+    const { code } = await importJson(dir, fixture('import/milliers-et-dates.csv'));
+    expect(code).toBe(0);
+    expect(invoices(dir).map((r) => [r.number, r.issue_date, r.due_date, r.amount_cents])).toEqual([
+      ['M1', '2026-09-01', '2026-10-01', 123450],
+      ['M2', '2026-09-02', '2026-10-02', 1234500],
+      ['M3', '2026-09-03', '2026-10-03', 123456789],
+      ['M4', '2026-09-04', '2026-10-04', -4500],
+    ]);
+  });
+
+  it('reads month names in quoted fields and amounts like "1,020.00"', async () => {
+    const dir = tempDir();
+    const { code } = await importJson(dir, fixture('import/mois-en-lettres.csv'));
+    expect(code).toBe(0);
+    expect(invoices(dir).map((r) => [r.number, r.issue_date, r.due_date, r.amount_cents])).toEqual([
+      ['N1', '2026-01-28', '2026-02-27', 102000],
+      ['N2', '2026-03-05', '2026-04-04', 1550],
+    ]);
+  });
+
+  it('finds a tab separator in a file named .csv, and computes a missing due date from the payment term', async () => {
+    const dir = tempDir();
+    const { code, json } = await importJson(dir, fixture('import/tabulations.csv'));
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ separateur: '\t', echeances_calculees: 1 });
+    expect(invoices(dir)[0]).toMatchObject({ number: 'T1', issue_date: '2026-10-10', due_date: '2026-11-09' });
+  });
+
+  it('uses the payment term of recouvre.toml, or of --delai-paiement', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'recouvre.toml'), '[import]\ndelai_paiement_jours = 45\n');
+    await importJson(dir, fixture('import/tabulations.csv'));
+    expect(invoices(dir)[0]?.due_date).toBe('2026-11-24');
+    await importJson(dir, fixture('import/tabulations.csv'), '--delai-paiement', '60');
+    expect(invoices(dir)[0]?.due_date).toBe('2026-12-09');
+  });
+
+  it('takes identical repeated lines (one per item) as one invoice', async () => {
+    const dir = tempDir();
+    const { code, json } = await importJson(dir, fixture('import/lignes-articles.csv'));
+    expect(code).toBe(0);
+    expect(json).toMatchObject({ crees: 2, doublons: 1, rejetes: 0 });
+    expect(invoices(dir).map((r) => [r.number, r.amount_cents, r.paid_cents])).toEqual([
+      ['Z1', 48975, 0],
+      ['Z2', 10000, 10000],
+    ]);
+  });
+
+  it('leaves out drafts and cancelled invoices, and takes "Payée" as paid', async () => {
+    const dir = tempDir();
+    const { json } = await importJson(dir, fixture('import/statuts.csv'));
+    expect(json).toMatchObject({ crees: 2, ignorees: 2 });
+    expect(invoices(dir).map((r) => [r.number, r.amount_cents, r.paid_cents])).toEqual([
+      ['S3', 30000, 30000],
+      ['S4', 40000, 0],
+    ]);
+  });
+
+  it('derives the paid amount from "Reste dû", and reads client kind and postal address', async () => {
+    const dir = tempDir();
+    await importJson(dir, fixture('import/reste-du.csv'));
+    expect(invoices(dir)[0]).toMatchObject({ number: 'R1', amount_cents: 50000, paid_cents: 38000 });
+    const [client] = query<{ kind: string; address: string }>(join(dir, 'recouvre.db'), 'SELECT kind, address FROM clients');
+    expect(client).toEqual({ kind: 'particulier', address: '3 rue des Lilas\n69003 Lyon' });
+  });
+
+  it('maps unknown headers with --colonne, saves them as a profile, and reuses it', async () => {
+    const dir = tempDir();
+    const file = fixture('import/colonnes-maison.csv');
+    const refused = await recouvre(['import', file], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('colonne obligatoire absente : numéro de facture, date de facture.');
+    expect(refused.stderr).toContain('« Réf. doc », « Nom », « Date doc », « Net à payer »');
+
+    const saved = await recouvre(
+      [
+        'import',
+        file,
+        '--colonne',
+        'numero=Réf. doc',
+        '--colonne',
+        'client=Nom',
+        '--colonne',
+        'date=Date doc',
+        '--colonne',
+        'montant=Net à payer',
+        '--enregistrer-profil',
+        'maison',
+      ],
+      { cwd: dir },
+    );
+    expect(saved.code).toBe(0);
+    expect(saved.stdout).toContain('Profil « maison » enregistré dans recouvre.toml');
+    expect(readFileSync(join(dir, 'recouvre.toml'), 'utf8')).toContain('[profils.maison.colonnes]');
+
+    const again = await importJson(dir, file, '--profil', 'maison');
+    expect(again.code).toBe(0);
+    expect(again.json).toMatchObject({ crees: 0, inchanges: 1 });
+    expect(invoices(dir)[0]).toMatchObject({ number: 'X1', name: 'Zeta', amount_cents: 7500 });
+  });
+
+  it('refuses a payment file read as invoices unless told --type factures', async () => {
+    const dir = tempDir();
+    const refused = await recouvre(['import', fixture('import/reglements.csv')], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('ressemble à un fichier de règlements');
+    expect(existsSync(join(dir, 'recouvre.db'))).toBe(false);
+  });
+});
+
+describe('recouvre import: re-imports update, never duplicate', () => {
+  it('re-importing the same file changes nothing; an updated export updates and journals', async () => {
+    const dir = tempDir();
+    const first = await importJson(dir, fixture('../../examples/factures.csv'));
+    expect(first.json).toMatchObject({ crees: 10, mis_a_jour: 0, inchanges: 0, clients_crees: 6 });
+    const same = await importJson(dir, fixture('../../examples/factures.csv'));
+    expect(same.json).toMatchObject({ crees: 0, mis_a_jour: 0, inchanges: 10, rejetes: 0 });
+    const updated = await importJson(dir, fixture('../../examples/factures-maj.csv'));
+    expect(updated.json).toMatchObject({ crees: 1, mis_a_jour: 2, inchanges: 8, clients_mis_a_jour: 1 });
+
+    const rows = invoices(dir);
+    expect(rows).toHaveLength(11);
+    expect(rows.find((r) => r.number === 'F2026-0102')).toMatchObject({ amount_cents: 276050, paid_cents: 276050 });
+    expect(rows.find((r) => r.number === 'F2026-0106')).toMatchObject({ emails: 'atelier@menuiserie-ferrand.fr' });
+
+    const db = join(dir, 'recouvre.db');
+    const imports = query<{ file_name: string; sha256: string; created: number; updated: number }>(
+      db,
+      'SELECT file_name, sha256, created, updated FROM imports ORDER BY id',
+    );
+    expect(imports.map((i) => [i.file_name, i.created, i.updated])).toEqual([
+      ['factures.csv', 10, 0],
+      ['factures.csv', 0, 0],
+      ['factures-maj.csv', 1, 2],
+    ]);
+    expect(imports[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const changes = query<{ details: string }>(
+      db,
+      "SELECT details FROM journal WHERE kind = 'facture_modifiee' ORDER BY id",
+    ).map((r) => JSON.parse(r.details));
+    expect(changes).toContainEqual({
+      numero: 'F2026-0102',
+      ligne: 3,
+      avant: { regle_centimes: 100000 },
+      apres: { regle_centimes: 276050 },
+    });
+    expect(query(db, "SELECT id FROM journal WHERE kind = 'import'")).toHaveLength(3);
+  });
+
+  it('--dry-run reports what would change and writes nothing', async () => {
+    const dir = tempDir();
+    await importJson(dir, fixture('../../examples/factures.csv'));
+    const dry = await importJson(dir, fixture('../../examples/factures-maj.csv'), '--dry-run');
+    expect(dry.json).toMatchObject({ simulation: true, importe: false, crees: 1, mis_a_jour: 2 });
+    expect(invoices(dir)).toHaveLength(10);
+    expect(query(join(dir, 'recouvre.db'), 'SELECT id FROM imports')).toHaveLength(1);
+  });
+
+  it('--liste-complete marks open invoices absent from the file as settled, and a later import reopens them', async () => {
+    const dir = tempDir();
+    await importJson(dir, fixture('../../examples/factures-maj.csv'));
+    const partial = join(dir, 'ouvertes.csv');
+    const lines = readFileSync(fixture('../../examples/factures-maj.csv'), 'latin1').split('\r\n');
+    writeFileSync(partial, Buffer.from(lines.filter((l) => !l.startsWith('F2026-0101')).join('\r\n'), 'latin1'));
+
+    const withoutFlag = await importJson(dir, partial);
+    expect(withoutFlag.json).toMatchObject({ soldees: 0 });
+    const complete = await importJson(dir, partial, '--liste-complete');
+    expect(complete.json).toMatchObject({ soldees: 1 });
+    const late = await recouvre(['factures', '--en-retard', '--date', '2026-11-20', '--json'], { cwd: dir });
+    expect(JSON.parse(late.stdout).factures.map((f: { numero: string }) => f.numero)).not.toContain('F2026-0101');
+
+    const reopened = await importJson(dir, fixture('../../examples/factures-maj.csv'));
+    expect(reopened.json).toMatchObject({ mis_a_jour: 1 });
+    const again = await recouvre(['factures', '--en-retard', '--date', '2026-11-20', '--json'], { cwd: dir });
+    expect(JSON.parse(again.stdout).factures.map((f: { numero: string }) => f.numero)).toContain('F2026-0101');
+  });
+});
+
+describe('recouvre import: bad input is refused with a precise French message, and the store is unchanged', () => {
+  const cases: readonly (readonly [string, RegExp])[] = [
+    ['vide.csv', /« .*vide\.csv » est vide \(0 octet\)/],
+    ['entete-seule.csv', /ne contient que la ligne d'en-tête \(ligne 1\) : aucune facture à importer/],
+    ['colonnes-inconnues.csv', /aucune colonne reconnue[\s\S]*« foo », « bar », « baz »[\s\S]*--colonne numero=/],
+    ['colonne-manquante.csv', /colonne-manquante\.csv:1 : colonne obligatoire absente : montant TTC[\s\S]*« Montant TTC »/],
+    ['guillemet-non-ferme.csv', /guillemet-non-ferme\.csv:2 : guillemet ouvrant jamais fermé/],
+    ['nombre-de-colonnes.csv', /nombre-de-colonnes\.csv:2 : 7 colonnes au lieu de 8[\s\S]*nombre-de-colonnes\.csv:3 : 9 colonnes au lieu de 8/],
+    ['date-invalide.csv', /date-invalide\.csv:2, colonne « Date facture » : « 31\/02\/2026 » : le 31\/02\/2026 n'existe pas/],
+    ['montant-invalide.csv', /montant-invalide\.csv:2, colonne « Montant TTC » : « 12,34,56 » : plusieurs séparateurs décimaux/],
+    ['regle-negatif.csv', /regle-negatif\.csv:2, colonne « Réglé » : « -5,00 » : montant réglé négatif/],
+    ['regle-superieur.csv', /regle-superieur\.csv:2, colonne « Réglé » : « 150,00 » : le montant réglé dépasse le montant de la facture \(100,00\u00a0€\)/],
+    ['doublon-different.csv', /doublon-different\.csv:4, colonne « N° facture » : « F1 » : numéro déjà présent ligne 2 avec d'autres valeurs \(montant_centimes\)/],
+    ['binaire.csv', /n'est pas un fichier texte/],
+    ['classeur.xlsx', /classeur Excel[\s\S]*enregistrez-le au format « CSV/],
+  ];
+  for (const [file, message] of cases) {
+    it(`${file}: exit 1, message, nothing written`, async () => {
+      const dir = tempDir();
+      await importJson(dir, fixture('import/utf-8-bom.csv'));
+      const before = invoices(dir);
+      const result = await recouvre(['import', fixture(`import/${file}`)], { cwd: dir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+      expect(invoices(dir)).toEqual(before);
+      expect(query(join(dir, 'recouvre.db'), 'SELECT id FROM imports')).toHaveLength(1);
+    });
+  }
+
+  it('a directory and a missing file are named as such', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'exports'));
+    const folder = await recouvre(['import', 'exports'], { cwd: dir });
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain('« exports » est un dossier');
+    const missing = await recouvre(['import', 'absent.csv'], { cwd: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Fichier introuvable : « absent.csv »');
+    expect(existsSync(join(dir, 'recouvre.db'))).toBe(false);
+  });
+
+  it('lists every problem of the file, not only the first, and --json gives line and column', async () => {
+    const dir = tempDir();
+    const result = await importJson(dir, fixture('import/plusieurs-erreurs.csv'));
+    expect(result.code).toBe(1);
+    expect(result.json).toMatchObject({ importe: false, crees: 2, rejetes: 2, nombre_erreurs: 3 });
+    expect(result.json.erreurs).toEqual([
+      { ligne: 3, colonne: 'Montant TTC', valeur: '1O,00', message: "ce n'est pas un montant (attendu : 1 234,56)" },
+      { ligne: 3, colonne: 'Email', valeur: 'pas-un-email', message: "« pas-un-email » n'est pas une adresse e-mail valide" },
+      { ligne: 4, colonne: 'Date facture', valeur: '01/13/2026', message: "le mois 13 n'existe pas" },
+    ]);
+    expect(existsSync(join(dir, 'recouvre.db'))).toBe(false);
+  });
+
+  it('--ignorer-erreurs imports the valid lines and writes the rejected ones, with the reason, beside the input', async () => {
+    const dir = tempDir();
+    copyFileSync(fixture('import/plusieurs-erreurs.csv'), join(dir, 'export.csv'));
+    const result = await recouvre(['import', 'export.csv', '--ignorer-erreurs'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('2 factures créées');
+    expect(result.stdout).toContain('Lignes rejetées écrites dans export.rejets.csv');
+    expect(invoices(dir).map((r) => r.number)).toEqual(['F1', 'F4']);
+    const rejects = readFileSync(join(dir, 'export.rejets.csv'), 'utf8');
+    expect(rejects.startsWith('\ufeffN° facture;')).toBe(true);
+    expect(rejects).toContain(';Ligne;Motif du rejet');
+    expect(rejects).toContain('F3;C1;Client A;a@a.fr;01/13/2026;31/03/2026;10,00;0;4;Date facture : le mois 13 n\'existe pas');
+  });
+});

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    root: new URL('..', import.meta.url).pathname,
+    include: ['test/**/*.test.ts'],
+    // End-to-end tests spawn the real CLI; two cores run them two at a time.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
