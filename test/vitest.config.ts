@@ -7,5 +7,8 @@ export default defineConfig({
     // End-to-end tests spawn the real CLI; two cores run them two at a time.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // The JSON report lets .ci/run print the closing « N passed, N failed » line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'node_modules/.cache/recouvre/vitest-report.json' },
   },
 });

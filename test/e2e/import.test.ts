@@ -64,7 +64,14 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
       const dir = tempDir();
       const { code, json } = await importJson(dir, fixture(`import/${file}`));
       expect(code).toBe(0);
-      expect(json).toMatchObject({ encodage: encoding, crees: 2, mis_a_jour: 0, inchanges: 0, rejetes: 0, erreurs: [] });
+      expect(json).toMatchObject({
+        encodage: encoding,
+        crees: 2,
+        mis_a_jour: 0,
+        inchanges: 0,
+        rejetes: 0,
+        erreurs: [],
+      });
       expect(invoices(dir)).toEqual(expected);
     });
   }
@@ -74,7 +81,9 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     const { code, json } = await importJson(dir, fixture('import/preambule-dollars.csv'));
     expect(code).toBe(0);
     expect(json).toMatchObject({ ligne_en_tete: 4, separateur: ',', decimale: '.', crees: 2 });
-    expect(invoices(dir).map((r) => [r.number, r.amount_cents, r.paid_cents, r.currency, r.due_date])).toEqual([
+    expect(
+      invoices(dir).map((r) => [r.number, r.amount_cents, r.paid_cents, r.currency, r.due_date]),
+    ).toEqual([
       ['INV-1', 101350, 501, 'USD', '2026-10-25'],
       ['INV-2', 2000, 0, 'USD', '2026-10-26'],
     ]);
@@ -107,7 +116,11 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     const { code, json } = await importJson(dir, fixture('import/tabulations.csv'));
     expect(code).toBe(0);
     expect(json).toMatchObject({ separateur: '\t', echeances_calculees: 1 });
-    expect(invoices(dir)[0]).toMatchObject({ number: 'T1', issue_date: '2026-10-10', due_date: '2026-11-09' });
+    expect(invoices(dir)[0]).toMatchObject({
+      number: 'T1',
+      issue_date: '2026-10-10',
+      due_date: '2026-11-09',
+    });
   });
 
   it('uses the payment term of recouvre.toml, or of --delai-paiement', async () => {
@@ -144,7 +157,10 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     const dir = tempDir();
     await importJson(dir, fixture('import/reste-du.csv'));
     expect(invoices(dir)[0]).toMatchObject({ number: 'R1', amount_cents: 50000, paid_cents: 38000 });
-    const [client] = query<{ kind: string; address: string }>(join(dir, 'recouvre.db'), 'SELECT kind, address FROM clients');
+    const [client] = query<{ kind: string; address: string }>(
+      join(dir, 'recouvre.db'),
+      'SELECT kind, address FROM clients',
+    );
     expect(client).toEqual({ kind: 'particulier', address: '3 rue des Lilas\n69003 Lyon' });
   });
 
@@ -204,8 +220,13 @@ describe('recouvre import: re-imports update, never duplicate', () => {
 
     const rows = invoices(dir);
     expect(rows).toHaveLength(11);
-    expect(rows.find((r) => r.number === 'F2026-0102')).toMatchObject({ amount_cents: 276050, paid_cents: 276050 });
-    expect(rows.find((r) => r.number === 'F2026-0106')).toMatchObject({ emails: 'atelier@menuiserie-ferrand.fr' });
+    expect(rows.find((r) => r.number === 'F2026-0102')).toMatchObject({
+      amount_cents: 276050,
+      paid_cents: 276050,
+    });
+    expect(rows.find((r) => r.number === 'F2026-0106')).toMatchObject({
+      emails: 'atelier@menuiserie-ferrand.fr',
+    });
 
     const db = join(dir, 'recouvre.db');
     const imports = query<{ file_name: string; sha256: string; created: number; updated: number }>(
@@ -245,19 +266,26 @@ describe('recouvre import: re-imports update, never duplicate', () => {
     await importJson(dir, fixture('../../examples/factures-maj.csv'));
     const partial = join(dir, 'ouvertes.csv');
     const lines = readFileSync(fixture('../../examples/factures-maj.csv'), 'latin1').split('\r\n');
-    writeFileSync(partial, Buffer.from(lines.filter((l) => !l.startsWith('F2026-0101')).join('\r\n'), 'latin1'));
+    writeFileSync(
+      partial,
+      Buffer.from(lines.filter((l) => !l.startsWith('F2026-0101')).join('\r\n'), 'latin1'),
+    );
 
     const withoutFlag = await importJson(dir, partial);
     expect(withoutFlag.json).toMatchObject({ soldees: 0 });
     const complete = await importJson(dir, partial, '--liste-complete');
     expect(complete.json).toMatchObject({ soldees: 1 });
     const late = await recouvre(['factures', '--en-retard', '--date', '2026-11-20', '--json'], { cwd: dir });
-    expect(JSON.parse(late.stdout).factures.map((f: { numero: string }) => f.numero)).not.toContain('F2026-0101');
+    expect(JSON.parse(late.stdout).factures.map((f: { numero: string }) => f.numero)).not.toContain(
+      'F2026-0101',
+    );
 
     const reopened = await importJson(dir, fixture('../../examples/factures-maj.csv'));
     expect(reopened.json).toMatchObject({ mis_a_jour: 1 });
     const again = await recouvre(['factures', '--en-retard', '--date', '2026-11-20', '--json'], { cwd: dir });
-    expect(JSON.parse(again.stdout).factures.map((f: { numero: string }) => f.numero)).toContain('F2026-0101');
+    expect(JSON.parse(again.stdout).factures.map((f: { numero: string }) => f.numero)).toContain(
+      'F2026-0101',
+    );
   });
 });
 
@@ -265,15 +293,36 @@ describe('recouvre import: bad input is refused with a precise French message, a
   const cases: readonly (readonly [string, RegExp])[] = [
     ['vide.csv', /« .*vide\.csv » est vide \(0 octet\)/],
     ['entete-seule.csv', /ne contient que la ligne d'en-tête \(ligne 1\) : aucune facture à importer/],
-    ['colonnes-inconnues.csv', /aucune colonne reconnue[\s\S]*« foo », « bar », « baz »[\s\S]*--colonne numero=/],
-    ['colonne-manquante.csv', /colonne-manquante\.csv:1 : colonne obligatoire absente : montant TTC[\s\S]*« Montant TTC »/],
+    [
+      'colonnes-inconnues.csv',
+      /aucune colonne reconnue[\s\S]*« foo », « bar », « baz »[\s\S]*--colonne numero=/,
+    ],
+    [
+      'colonne-manquante.csv',
+      /colonne-manquante\.csv:1 : colonne obligatoire absente : montant TTC[\s\S]*« Montant TTC »/,
+    ],
     ['guillemet-non-ferme.csv', /guillemet-non-ferme\.csv:2 : guillemet ouvrant jamais fermé/],
-    ['nombre-de-colonnes.csv', /nombre-de-colonnes\.csv:2 : 7 colonnes au lieu de 8[\s\S]*nombre-de-colonnes\.csv:3 : 9 colonnes au lieu de 8/],
-    ['date-invalide.csv', /date-invalide\.csv:2, colonne « Date facture » : « 31\/02\/2026 » : le 31\/02\/2026 n'existe pas/],
-    ['montant-invalide.csv', /montant-invalide\.csv:2, colonne « Montant TTC » : « 12,34,56 » : plusieurs séparateurs décimaux/],
+    [
+      'nombre-de-colonnes.csv',
+      /nombre-de-colonnes\.csv:2 : 7 colonnes au lieu de 8[\s\S]*nombre-de-colonnes\.csv:3 : 9 colonnes au lieu de 8/,
+    ],
+    [
+      'date-invalide.csv',
+      /date-invalide\.csv:2, colonne « Date facture » : « 31\/02\/2026 » : le 31\/02\/2026 n'existe pas/,
+    ],
+    [
+      'montant-invalide.csv',
+      /montant-invalide\.csv:2, colonne « Montant TTC » : « 12,34,56 » : plusieurs séparateurs décimaux/,
+    ],
     ['regle-negatif.csv', /regle-negatif\.csv:2, colonne « Réglé » : « -5,00 » : montant réglé négatif/],
-    ['regle-superieur.csv', /regle-superieur\.csv:2, colonne « Réglé » : « 150,00 » : le montant réglé dépasse le montant de la facture \(100,00\u00a0€\)/],
-    ['doublon-different.csv', /doublon-different\.csv:4, colonne « N° facture » : « F1 » : numéro déjà présent ligne 2 avec d'autres valeurs \(montant_centimes\)/],
+    [
+      'regle-superieur.csv',
+      /regle-superieur\.csv:2, colonne « Réglé » : « 150,00 » : le montant réglé dépasse le montant de la facture \(100,00\u00a0€\)/,
+    ],
+    [
+      'doublon-different.csv',
+      /doublon-different\.csv:4, colonne « N° facture » : « F1 » : numéro déjà présent ligne 2 avec d'autres valeurs \(montant_centimes\)/,
+    ],
     ['binaire.csv', /n'est pas un fichier texte/],
     ['classeur.xlsx', /classeur Excel[\s\S]*enregistrez-le au format « CSV/],
   ];
@@ -309,8 +358,18 @@ describe('recouvre import: bad input is refused with a precise French message, a
     expect(result.code).toBe(1);
     expect(result.json).toMatchObject({ importe: false, crees: 2, rejetes: 2, nombre_erreurs: 3 });
     expect(result.json.erreurs).toEqual([
-      { ligne: 3, colonne: 'Montant TTC', valeur: '1O,00', message: "ce n'est pas un montant (attendu : 1 234,56)" },
-      { ligne: 3, colonne: 'Email', valeur: 'pas-un-email', message: "« pas-un-email » n'est pas une adresse e-mail valide" },
+      {
+        ligne: 3,
+        colonne: 'Montant TTC',
+        valeur: '1O,00',
+        message: "ce n'est pas un montant (attendu : 1 234,56)",
+      },
+      {
+        ligne: 3,
+        colonne: 'Email',
+        valeur: 'pas-un-email',
+        message: "« pas-un-email » n'est pas une adresse e-mail valide",
+      },
       { ligne: 4, colonne: 'Date facture', valeur: '01/13/2026', message: "le mois 13 n'existe pas" },
     ]);
     expect(existsSync(join(dir, 'recouvre.db'))).toBe(false);
@@ -327,6 +386,8 @@ describe('recouvre import: bad input is refused with a precise French message, a
     const rejects = readFileSync(join(dir, 'export.rejets.csv'), 'utf8');
     expect(rejects.startsWith('\ufeffN° facture;')).toBe(true);
     expect(rejects).toContain(';Ligne;Motif du rejet');
-    expect(rejects).toContain('F3;C1;Client A;a@a.fr;01/13/2026;31/03/2026;10,00;0;4;Date facture : le mois 13 n\'existe pas');
+    expect(rejects).toContain(
+      "F3;C1;Client A;a@a.fr;01/13/2026;31/03/2026;10,00;0;4;Date facture : le mois 13 n'existe pas",
+    );
   });
 });

@@ -1,0 +1,70 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateExport } from './generate.js';
+
+// `npm run bench`: the import targets of the foundation issue, measured on this machine.
+// Figures are printed, never asserted: a timed test would fail on a busy machine.
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const work = join(root, '.bench');
+const measure = fileURLToPath(new URL('./measure.js', import.meta.url));
+const lines = Number(process.env.BENCH_LINES ?? 1_000_000);
+const clients = Number(process.env.BENCH_CLIENTS ?? 50_000);
+
+interface Figures {
+  code: number;
+  seconds: number;
+  peakRssMb: number;
+}
+
+function recouvre(args: string[]): Figures {
+  const result = spawnSync(process.execPath, [measure, ...args], { cwd: work, encoding: 'utf8' });
+  const last = result.stderr.trim().split('\n').at(-1) ?? '';
+  const figures = JSON.parse(last) as Figures;
+  if (figures.code !== 0) throw new Error(`recouvre ${args.join(' ')} failed:\n${result.stderr}`);
+  return figures;
+}
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('fr-FR', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+mkdirSync(work, { recursive: true });
+const file = join(work, `factures-${lines}.csv`);
+if (!existsSync(file)) {
+  process.stdout.write(`Génération de ${fmt(lines)} lignes (${fmt(clients)} clients)…\n`);
+  await generateExport(file, lines, clients);
+}
+const size = statSync(file).size / 1e6;
+process.stdout.write(`Fichier : ${fmt(lines)} lignes, ${fmt(size, 1)} Mo, ${fmt(clients)} clients\n\n`);
+
+for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `bench.db${suffix}`), { force: true });
+const first = recouvre(['--db', 'bench.db', 'import', file]);
+const again = recouvre(['--db', 'bench.db', 'import', file]);
+
+const row = (label: string, f: Figures) =>
+  `${label.padEnd(34)} ${fmt(f.seconds, 2).padStart(6)} s  ${fmt(lines / f.seconds).padStart(9)} lignes/s  RSS max ${fmt(f.peakRssMb).padStart(4)} Mo\n`;
+process.stdout.write(row('import dans une base vide', first));
+process.stdout.write(row('réimport (rien ne change)', again));
+
+try {
+  rmSync(join(work, 'sqlite-import.db'), { force: true });
+  const started = performance.now();
+  execFileSync('sqlite3', [
+    join(work, 'sqlite-import.db'),
+    'CREATE TABLE t (numero TEXT PRIMARY KEY, code, nom, email, date, echeance, montant, regle);',
+    '.mode csv',
+    '.separator ;',
+    `.import ${file} t`,
+  ]);
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(
+    `${'sqlite3 .import (sans validation)'.padEnd(34)} ${fmt(seconds, 2).padStart(6)} s  ${fmt(lines / seconds).padStart(9)} lignes/s\n`,
+  );
+  process.stdout.write(
+    `\nPremier import : ${fmt(first.seconds / seconds, 2)} × le temps de sqlite3 .import\n`,
+  );
+} catch {
+  process.stdout.write('(sqlite3 absent : pas de comparaison avec .import)\n');
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addDays,
+  daysBetween,
+  guessDateOrder,
+  type IsoDate,
+  isoDate,
+  localDate,
+  parseDate,
+} from '../../src/domain/dates.js';
+
+const d = (text: string) => text as IsoDate;
+const date = (raw: string, order: 'jma' | 'mja' = 'jma') => {
+  const result = parseDate(raw, order);
+  return result.ok ? result.date : `! ${result.reason}`;
+};
+
+describe('parseDate', () => {
+  it('reads the formats of French exports', () => {
+    expect(date('20/11/2026')).toBe('2026-11-20');
+    expect(date('20/11/26')).toBe('2026-11-20');
+    expect(date('20.11.2026')).toBe('2026-11-20');
+    expect(date('20-11-2026')).toBe('2026-11-20');
+    expect(date('2026-11-20')).toBe('2026-11-20');
+    expect(date('20261120')).toBe('2026-11-20');
+    expect(date('2026-11-20 00:00:00')).toBe('2026-11-20');
+    expect(date('2026-11-20T10:00')).toBe('2026-11-20');
+    expect(date('5/3/2026')).toBe('2026-03-05');
+    expect(date('5/3/2026', 'mja')).toBe('2026-05-03');
+    expect(date('28 janv. 2021')).toBe('2021-01-28');
+    expect(date('1 août 2026')).toBe('2026-08-01');
+    expect(date('Jan 28 2021')).toBe('2021-01-28');
+    expect(date('29/02/2028')).toBe('2028-02-29');
+    expect(date('01/01/99')).toBe('1999-01-01');
+  });
+  it('refuses days that do not exist, and says which', () => {
+    expect(date('31/02/2026')).toBe("! le 31/02/2026 n'existe pas");
+    expect(date('29/02/2026')).toBe("! le 29/02/2026 n'existe pas");
+    expect(date('01/13/2026')).toBe("! le mois 13 n'existe pas");
+    expect(date('demain')).toBe("! ce n'est pas une date (attendu : jj/mm/aaaa)");
+    expect(date('2026/1')).toBe("! ce n'est pas une date (attendu : jj/mm/aaaa)");
+  });
+});
+
+describe('date arithmetic', () => {
+  it('adds days across months, leap years and daylight-saving changes', () => {
+    expect(addDays(d('2026-01-31'), 30)).toBe('2026-03-02');
+    expect(addDays(d('2028-02-28'), 1)).toBe('2028-02-29');
+    expect(addDays(d('2026-03-28'), 2)).toBe('2026-03-30');
+    expect(addDays(d('2026-10-24'), 2)).toBe('2026-10-26');
+    expect(addDays(d('2026-12-31'), 1)).toBe('2027-01-01');
+    expect(addDays(d('2026-03-01'), -1)).toBe('2026-02-28');
+  });
+  it('counts days between dates', () => {
+    expect(daysBetween(d('2026-11-01'), d('2026-11-20'))).toBe(19);
+    expect(daysBetween(d('2026-03-01'), d('2026-04-01'))).toBe(31);
+    expect(daysBetween(d('2026-11-20'), d('2026-11-01'))).toBe(-19);
+  });
+  it('checks ISO dates', () => {
+    expect(isoDate('2026-02-29')).toBeNull();
+    expect(isoDate('2026-2-1')).toBeNull();
+    expect(isoDate('2026-11-20')).toBe('2026-11-20');
+  });
+  it('takes the local calendar day of an instant, whatever the time zone', () => {
+    expect(localDate(new Date(2026, 10, 20, 23, 59))).toBe('2026-11-20');
+    expect(localDate(new Date(2026, 10, 20, 0, 0))).toBe('2026-11-20');
+  });
+});
+
+describe('guessDateOrder', () => {
+  it('is day first unless a sample can only be month first', () => {
+    expect(guessDateOrder(['03/04/2026', '13/04/2026'])).toBe('jma');
+    expect(guessDateOrder(['10/20/2019', '1/5/2020'])).toBe('mja');
+    expect(guessDateOrder(['03/04/2026'])).toBe('jma');
+    expect(guessDateOrder(['2026-04-03'])).toBe('jma');
+  });
+});
