@@ -79,6 +79,7 @@ const KINDS: ReadonlyMap<string, ClientKind> = new Map([
 ]);
 
 function simplify(text: string): string {
+  if (text === '') return text;
   return text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
