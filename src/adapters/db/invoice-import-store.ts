@@ -56,6 +56,18 @@ interface StoredClient {
   phone: string | null;
 }
 
+const STORED_COLUMNS: readonly (keyof StoredInvoice)[] = [
+  'id',
+  'client_id',
+  'issue_date',
+  'due_date',
+  'due_date_computed',
+  'amount_cents',
+  'paid_cents',
+  'currency',
+  'closed_import_id',
+];
+
 type ClientField = 'name' | 'emails' | 'kind' | 'address' | 'siren' | 'phone';
 
 /** Invoice fields compared between the file and the store, with the French name used in history. */
@@ -103,13 +115,7 @@ export class InvoiceImportStore {
       seenLine: sqlite.prepare('SELECT line FROM temp.seen WHERE number = ?').pluck(),
       rejected: sqlite.prepare('INSERT OR IGNORE INTO temp.rejected_numbers (number) VALUES (?)'),
       // Raw rows (arrays): building an object per looked-up invoice costs more than the lookup.
-      invoice: sqlite
-        .prepare(
-          `SELECT id, client_id, issue_date, due_date, due_date_computed, amount_cents, paid_cents, currency,
-                  closed_import_id
-           FROM invoices WHERE number = ?`,
-        )
-        .raw(),
+      invoice: sqlite.prepare(`SELECT ${STORED_COLUMNS.join(', ')} FROM invoices WHERE number = ?`).raw(),
       insertInvoice: sqlite.prepare(
         `INSERT INTO invoices (number, client_id, issue_date, due_date, due_date_computed, amount_cents,
            paid_cents, currency, created_import_id, source_line)
@@ -310,28 +316,9 @@ export class InvoiceImportStore {
   private storedInvoice(number: string): StoredInvoice | undefined {
     const raw = this.statements.invoice.get(number) as unknown[] | undefined;
     if (!raw) return undefined;
-    const [
-      id,
-      client_id,
-      issue_date,
-      due_date,
-      due_date_computed,
-      amount_cents,
-      paid_cents,
-      currency,
-      closed_import_id,
-    ] = raw as [number, number, string, string, number, number, number, string, number | null];
-    return {
-      id,
-      client_id,
-      issue_date,
-      due_date,
-      due_date_computed,
-      amount_cents,
-      paid_cents,
-      currency,
-      closed_import_id,
-    };
+    return Object.fromEntries(
+      STORED_COLUMNS.map((column, at) => [column, raw[at]]),
+    ) as unknown as StoredInvoice;
   }
 
   private differences(stored: StoredInvoice, row: InvoiceRow, clientId: number) {
