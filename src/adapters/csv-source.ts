@@ -57,7 +57,7 @@ export async function inspectSource(path: string, forced?: Encoding): Promise<So
   try {
     stat = statSync(path);
   } catch {
-    throw new UserError(`Fichier introuvable : « ${path} ».`, ['Vérifiez le nom et le dossier du fichier.']);
+    throw new UserError(`fichier introuvable : « ${path} ».`, ['Vérifiez le nom et le dossier du fichier.']);
   }
   if (stat.isDirectory()) {
     throw new UserError(

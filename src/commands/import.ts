@@ -255,10 +255,12 @@ function printReport(context: Context, file: string, report: ImportReport, optio
     `  ${plural(counts.clientsCreated, 'client créé', 'clients créés')}, ${plural(counts.clientsUpdated, 'client mis à jour', 'clients mis à jour')}`,
   );
   if (report.headerLine > 1)
-    out(`  ${plural(report.headerLine - 1, 'ligne', 'lignes')} avant les titres de colonnes ignorée(s).`);
+    out(
+      `  ${plural(report.headerLine - 1, 'ligne ignorée', 'lignes ignorées')} avant les titres de colonnes.`,
+    );
   if (counts.duplicates > 0) {
     out(
-      `  ${plural(counts.duplicates, 'ligne répétée', 'lignes répétées')} à l'identique (même facture) regroupée(s).`,
+      `  ${plural(counts.duplicates, 'ligne répétée à l’identique regroupée', 'lignes répétées à l’identique regroupées')} avec la facture de même numéro.`,
     );
   }
   if (counts.skipped > 0)
@@ -266,7 +268,7 @@ function printReport(context: Context, file: string, report: ImportReport, optio
   if (counts.closed > 0) {
     out(
       c.yellow(
-        `  ${plural(counts.closed, 'facture ouverte absente', 'factures ouvertes absentes')} du fichier considérée(s) soldée(s) (--liste-complete).`,
+        `  ${plural(counts.closed, 'facture ouverte absente du fichier considérée comme soldée', 'factures ouvertes absentes du fichier considérées comme soldées')} (--liste-complete).`,
       ),
     );
   }

@@ -138,7 +138,10 @@ export function readInvoiceRow(cells: readonly string[], options: RowOptions): R
   const emailText = cell('email');
   const emails = emailText === '' ? [] : emailText.split(/[,;\s]+/).filter((e) => e !== '');
   for (const email of emails) {
-    if (!EMAIL.test(email)) fail('email', emailText, `« ${email} » n'est pas une adresse e-mail valide`);
+    if (!EMAIL.test(email)) {
+      const which = emails.length > 1 ? `« ${email} » : ` : '';
+      fail('email', emailText, `${which}adresse e-mail invalide (attendu : nom@domaine.fr)`);
+    }
   }
 
   const kindText = simplify(cell('clientKind'));

@@ -348,7 +348,7 @@ describe('recouvre import: bad input is refused with a precise French message, a
     expect(folder.stderr).toContain('« exports » est un dossier');
     const missing = await recouvre(['import', 'absent.csv'], { cwd: dir });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('Fichier introuvable : « absent.csv »');
+    expect(missing.stderr).toContain('fichier introuvable : « absent.csv »');
     expect(existsSync(join(dir, 'recouvre.db'))).toBe(false);
   });
 
@@ -368,7 +368,7 @@ describe('recouvre import: bad input is refused with a precise French message, a
         ligne: 3,
         colonne: 'Email',
         valeur: 'pas-un-email',
-        message: "« pas-un-email » n'est pas une adresse e-mail valide",
+        message: 'adresse e-mail invalide (attendu : nom@domaine.fr)',
       },
       { ligne: 4, colonne: 'Date facture', valeur: '01/13/2026', message: "le mois 13 n'existe pas" },
     ]);
