@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as initialStore from './2026-11-22-initial-store.js';
+import * as dunning from './2026-11-26-dunning.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-22-initial-store': initialStore,
+  '2026-11-26-dunning': dunning,
 };

@@ -225,6 +225,42 @@ Exemples :
       }),
     );
 
+  program
+    .command('relancer')
+    .description('préparer les relances du jour : rappel, relance, mise en demeure, contentieux')
+    .option('--dry-run', 'montrer le plan (actions, factures écartées, prochaines étapes) sans rien faire')
+    .option('--date <aaaa-mm-jj>', "jour de la relance (aujourd'hui par défaut)", parseIsoDate)
+    .option('--client <code>', 'seulement ce client')
+    .option('--forcer', 'agir même un samedi, un dimanche ou un jour férié')
+    .option('--json', 'plan en JSON (montants en centimes)')
+    .addHelpText(
+      'after',
+      `
+Exemples :
+  recouvre relancer --dry-run                       le plan du jour
+  recouvre relancer --dry-run --date 2026-12-01     et celui de mardi prochain
+  recouvre relancer --dry-run --json                pour un script`,
+    )
+    .action(
+      run(async (context, options: object) => {
+        const { runRelancer } = await import('./commands/relancer.js');
+        return runRelancer(context, options);
+      }),
+    );
+
+  program
+    .command('penalites')
+    .description('détailler le calcul des pénalités de retard et de l’indemnité d’une facture')
+    .argument('<numero>', 'numéro de la facture')
+    .option('--date <aaaa-mm-jj>', "date du calcul (aujourd'hui par défaut)", parseIsoDate)
+    .option('--json', 'calcul en JSON (montants en centimes, taux en points de base)')
+    .action(
+      run(async (context, number: string, options: object) => {
+        const { runPenalites } = await import('./commands/penalites.js');
+        return runPenalites(context, number, options);
+      }),
+    );
+
   try {
     await program.parseAsync([...io.argv], { from: 'user' });
     return exitCode;

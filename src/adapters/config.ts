@@ -1,6 +1,22 @@
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { parse, stringify, TomlError } from 'smol-toml';
+import type { ClientKind } from '../domain/invoice-row.js';
+import type { Cents } from '../domain/money.js';
+import type { PenaltyTerms } from '../domain/penalties.js';
+import { parseRate } from '../domain/rates.js';
+import {
+  CHANNELS,
+  type Channel,
+  checkSteps,
+  DEFAULT_SETTINGS,
+  DEFAULT_STEPS,
+  type DunningSettings,
+  STEP_CODES,
+  type Step,
+  type StepCode,
+} from '../domain/scenario.js';
 import { UserError } from '../errors.js';
+import type { RateAdditions } from './rate-tables.js';
 
 /** What an import profile may fix for an export recouvre does not recognise on its own. */
 export interface ImportProfile {
@@ -11,6 +27,29 @@ export interface ImportProfile {
   readonly colonnes?: Readonly<Record<string, string>>;
 }
 
+export interface StepConfig {
+  readonly etape: StepCode;
+  readonly jours: number;
+  readonly canal: Channel;
+  readonly montant_min?: number | undefined;
+}
+
+export interface ScenarioConfig {
+  readonly type_client?: ClientKind | undefined;
+  readonly clients?: readonly string[] | undefined;
+  readonly etapes: readonly StepConfig[];
+}
+
+export interface DunningConfig {
+  readonly seuil: number;
+  readonly intervalle_jours: number;
+  readonly regroupement: 'client' | 'facture';
+  readonly sans_email: 'courrier' | 'appel';
+  readonly alsace_moselle: boolean;
+  readonly etapes: readonly StepConfig[];
+  readonly scenarios: Readonly<Record<string, ScenarioConfig>>;
+}
+
 export interface Config {
   readonly path: string;
   readonly exists: boolean;
@@ -19,12 +58,81 @@ export interface Config {
     readonly devise: string;
   };
   readonly profils: Readonly<Record<string, ImportProfile>>;
+  readonly relances: DunningConfig;
+  readonly penalites: {
+    /** Contractual late-payment rate in percent, when the terms of sale set one. */
+    readonly taux_contractuel?: number | undefined;
+    readonly gel_taux_premier_semestre: boolean;
+  };
+  readonly taux: RateAdditions;
 }
+
+const stepToConfig = (step: Step): StepConfig => ({
+  etape: step.code,
+  jours: step.days,
+  canal: step.channel,
+});
 
 export const DEFAULT_CONFIG: Omit<Config, 'path' | 'exists'> = {
   import: { delai_paiement_jours: 30, devise: 'EUR' },
   profils: {},
+  relances: {
+    seuil: DEFAULT_SETTINGS.threshold / 100,
+    intervalle_jours: DEFAULT_SETTINGS.minIntervalDays,
+    regroupement: DEFAULT_SETTINGS.grouping,
+    sans_email: DEFAULT_SETTINGS.noEmailChannel,
+    alsace_moselle: DEFAULT_SETTINGS.alsaceMoselle,
+    etapes: DEFAULT_STEPS.map(stepToConfig),
+    scenarios: {},
+  },
+  penalites: { gel_taux_premier_semestre: false },
+  taux: { bce: {}, interet_legal: {} },
 };
+
+/** Euros as written in the configuration (5, 5.5, 1234.56) to cents; null if not to the cent. */
+function eurosToCents(euros: number): Cents | null {
+  const value = Math.round(euros * 100);
+  return Math.abs(value - euros * 100) < 1e-6 && Number.isSafeInteger(value) ? (value as Cents) : null;
+}
+
+function toSteps(steps: readonly StepConfig[]): Step[] {
+  return steps.map((s) => ({
+    code: s.etape,
+    days: s.jours,
+    channel: s.canal,
+    minAmount: s.montant_min === undefined ? null : eurosToCents(s.montant_min),
+  }));
+}
+
+/** The dunning settings of the domain, from the configuration. */
+export function dunningSettings(config: Config): DunningSettings {
+  const r = config.relances;
+  return {
+    threshold: eurosToCents(r.seuil) ?? DEFAULT_SETTINGS.threshold,
+    minIntervalDays: r.intervalle_jours,
+    grouping: r.regroupement,
+    noEmailChannel: r.sans_email,
+    alsaceMoselle: r.alsace_moselle,
+    scenarios: [
+      { name: 'defaut', steps: toSteps(r.etapes), clientKind: null, clients: [] },
+      ...Object.entries(r.scenarios).map(([name, sc]) => ({
+        name,
+        steps: toSteps(sc.etapes),
+        clientKind: sc.type_client ?? null,
+        clients: sc.clients ?? [],
+      })),
+    ],
+  };
+}
+
+/** The penalty terms of the domain, from the configuration. */
+export function penaltyTerms(config: Config): PenaltyTerms {
+  const rate = config.penalites.taux_contractuel;
+  return {
+    contractualRate: rate === undefined ? null : parseRate(rate),
+    freezeFirstHalfYear: config.penalites.gel_taux_premier_semestre,
+  };
+}
 
 /**
  * Reads `recouvre.toml`. Every section is optional and defaults apply; an unknown key or a bad
@@ -60,6 +168,28 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
     format_date: z.enum(['jj/mm/aaaa', 'mm/jj/aaaa']).optional(),
     colonnes: columns.optional(),
   });
+  const euros = z
+    .number()
+    .min(0)
+    .refine((n) => eurosToCents(n) !== null, 'montant en euros, au centime près (par exemple 5 ou 12.50)');
+  const percent = z
+    .number()
+    .min(0)
+    .max(100)
+    .refine((n) => parseRate(n) !== null, 'pourcentage avec au plus deux décimales (par exemple 12.15)');
+  const steps = z
+    .array(
+      z.strictObject({
+        etape: z.enum(STEP_CODES as [StepCode, ...StepCode[]]),
+        jours: z.number().int().min(-60).max(3650),
+        canal: z.enum(CHANNELS as [Channel, ...Channel[]]),
+        montant_min: euros.optional(),
+      }),
+    )
+    .superRefine((list, ctx) => {
+      for (const problem of checkSteps(toSteps(list as StepConfig[])))
+        ctx.addIssue({ code: 'custom', message: problem });
+    });
   const schema = z.strictObject({
     import: z
       .strictObject({
@@ -71,6 +201,42 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
       })
       .default(DEFAULT_CONFIG.import),
     profils: z.record(z.string(), profile).default({}),
+    relances: z
+      .strictObject({
+        seuil: euros.default(DEFAULT_CONFIG.relances.seuil),
+        intervalle_jours: z.number().int().min(0).max(365).default(DEFAULT_CONFIG.relances.intervalle_jours),
+        regroupement: z.enum(['client', 'facture']).default('client'),
+        sans_email: z.enum(['courrier', 'appel']).default('courrier'),
+        alsace_moselle: z.boolean().default(false),
+        etapes: steps.default(DEFAULT_CONFIG.relances.etapes as StepConfig[]),
+        scenarios: z
+          .record(
+            z.string().regex(/^[A-Za-z0-9_-]+$/, 'nom de scénario : lettres, chiffres, - et _'),
+            z.strictObject({
+              type_client: z.enum(['professionnel', 'particulier']).optional(),
+              clients: z.array(z.string().min(1)).optional(),
+              etapes: steps,
+            }),
+          )
+          .default({}),
+      })
+      .default(DEFAULT_CONFIG.relances as never),
+    penalites: z
+      .strictObject({
+        taux_contractuel: percent.optional(),
+        gel_taux_premier_semestre: z.boolean().default(false),
+      })
+      .default(DEFAULT_CONFIG.penalites),
+    taux: z
+      .strictObject({
+        bce: z
+          .record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date d’effet AAAA-MM-JJ attendue'), percent)
+          .default({}),
+        interet_legal: z
+          .record(z.string().regex(/^\d{4}-S[12]$/, 'semestre attendu, par exemple "2026-S2"'), percent)
+          .default({}),
+      })
+      .default(DEFAULT_CONFIG.taux as never),
   });
   const result = schema.safeParse(data);
   if (!result.success) {

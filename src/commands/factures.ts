@@ -1,4 +1,8 @@
-import { outstandingExpression, paymentsSumExpression } from '../adapters/db/balances.js';
+import {
+  freshPaymentsSumExpression,
+  outstandingExpression,
+  paymentsSumExpression,
+} from '../adapters/db/balances.js';
 import { openStore } from '../adapters/db/open.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import type { Context } from '../context.js';
@@ -63,6 +67,7 @@ export async function runFactures(context: Context, options: FacturesOptions): P
         'i.currency',
         'i.disputed',
         paymentsSumExpression.as('payments'),
+        freshPaymentsSumExpression.as('fresh'),
         outstandingExpression.as('outstanding'),
       ])
       .where('i.closed_import_id', 'is', null)
@@ -80,7 +85,7 @@ export async function runFactures(context: Context, options: FacturesOptions): P
       dueDate: r.due_date as IsoDate,
       amount: r.amount_cents as Cents,
       paid: r.paid_cents as Cents,
-      outstanding: outstanding(r.amount_cents as Cents, r.paid_cents as Cents, r.payments as Cents),
+      outstanding: outstanding(r.amount_cents as Cents, r.paid_cents as Cents, r.payments as Cents, r.fresh),
       currency: r.currency,
       daysLate: Math.max(0, daysBetween(r.due_date as IsoDate, asOf)),
       disputed: r.disputed === 1,

@@ -243,10 +243,19 @@ export function readInvoiceRow(cells: readonly string[], options: RowOptions): R
   };
 }
 
-/** Outstanding amount: the paid amount an export declares and the dated payments recorded in
- *  recouvre may describe the same money, so the larger one counts (never chase on a double count).
- *  `outstanding(10000, 4000, 6000)` → 4000. */
-export function outstanding(amount: Cents, declaredPaid: Cents, recordedPayments: Cents): Cents {
-  if (amount >= 0) return (amount - Math.max(declaredPaid, recordedPayments)) as Cents;
-  return (amount - Math.min(declaredPaid, recordedPayments)) as Cents;
+/**
+ * Outstanding amount. The paid amount an export declares and the payments recorded in recouvre
+ * may describe the same money, so the larger one counts (never chase on a double count). A
+ * payment typed by hand after the last invoice import is newer than any export recouvre has read,
+ * so it comes on top of the declared amount (otherwise recording it would change nothing).
+ * `outstanding(10000, 4000, 6000)` → 4000; `outstanding(10000, 4000, 0, 1000)` → 5000.
+ */
+export function outstanding(
+  amount: Cents,
+  declaredPaid: Cents,
+  recordedPayments: Cents,
+  freshPayments: Cents | number = 0,
+): Cents {
+  if (amount >= 0) return (amount - Math.max(declaredPaid, recordedPayments) - freshPayments) as Cents;
+  return (amount - Math.min(declaredPaid, recordedPayments) - freshPayments) as Cents;
 }

@@ -81,4 +81,8 @@ describe('outstanding', () => {
     expect(outstanding(c(10000), c(10000), c(10000))).toBe(0);
     expect(outstanding(c(-5000), c(0), c(-2000))).toBe(-3000);
   });
+  it('adds a payment typed by hand after the last import on top of the declared amount', () => {
+    expect(outstanding(c(10000), c(4000), c(0), 1000)).toBe(5000);
+    expect(outstanding(c(10000), c(4000), c(6000), 1000)).toBe(3000);
+  });
 });

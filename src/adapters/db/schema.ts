@@ -56,6 +56,9 @@ export interface InvoicesTable {
   created_import_id: number | null;
   updated_import_id: number | null;
   source_line: number | null;
+  paused: Generated<0 | 1>;
+  paused_until: string | null;
+  pause_reason: string | null;
 }
 
 export interface PaymentsTable {
@@ -80,12 +83,68 @@ export interface JournalTable {
   details: Generated<string>;
 }
 
+export type ActionChannel = 'email' | 'courrier' | 'appel' | 'tache';
+export type ActionStatus = 'en_cours' | 'fait' | 'echec' | 'incertain' | 'a_faire';
+
+export interface ActionsTable {
+  id: Generated<number>;
+  date: string;
+  client_id: number;
+  currency: string;
+  step: string;
+  channel: ActionChannel;
+  origin: 'relancer' | 'manuel';
+  status: ActionStatus;
+  created_at: string;
+  completed_at: string | null;
+  message_id: string | null;
+  document: string | null;
+  note: string | null;
+  error: string | null;
+}
+
+export interface ActionInvoicesTable {
+  action_id: number;
+  invoice_id: number;
+  outstanding_cents: number;
+  penalties_cents: Generated<number>;
+  indemnity_cents: Generated<number>;
+}
+
+export interface PaymentPlansTable {
+  id: Generated<number>;
+  client_id: number;
+  currency: string;
+  created_at: string;
+  date: string;
+  total_cents: number;
+  note: string | null;
+  cancelled_at: string | null;
+}
+
+export interface PlanInvoicesTable {
+  plan_id: number;
+  invoice_id: number;
+  outstanding_at_start_cents: number;
+}
+
+export interface PlanInstalmentsTable {
+  plan_id: number;
+  due_date: string;
+  amount_cents: number;
+}
+
 export interface Database {
   imports: ImportsTable;
   clients: ClientsTable;
   invoices: InvoicesTable;
   payments: PaymentsTable;
   journal: JournalTable;
+  actions: ActionsTable;
+  action_invoices: ActionInvoicesTable;
+  payment_plans: PaymentPlansTable;
+  plan_invoices: PlanInvoicesTable;
+  plan_instalments: PlanInstalmentsTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;

@@ -1,0 +1,238 @@
+import type SQLite from 'better-sqlite3';
+import type { IsoDate } from '../../domain/dates.js';
+import type {
+  DunningClient,
+  DunningInput,
+  DunningInvoice,
+  PastAction,
+  PaymentPlan,
+} from '../../domain/dunning.js';
+import { type ClientKind, outstanding } from '../../domain/invoice-row.js';
+import type { Cents } from '../../domain/money.js';
+import type { DatedAmount } from '../../domain/penalties.js';
+import { PAYMENT_IS_FRESH_SQL } from './balances.js';
+
+/**
+ * Reads what the dunning engine needs in a handful of bulk queries (a store may hold a million
+ * invoices): open invoices with their dated payments, clients, the actions already taken, and
+ * the payment plans in force. Outstanding amounts are computed here with the domain's rule.
+ */
+
+/** Statuses of an action that make its step count as done: it may have reached the client. */
+export const TAKEN_STATUSES = ['en_cours', 'fait', 'incertain', 'a_faire'] as const;
+
+export interface DunningFilter {
+  /** Only this client (its id). */
+  readonly clientId?: number | undefined;
+  /** Invoices falling due up to this day are needed (courtesy notices look ahead). */
+  readonly dueUntil: IsoDate;
+}
+
+type InvoiceTuple = [
+  number, // id
+  string, // number
+  number, // client_id
+  string, // issue_date
+  string, // due_date
+  string, // currency
+  number, // amount_cents
+  number, // paid_cents
+  number, // disputed
+  string | null, // dispute_reason
+  number, // paused
+  string | null, // paused_until
+  string | null, // pause_reason
+  number | null, // has payments
+];
+
+type PaymentTuple = [number, string, number, number];
+
+export function loadDunningInput(
+  sqlite: SQLite.Database,
+  asOf: IsoDate,
+  filter: DunningFilter,
+): DunningInput {
+  const clientClause = filter.clientId === undefined ? '' : 'AND i.client_id = @client';
+  const params: Record<string, unknown> = { dueUntil: filter.dueUntil };
+  if (filter.clientId !== undefined) params.client = filter.clientId;
+
+  // Invoices the export says are settled and that have no payment recorded are skipped in SQL:
+  // on a large store most invoices are paid, and reading them would cost more than the rest.
+  const invoiceRows = sqlite
+    .prepare(
+      `SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.amount_cents,
+              i.paid_cents, i.disputed, i.dispute_reason, i.paused, i.paused_until, i.pause_reason,
+              EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id)
+       FROM invoices i
+       WHERE i.closed_import_id IS NULL
+         AND (i.paid_cents <> i.amount_cents OR EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id))
+         AND (i.due_date <= @dueUntil OR i.amount_cents < 0)
+         ${clientClause}`,
+    )
+    .raw()
+    .all(params) as InvoiceTuple[];
+
+  const payments = new Map<number, { covered: DatedAmount[]; fresh: DatedAmount[] }>();
+  if (invoiceRows.some((row) => row[13] === 1)) {
+    const paymentRows = sqlite
+      .prepare(
+        `SELECT p.invoice_id, p.date, p.amount_cents, (${PAYMENT_IS_FRESH_SQL}) FROM payments p
+         ${filter.clientId === undefined ? '' : 'JOIN invoices i ON i.id = p.invoice_id WHERE i.client_id = @client'}
+         ORDER BY p.date`,
+      )
+      .raw()
+      .all(filter.clientId === undefined ? {} : { client: filter.clientId }) as PaymentTuple[];
+    for (const [invoiceId, date, amount, fresh] of paymentRows) {
+      let entry = payments.get(invoiceId);
+      if (!entry) {
+        entry = { covered: [], fresh: [] };
+        payments.set(invoiceId, entry);
+      }
+      (fresh === 1 ? entry.fresh : entry.covered).push({ date: date as IsoDate, amount: amount as Cents });
+    }
+  }
+
+  const invoices: DunningInvoice[] = [];
+  const clientIds = new Set<number>();
+  for (const row of invoiceRows) {
+    const [id, number, clientId, issueDate, dueDate, currency, amount, paid] = row;
+    const own = payments.get(id);
+    const covered = own?.covered ?? [];
+    const fresh = own?.fresh ?? [];
+    const due = outstanding(amount as Cents, paid as Cents, sum(covered), sum(fresh));
+    if (due === 0) continue;
+    clientIds.add(clientId);
+    invoices.push({
+      id,
+      number,
+      clientId,
+      issueDate: issueDate as IsoDate,
+      dueDate: dueDate as IsoDate,
+      currency,
+      amount: amount as Cents,
+      declaredPaid: paid as Cents,
+      payments: covered,
+      freshPayments: fresh,
+      outstanding: due,
+      disputed: row[8] === 1,
+      disputeReason: row[9],
+      paused: row[10] === 1,
+      pausedUntil: row[11] as IsoDate | null,
+      pauseReason: row[12],
+    });
+  }
+
+  const clients = new Map<number, DunningClient>();
+  const clientRows = sqlite
+    .prepare(
+      `SELECT id, code, name, kind, emails, paused, paused_until, pause_reason FROM clients
+       ${filter.clientId === undefined ? '' : 'WHERE id = @client'}`,
+    )
+    .raw()
+    .all(filter.clientId === undefined ? {} : { client: filter.clientId }) as [
+    number,
+    string,
+    string,
+    ClientKind,
+    string,
+    number,
+    string | null,
+    string | null,
+  ][];
+  for (const [id, code, name, kind, emails, paused, pausedUntil, pauseReason] of clientRows) {
+    if (!clientIds.has(id)) continue;
+    clients.set(id, {
+      id,
+      code,
+      name,
+      kind,
+      hasEmail: emails.trim() !== '',
+      paused: paused === 1,
+      pausedUntil: pausedUntil as IsoDate | null,
+      pauseReason,
+    });
+  }
+
+  return {
+    asOf,
+    clients,
+    invoices,
+    actions: loadPastActions(sqlite, filter.clientId),
+    plans: loadPlans(sqlite, filter.clientId),
+  };
+}
+
+function sum(amounts: readonly DatedAmount[]): Cents {
+  let total = 0;
+  for (const a of amounts) total += a.amount;
+  return total as Cents;
+}
+
+/** Every action that may have reached a client, with the invoices it covered. */
+export function loadPastActions(sqlite: SQLite.Database, clientId?: number): PastAction[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT a.id, a.client_id, a.date, a.step, ai.invoice_id FROM actions a
+       LEFT JOIN action_invoices ai ON ai.action_id = a.id
+       WHERE a.status IN (${TAKEN_STATUSES.map((s) => `'${s}'`).join(', ')})
+       ${clientId === undefined ? '' : 'AND a.client_id = @client'}
+       ORDER BY a.id`,
+    )
+    .raw()
+    .all(clientId === undefined ? {} : { client: clientId }) as [
+    number,
+    number,
+    string,
+    string,
+    number | null,
+  ][];
+  const byId = new Map<number, PastAction & { invoiceIds: number[] }>();
+  for (const [id, client, date, step, invoiceId] of rows) {
+    let action = byId.get(id);
+    if (!action) {
+      action = { clientId: client, date: date as IsoDate, step, invoiceIds: [] };
+      byId.set(id, action);
+    }
+    if (invoiceId !== null) action.invoiceIds.push(invoiceId);
+  }
+  return [...byId.values()];
+}
+
+/** Payment plans in force (not cancelled), with their invoices and instalments. */
+export function loadPlans(sqlite: SQLite.Database, clientId?: number): PaymentPlan[] {
+  const where = `p.cancelled_at IS NULL ${clientId === undefined ? '' : 'AND p.client_id = @client'}`;
+  const params = clientId === undefined ? {} : { client: clientId };
+  const plans = new Map<
+    number,
+    PaymentPlan & {
+      invoices: PaymentPlan['invoices'][number][];
+      instalments: PaymentPlan['instalments'][number][];
+    }
+  >();
+  for (const [id, client, date] of sqlite
+    .prepare(`SELECT p.id, p.client_id, p.date FROM payment_plans p WHERE ${where} ORDER BY p.id`)
+    .raw()
+    .all(params) as [number, number, string][]) {
+    plans.set(id, { id, clientId: client, date: date as IsoDate, invoices: [], instalments: [] });
+  }
+  if (plans.size === 0) return [];
+  for (const [planId, invoiceId, start] of sqlite
+    .prepare(
+      `SELECT pi.plan_id, pi.invoice_id, pi.outstanding_at_start_cents FROM plan_invoices pi
+       JOIN payment_plans p ON p.id = pi.plan_id WHERE ${where}`,
+    )
+    .raw()
+    .all(params) as [number, number, number][]) {
+    plans.get(planId)?.invoices.push({ invoiceId, outstandingAtStart: start as Cents });
+  }
+  for (const [planId, dueDate, amount] of sqlite
+    .prepare(
+      `SELECT pi.plan_id, pi.due_date, pi.amount_cents FROM plan_instalments pi
+       JOIN payment_plans p ON p.id = pi.plan_id WHERE ${where} ORDER BY pi.due_date`,
+    )
+    .raw()
+    .all(params) as [number, string, number][]) {
+    plans.get(planId)?.instalments.push({ dueDate: dueDate as IsoDate, amount: amount as Cents });
+  }
+  return [...plans.values()];
+}

@@ -1,0 +1,59 @@
+import { type Config, dunningSettings, loadConfig, penaltyTerms } from '../adapters/config.js';
+import { loadDunningInput } from '../adapters/db/dunning-store.js';
+import type { Store } from '../adapters/db/open.js';
+import { frenchHolidays } from '../adapters/holidays.js';
+import { loadRateTables } from '../adapters/rate-tables.js';
+import type { Context } from '../context.js';
+import { addDays, type IsoDate } from '../domain/dates.js';
+import { type DunningPlan, type DunningRules, planDunning } from '../domain/dunning.js';
+import { UserError } from '../errors.js';
+
+/** The rules of the dunning engine for this company: configuration, rate tables, holidays. */
+export async function loadDunningRules(
+  context: Context,
+  force: boolean,
+): Promise<DunningRules & { config: Config }> {
+  const config = await loadConfig(context.configPath, false);
+  const settings = dunningSettings(config);
+  return {
+    config,
+    settings,
+    penalties: penaltyTerms(config),
+    rates: loadRateTables(config.taux),
+    holidays: frenchHolidays({ alsaceMoselle: settings.alsaceMoselle }),
+    force,
+  };
+}
+
+/** The id of a client by its code, or a French error saying how to find the code. */
+export function clientIdByCode(store: Store, code: string): number {
+  const id = store.sqlite.prepare('SELECT id FROM clients WHERE code = ?').pluck().get(code) as
+    | number
+    | undefined;
+  if (id === undefined) {
+    throw new UserError(
+      `Client « ${code} » inconnu : vérifiez son code (colonne « Code client » de l'export).`,
+      ['La liste des clients et de leurs factures : recouvre factures'],
+    );
+  }
+  return id;
+}
+
+/**
+ * The plan of a day: the one code path of `relancer --dry-run` and of the real run, so that what
+ * the dry run shows is exactly what a real run on that day does.
+ */
+export function computeDunningPlan(
+  store: Store,
+  rules: DunningRules,
+  asOf: IsoDate,
+  options: { readonly clientId?: number | undefined } = {},
+): DunningPlan {
+  // Courtesy notices look ahead of the due date by as many days as the earliest one.
+  const lead = Math.max(0, ...rules.settings.scenarios.flatMap((s) => s.steps.map((step) => -step.days)));
+  const input = loadDunningInput(store.sqlite, asOf, {
+    clientId: options.clientId,
+    dueUntil: addDays(asOf, lead),
+  });
+  return planDunning(input, rules);
+}

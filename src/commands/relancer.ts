@@ -1,0 +1,198 @@
+import { openStore } from '../adapters/db/open.js';
+import { colors, renderTable } from '../adapters/terminal.js';
+import { clientIdByCode, computeDunningPlan, loadDunningRules } from '../app/dunning-plan.js';
+import type { Context } from '../context.js';
+import { weekdayName } from '../domain/business-days.js';
+import { formatDateFr, type IsoDate } from '../domain/dates.js';
+import {
+  type DunningPlan,
+  EXCLUSION_LABELS,
+  type PlannedAction,
+  type WaitReason,
+} from '../domain/dunning.js';
+import { formatEuros } from '../domain/money.js';
+import { CHANNEL_LABELS, STEP_LABELS } from '../domain/scenario.js';
+import { UserError } from '../errors.js';
+import { plural } from './format.js';
+
+export interface RelancerOptions {
+  readonly dryRun?: boolean;
+  readonly date?: IsoDate;
+  readonly json?: boolean;
+  readonly forcer?: boolean;
+  readonly client?: string;
+}
+
+const WAIT_LABELS: Readonly<Record<WaitReason, string>> = {
+  delai: 'délai de l’étape',
+  intervalle: 'dernière action trop récente',
+  jour_non_ouvre: 'jour non ouvré',
+};
+
+/** How many upcoming steps the terminal shows (the JSON lists them all). */
+const UPCOMING_SHOWN = 15;
+
+export async function runRelancer(context: Context, options: RelancerOptions): Promise<number> {
+  if (!options.dryRun) {
+    throw new UserError("L'envoi réel des relances (e-mails, courriers PDF) n'est pas encore disponible.", [
+      'Pour voir ce qui serait fait : recouvre relancer --dry-run',
+    ]);
+  }
+  const asOf = options.date ?? context.today;
+  const rules = await loadDunningRules(context, options.forcer === true);
+  const store = await openStore(context.dbPath, { create: false });
+  let plan: DunningPlan;
+  try {
+    const clientId = options.client ? clientIdByCode(store, options.client) : undefined;
+    plan = computeDunningPlan(store, rules, asOf, { clientId });
+  } finally {
+    await store.close();
+  }
+  if (options.json) {
+    context.stdout.write(`${JSON.stringify(planToJson(plan))}\n`);
+    return 0;
+  }
+  writePlan(context, plan);
+  return 0;
+}
+
+/** The plan as JSON: stable French keys, amounts in cents, dates `AAAA-MM-JJ`. */
+export function planToJson(plan: DunningPlan): unknown {
+  return {
+    date: plan.asOf,
+    jour_ouvre: plan.nonBusinessDay === null,
+    jour_non_ouvre: plan.nonBusinessDay,
+    actions: plan.actions.map((a) => ({
+      client: a.client.code,
+      client_nom: a.client.name,
+      type_client: a.client.kind,
+      devise: a.currency,
+      etape: a.step.code,
+      canal: a.channel,
+      canal_remarque: a.channelNote,
+      scenario: a.scenario,
+      factures: a.invoices.map((c) => ({
+        numero: c.invoice.number,
+        echeance: c.invoice.dueDate,
+        reste_du_centimes: c.invoice.outstanding,
+        avoirs_centimes: c.invoice.outstanding - c.claimed,
+        reclame_centimes: c.claimed,
+        jours_retard: c.daysLate,
+        penalites_centimes: c.penalty.interest,
+        indemnite_centimes: c.penalty.indemnity,
+      })),
+      avoirs: a.credits.map((k) => ({ numero: k.creditNote.number, montant_centimes: k.amount })),
+      total_reclame_centimes: a.totalClaimed,
+      total_penalites_centimes: a.totalInterest,
+      total_indemnites_centimes: a.totalIndemnity,
+    })),
+    exclues: plan.excluded.map((e) => ({
+      numero: e.invoice.number,
+      client: e.client.code,
+      raison: e.reason,
+      detail: e.detail,
+      reste_du_centimes: e.invoice.outstanding,
+    })),
+    en_attente: plan.waiting.map((w) => ({
+      numero: w.invoice.number,
+      client: w.client.code,
+      etape: w.step,
+      date: w.date,
+      raison: w.reason,
+    })),
+    avertissements: plan.warnings,
+  };
+}
+
+function writePlan(context: Context, plan: DunningPlan): void {
+  const c = colors(context);
+  const out = (text: string) => context.stdout.write(text);
+  const day = `${weekdayName(plan.asOf)} ${formatDateFr(plan.asOf)}`;
+  out(`${c.bold(`Plan de relance du ${day}`)} ${c.dim('(simulation : rien n’est envoyé ni enregistré)')}\n`);
+  if (plan.nonBusinessDay !== null) {
+    out(
+      c.yellow(
+        `${formatDateFr(plan.asOf)} n'est pas un jour ouvré (${plan.nonBusinessDay}) : aucune relance ne part ce jour-là. --forcer pour passer outre.\n`,
+      ),
+    );
+  }
+
+  if (plan.actions.length === 0) out('\nAucune action à faire ce jour-là.\n');
+  else {
+    out(`\n${c.bold(plural(plan.actions.length, 'action', 'actions'))}\n`);
+    out(
+      `${renderTable(
+        context,
+        ['Client', 'Étape', 'Canal', 'Factures', 'Réclamé', 'Pénalités', 'Indemnités'],
+        plan.actions.map((a) => [
+          `${a.client.name} (${a.client.code})`,
+          STEP_LABELS[a.step.code],
+          a.channelNote
+            ? `${CHANNEL_LABELS[a.channel]}\n${c.dim(`(${a.channelNote})`)}`
+            : CHANNEL_LABELS[a.channel],
+          invoiceList(a),
+          formatEuros(a.totalClaimed, a.currency),
+          formatEuros(a.totalInterest, a.currency),
+          formatEuros(a.totalIndemnity, a.currency),
+        ]),
+        [4, 5, 6],
+      )}\n`,
+    );
+    const totals = new Map<string, number>();
+    for (const a of plan.actions) totals.set(a.currency, (totals.get(a.currency) ?? 0) + a.totalClaimed);
+    out(
+      `Total réclamé : ${[...totals].map(([currency, total]) => formatEuros(total, currency)).join(' + ')}\n`,
+    );
+  }
+
+  if (plan.excluded.length > 0) {
+    out(
+      `\n${c.bold(plural(plan.excluded.length, 'facture en retard écartée', 'factures en retard écartées'))}\n`,
+    );
+    out(
+      `${renderTable(
+        context,
+        ['Facture', 'Client', 'Reste dû', 'Raison'],
+        plan.excluded.map((e) => [
+          e.invoice.number,
+          e.client.code,
+          formatEuros(e.invoice.outstanding, e.invoice.currency),
+          e.detail ? `${EXCLUSION_LABELS[e.reason]} : ${e.detail}` : EXCLUSION_LABELS[e.reason],
+        ]),
+        [2],
+      )}\n`,
+    );
+  }
+
+  if (plan.waiting.length > 0) {
+    out(`\n${c.bold('Prochaines étapes')}\n`);
+    const shown = plan.waiting.slice(0, UPCOMING_SHOWN);
+    out(
+      `${renderTable(
+        context,
+        ['Date', 'Facture', 'Client', 'Étape', 'Pourquoi attendre'],
+        shown.map((w) => [
+          formatDateFr(w.date),
+          w.invoice.number,
+          w.client.code,
+          STEP_LABELS[w.step],
+          WAIT_LABELS[w.reason],
+        ]),
+      )}\n`,
+    );
+    if (shown.length < plan.waiting.length)
+      out(c.dim(`… et ${plan.waiting.length - shown.length} autres (--json pour la liste complète).\n`));
+  }
+  for (const warning of plan.warnings) out(c.yellow(`Attention : ${warning}\n`));
+}
+
+function invoiceList(action: PlannedAction): string {
+  const lines = action.invoices.map((c) =>
+    c.daysLate > 0
+      ? `${c.invoice.number} (${plural(c.daysLate, 'jour', 'jours')} de retard)`
+      : `${c.invoice.number} (échéance le ${formatDateFr(c.invoice.dueDate)})`,
+  );
+  for (const credit of action.credits)
+    lines.push(`avoir ${credit.creditNote.number} : -${formatEuros(credit.amount, action.currency)}`);
+  return lines.join('\n');
+}

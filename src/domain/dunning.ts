@@ -1,0 +1,623 @@
+import { type HolidayCalendar, nextBusinessDay, nonBusinessReason } from './business-days.js';
+import { addDays, daysBetween, formatDateFr, type IsoDate } from './dates.js';
+import type { ClientKind } from './invoice-row.js';
+import { type Cents, formatEuros } from './money.js';
+import { computePenalties, type DatedAmount, type Penalty, type PenaltyTerms } from './penalties.js';
+import type { RateTables } from './rates.js';
+import {
+  type Channel,
+  type DunningSettings,
+  ESCALATION_STEPS,
+  type Scenario,
+  STEP_LABELS,
+  type Step,
+  type StepCode,
+  scenarioFor,
+} from './scenario.js';
+
+/**
+ * The dunning engine: for every open invoice, what a careful credit manager would do today.
+ * Pure: it gets what the store knows and the calendar day, and returns decisions. The dry run
+ * prints them; the real run carries out the same list.
+ */
+
+export interface DunningClient {
+  readonly id: number;
+  readonly code: string;
+  readonly name: string;
+  readonly kind: ClientKind;
+  readonly hasEmail: boolean;
+  readonly paused: boolean;
+  readonly pausedUntil: IsoDate | null;
+  readonly pauseReason: string | null;
+}
+
+export interface DunningInvoice {
+  readonly id: number;
+  readonly number: string;
+  readonly clientId: number;
+  readonly issueDate: IsoDate;
+  readonly dueDate: IsoDate;
+  readonly currency: string;
+  readonly amount: Cents;
+  readonly declaredPaid: Cents;
+  /** Dated payments that may be the money the export declares as paid. */
+  readonly payments: readonly DatedAmount[];
+  /** Payments typed by hand after the last import: on top of the declared amount. */
+  readonly freshPayments: readonly DatedAmount[];
+  /** Everything recorded so far counts, whatever the run's date ("the calendar, not the knowledge"). */
+  readonly outstanding: Cents;
+  readonly disputed: boolean;
+  readonly disputeReason: string | null;
+  readonly paused: boolean;
+  readonly pausedUntil: IsoDate | null;
+  readonly pauseReason: string | null;
+}
+
+/** An action already taken (sent, pending, uncertain, or recorded by hand): it is never redone. */
+export interface PastAction {
+  readonly clientId: number;
+  readonly date: IsoDate;
+  readonly step: string;
+  readonly invoiceIds: readonly number[];
+}
+
+export interface PaymentPlan {
+  readonly id: number;
+  readonly clientId: number;
+  readonly date: IsoDate;
+  readonly invoices: readonly { readonly invoiceId: number; readonly outstandingAtStart: Cents }[];
+  readonly instalments: readonly { readonly dueDate: IsoDate; readonly amount: Cents }[];
+}
+
+export interface DunningInput {
+  readonly asOf: IsoDate;
+  readonly clients: ReadonlyMap<number, DunningClient>;
+  /** Open invoices and credit notes (outstanding not zero). */
+  readonly invoices: readonly DunningInvoice[];
+  readonly actions: readonly PastAction[];
+  readonly plans: readonly PaymentPlan[];
+}
+
+export interface DunningRules {
+  readonly settings: DunningSettings;
+  readonly penalties: PenaltyTerms;
+  readonly rates: RateTables;
+  readonly holidays: HolidayCalendar;
+  /** Act even on a weekend or public holiday. */
+  readonly force: boolean;
+}
+
+export interface CoveredInvoice {
+  readonly invoice: DunningInvoice;
+  /** Outstanding less the credit notes applied to it: what this reminder claims. */
+  readonly claimed: Cents;
+  readonly daysLate: number;
+  /** Credit notes applied to this invoice. */
+  readonly credits: readonly AppliedCredit[];
+  readonly penalty: Penalty;
+}
+
+export interface AppliedCredit {
+  readonly creditNote: DunningInvoice;
+  readonly amount: Cents;
+}
+
+export interface PlannedAction {
+  readonly client: DunningClient;
+  readonly currency: string;
+  readonly step: Step;
+  readonly channel: Channel;
+  /** Why the channel differs from the scenario's, if it does. */
+  readonly channelNote: string | null;
+  readonly scenario: string;
+  readonly invoices: readonly CoveredInvoice[];
+  readonly credits: readonly AppliedCredit[];
+  readonly totalClaimed: Cents;
+  readonly totalInterest: Cents;
+  readonly totalIndemnity: Cents;
+}
+
+export type ExclusionReason =
+  | 'litige'
+  | 'pause'
+  | 'pause_client'
+  | 'echeancier'
+  | 'avoir'
+  | 'sous_seuil'
+  | 'scenario_termine';
+
+export const EXCLUSION_LABELS: Readonly<Record<ExclusionReason, string>> = {
+  litige: 'en litige',
+  pause: 'en pause',
+  pause_client: 'client en pause',
+  echeancier: 'échéancier respecté',
+  avoir: 'couverte par un avoir',
+  sous_seuil: 'sous le seuil',
+  scenario_termine: 'scénario terminé',
+};
+
+export interface Exclusion {
+  readonly invoice: DunningInvoice;
+  readonly client: DunningClient;
+  readonly reason: ExclusionReason;
+  readonly detail: string;
+}
+
+export type WaitReason = 'delai' | 'intervalle' | 'jour_non_ouvre';
+
+export interface Waiting {
+  readonly invoice: DunningInvoice;
+  readonly client: DunningClient;
+  readonly step: StepCode;
+  readonly date: IsoDate;
+  readonly reason: WaitReason;
+}
+
+export interface DunningPlan {
+  readonly asOf: IsoDate;
+  /** Null on a business day; else why nothing goes out today ("samedi", "Noël (jour férié)"). */
+  readonly nonBusinessDay: string | null;
+  readonly actions: readonly PlannedAction[];
+  readonly excluded: readonly Exclusion[];
+  readonly waiting: readonly Waiting[];
+  readonly warnings: readonly string[];
+}
+
+interface History {
+  readonly steps: Set<string>;
+  formalNotice: IsoDate | null;
+}
+
+type Decision =
+  | { readonly kind: 'act'; readonly index: number }
+  | { readonly kind: 'wait'; readonly index: number; readonly until: IsoDate }
+  | { readonly kind: 'done'; readonly lastStep: string };
+
+interface Candidate {
+  readonly invoice: DunningInvoice;
+  readonly claimed: Cents;
+  readonly credits: AppliedCredit[];
+  readonly position: number;
+  decision: Decision;
+}
+
+/**
+ * Works out every action due on `input.asOf`, every overdue invoice left out and why, and what
+ * comes next. `planDunning({ asOf: '2026-11-20', … }, rules).actions[0].step.code` → `'relance'`.
+ */
+export function planDunning(input: DunningInput, rules: DunningRules): DunningPlan {
+  const { asOf } = input;
+  const { settings } = rules;
+  const warnings = new Set<string>();
+  const histories = historiesOf(input.actions);
+  const lastActionByClient = new Map<number, IsoDate>();
+  for (const action of input.actions) {
+    const last = lastActionByClient.get(action.clientId);
+    if (last === undefined || action.date > last) lastActionByClient.set(action.clientId, action.date);
+  }
+  const planByInvoice = plansByInvoice(input, warnings);
+
+  // Group open items per client and currency: amounts are never summed across currencies.
+  const groups = new Map<string, DunningInvoice[]>();
+  for (const invoice of input.invoices) {
+    const key = `${invoice.clientId}\u0000${invoice.currency}`;
+    const list = groups.get(key);
+    if (list) list.push(invoice);
+    else groups.set(key, [invoice]);
+  }
+
+  const excluded: Exclusion[] = [];
+  const waiting: Waiting[] = [];
+  const actions: PlannedAction[] = [];
+  const nonBusinessDay = rules.force ? null : nonBusinessReason(asOf, rules.holidays);
+
+  for (const list of groups.values()) {
+    const first = list[0]!;
+    const client: DunningClient = input.clients.get(first.clientId) ?? missingClient(first);
+    const scenario = scenarioFor(settings, client.code, client.kind);
+    const exclude = (invoice: DunningInvoice, reason: ExclusionReason, detail: string) =>
+      excluded.push({ invoice, client, reason, detail });
+
+    const sorted = [...list].sort(byDueDate);
+    const creditNotes = sorted.filter((i) => i.outstanding < 0 && !i.disputed);
+    const overdue: DunningInvoice[] = [];
+    const notYetDue: DunningInvoice[] = [];
+    for (const invoice of sorted) {
+      if (invoice.outstanding <= 0) continue;
+      const blocked = blockingReason(invoice, client, planByInvoice, asOf);
+      if (invoice.dueDate < asOf) {
+        if (blocked) exclude(invoice, blocked.reason, blocked.detail);
+        else overdue.push(invoice);
+      } else if (!blocked) notYetDue.push(invoice);
+    }
+
+    // Credit notes not yet applied reduce what is claimed, oldest debt first.
+    const candidates = applyCredits(overdue, creditNotes);
+    const eligible: Candidate[] = [];
+    for (const c of candidates) {
+      if (c.claimed <= 0) {
+        exclude(c.invoice, 'avoir', `avoir ${c.credits.map((k) => k.creditNote.number).join(', ')}`);
+      } else if (c.claimed < settings.threshold) {
+        exclude(
+          c.invoice,
+          'sous_seuil',
+          `reste ${formatEuros(c.claimed, c.invoice.currency)} < seuil ${formatEuros(settings.threshold)}`,
+        );
+      } else eligible.push(c);
+    }
+
+    const groupTotal = eligible.reduce((sum, c) => sum + c.claimed, 0);
+    const lastAction = lastActionByClient.get(client.id) ?? null;
+    const intervalEnd = lastAction === null ? null : addDays(lastAction, settings.minIntervalDays);
+    const blockedByInterval = intervalEnd !== null && asOf < intervalEnd;
+
+    if (settings.grouping === 'client') {
+      const steps = effectiveSteps(scenario, groupTotal);
+      for (const c of eligible) decide(c, steps, histories, asOf);
+      const outcome = groupAction(client, scenario, steps, eligible, notYetDue, histories, asOf);
+      finish(outcome, steps, eligible);
+    } else {
+      for (const c of eligible) {
+        const steps = effectiveSteps(scenario, c.claimed);
+        decide(c, steps, histories, asOf);
+        finish(groupAction(client, scenario, steps, [c], [], histories, asOf), steps, [c]);
+      }
+      if (notYetDue.length > 0) {
+        const steps = effectiveSteps(scenario, 0);
+        for (const invoice of notYetDue) {
+          finish(groupAction(client, scenario, steps, [], [invoice], histories, asOf), steps, []);
+        }
+      }
+    }
+
+    function finish(
+      outcome: { action: Omit<PlannedAction, 'channel' | 'channelNote'> | null; covered: Set<number> },
+      steps: readonly Step[],
+      group: readonly Candidate[],
+    ): void {
+      for (const c of group) {
+        if (c.decision.kind === 'done') {
+          exclude(c.invoice, 'scenario_termine', `dernière étape faite : ${label(c.decision.lastStep)}`);
+        } else if (!outcome.covered.has(c.invoice.id) && c.decision.kind === 'wait') {
+          waiting.push({
+            invoice: c.invoice,
+            client,
+            step: steps[c.decision.index]!.code,
+            date: c.decision.until,
+            reason: 'delai',
+          });
+        }
+      }
+      const action = outcome.action;
+      if (!action) return;
+      const wait = (date: IsoDate, reason: WaitReason) => {
+        for (const covered of action.invoices)
+          waiting.push({ invoice: covered.invoice, client, step: action.step.code, date, reason });
+      };
+      if (blockedByInterval) return wait(intervalEnd!, 'intervalle');
+      if (nonBusinessDay !== null) return wait(nextBusinessDay(asOf, rules.holidays), 'jour_non_ouvre');
+      const { channel, note } = channelFor(action.step, client, settings);
+      actions.push({ ...action, channel, channelNote: note });
+    }
+  }
+
+  // Penalties, only for what is actually claimed.
+  const priced = actions.map((action) => priceAction(action, histories, rules, asOf, warnings));
+  priced.sort(
+    (a, b) =>
+      compare(a.client.code, b.client.code) ||
+      compare(a.currency, b.currency) ||
+      compare(a.invoices[0]?.invoice.number ?? '', b.invoices[0]?.invoice.number ?? ''),
+  );
+  excluded.sort((a, b) => compare(a.invoice.number, b.invoice.number));
+  waiting.sort((a, b) => compare(a.date, b.date) || compare(a.invoice.number, b.invoice.number));
+  return { asOf, nonBusinessDay, actions: priced, excluded, waiting, warnings: [...warnings] };
+}
+
+function missingClient(invoice: DunningInvoice): never {
+  throw new Error(`invoice ${invoice.number} has no client`);
+}
+
+function label(code: string): string {
+  return STEP_LABELS[code as StepCode] ?? code;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byDueDate(a: DunningInvoice, b: DunningInvoice): number {
+  return compare(a.dueDate, b.dueDate) || compare(a.number, b.number);
+}
+
+function historiesOf(actions: readonly PastAction[]): Map<number, History> {
+  const histories = new Map<number, History>();
+  for (const action of actions) {
+    for (const id of action.invoiceIds) {
+      let history = histories.get(id);
+      if (!history) {
+        history = { steps: new Set(), formalNotice: null };
+        histories.set(id, history);
+      }
+      history.steps.add(action.step);
+      if (
+        action.step === 'mise_en_demeure' &&
+        (history.formalNotice === null || action.date < history.formalNotice)
+      ) {
+        history.formalNotice = action.date;
+      }
+    }
+  }
+  return histories;
+}
+
+/** A pause with an end date lifts itself the day after. */
+function pausedOn(paused: boolean, until: IsoDate | null, asOf: IsoDate): boolean {
+  return paused && (until === null || asOf <= until);
+}
+
+function blockingReason(
+  invoice: DunningInvoice,
+  client: DunningClient,
+  plans: ReadonlyMap<number, { plan: PaymentPlan; next: string }>,
+  asOf: IsoDate,
+): { reason: ExclusionReason; detail: string } | null {
+  if (invoice.disputed) return { reason: 'litige', detail: invoice.disputeReason ?? '' };
+  if (pausedOn(invoice.paused, invoice.pausedUntil, asOf))
+    return { reason: 'pause', detail: pauseDetail(invoice.pausedUntil, invoice.pauseReason) };
+  if (pausedOn(client.paused, client.pausedUntil, asOf))
+    return { reason: 'pause_client', detail: pauseDetail(client.pausedUntil, client.pauseReason) };
+  const plan = plans.get(invoice.id);
+  if (plan) return { reason: 'echeancier', detail: plan.next };
+  return null;
+}
+
+function pauseDetail(until: IsoDate | null, reason: string | null): string {
+  const when = until === null ? "jusqu'à reprise" : `jusqu'au ${formatDateFr(until)}`;
+  return reason ? `${when} : ${reason}` : when;
+}
+
+/**
+ * Invoices under a payment plan that is being honoured: the money paid since the plan covers the
+ * instalments already due. A missed instalment resumes the scenario (and says so).
+ */
+function plansByInvoice(
+  input: DunningInput,
+  warnings: Set<string>,
+): Map<number, { plan: PaymentPlan; next: string }> {
+  const outstanding = new Map<number, Cents>();
+  for (const invoice of input.invoices) outstanding.set(invoice.id, invoice.outstanding);
+  const result = new Map<number, { plan: PaymentPlan; next: string }>();
+  for (const plan of input.plans) {
+    let paid = 0;
+    for (const { invoiceId, outstandingAtStart } of plan.invoices) {
+      paid += Math.max(0, outstandingAtStart - (outstanding.get(invoiceId) ?? 0));
+    }
+    let dueSoFar = 0;
+    let next: { dueDate: IsoDate; amount: Cents } | null = null;
+    let missed: IsoDate | null = null;
+    for (const instalment of plan.instalments) {
+      if (instalment.dueDate < input.asOf) {
+        dueSoFar += instalment.amount;
+        if (paid < dueSoFar && missed === null) missed = instalment.dueDate;
+      } else if (next === null) next = instalment;
+    }
+    if (missed !== null) {
+      const code = input.clients.get(plan.clientId)?.code ?? '';
+      warnings.add(
+        `échéancier du client ${code} non respecté (échéance du ${formatDateFr(missed)} impayée) : les relances reprennent.`,
+      );
+      continue;
+    }
+    const detail = next
+      ? `prochaine échéance le ${formatDateFr(next.dueDate)} : ${formatEuros(next.amount)}`
+      : 'toutes les échéances sont passées et réglées';
+    for (const { invoiceId } of plan.invoices) result.set(invoiceId, { plan, next: detail });
+  }
+  return result;
+}
+
+/** Credit notes applied in order of issue to the oldest overdue invoices. */
+function applyCredits(
+  overdue: readonly DunningInvoice[],
+  creditNotes: readonly DunningInvoice[],
+): Candidate[] {
+  const remaining = creditNotes
+    .map((note) => ({ note, left: -note.outstanding }))
+    .sort((a, b) => compare(a.note.issueDate, b.note.issueDate) || compare(a.note.number, b.note.number));
+  let k = 0;
+  return overdue.map((invoice) => {
+    let claimed: number = invoice.outstanding;
+    const credits: AppliedCredit[] = [];
+    while (claimed > 0 && k < remaining.length) {
+      const source = remaining[k]!;
+      const used = Math.min(claimed, source.left);
+      if (used > 0) credits.push({ creditNote: source.note, amount: used as Cents });
+      claimed -= used;
+      source.left -= used;
+      if (source.left === 0) k++;
+    }
+    return {
+      invoice,
+      claimed: claimed as Cents,
+      credits,
+      position: -1,
+      decision: { kind: 'done', lastStep: '' },
+    };
+  });
+}
+
+/** The scenario's steps for this amount: a step with a minimum amount above it is left out. */
+function effectiveSteps(scenario: Scenario, amount: number): readonly Step[] {
+  return scenario.steps.filter((step) => step.minAmount === null || amount >= step.minAmount);
+}
+
+/**
+ * The next step of one overdue invoice. With a history, the step after the last one done, when its
+ * delay has passed (never skipping). First contact: the latest step whose delay has passed, but
+ * never a mise en demeure or litigation without a prior written reminder.
+ */
+function decide(c: Candidate, steps: readonly Step[], histories: Map<number, History>, asOf: IsoDate): void {
+  const history = histories.get(c.invoice.id);
+  let position = -1;
+  if (history) steps.forEach((step, index) => history.steps.has(step.code) && (position = index));
+  (c as { position: number }).position = position;
+  const overdueSteps = steps.map((s, i) => [s, i] as const).filter(([s]) => s.days >= 0);
+  if (position >= 0) {
+    const index = position + 1;
+    const step = steps[index];
+    if (!step) {
+      c.decision = { kind: 'done', lastStep: steps[position]!.code };
+      return;
+    }
+    const when = addDays(c.invoice.dueDate, step.days);
+    c.decision = asOf >= when ? { kind: 'act', index } : { kind: 'wait', index, until: when };
+    return;
+  }
+  const firstOverdue = overdueSteps[0];
+  if (!firstOverdue) {
+    c.decision = { kind: 'done', lastStep: steps.at(-1)?.code ?? '' };
+    return;
+  }
+  let cap = firstOverdue[1];
+  for (const [step, index] of overdueSteps) {
+    if (ESCALATION_STEPS.has(step.code)) break;
+    cap = index;
+  }
+  let chosen = -1;
+  for (const [step, index] of overdueSteps) {
+    if (index > cap) break;
+    if (addDays(c.invoice.dueDate, step.days) <= asOf) chosen = index;
+  }
+  c.decision =
+    chosen >= 0
+      ? { kind: 'act', index: chosen }
+      : { kind: 'wait', index: firstOverdue[1], until: addDays(c.invoice.dueDate, firstOverdue[0].days) };
+}
+
+/**
+ * One action for a group (a client and currency, or one invoice): at the highest step due among
+ * its invoices, covering every eligible overdue invoice for which that step is a progression.
+ * Without any overdue action, a courtesy notice for invoices about to fall due.
+ */
+function groupAction(
+  client: DunningClient,
+  scenario: Scenario,
+  steps: readonly Step[],
+  eligible: readonly Candidate[],
+  notYetDue: readonly DunningInvoice[],
+  histories: Map<number, History>,
+  asOf: IsoDate,
+): { action: Omit<PlannedAction, 'channel' | 'channelNote'> | null; covered: Set<number> } {
+  let top = -1;
+  for (const c of eligible) if (c.decision.kind === 'act' && c.decision.index > top) top = c.decision.index;
+  const covered = new Set<number>();
+  if (top >= 0) {
+    const chosen: Candidate[] = eligible.filter((c) => c.decision.kind !== 'done' && c.position < top);
+    for (const c of chosen) covered.add(c.invoice.id);
+    return {
+      action: {
+        client,
+        currency: chosen[0]!.invoice.currency,
+        step: steps[top]!,
+        scenario: scenario.name,
+        invoices: chosen.map((c) => ({
+          invoice: c.invoice,
+          claimed: c.claimed,
+          daysLate: daysBetween(c.invoice.dueDate, asOf),
+          credits: c.credits,
+          penalty: NO_PENALTY,
+        })),
+        credits: chosen.flatMap((c) => c.credits),
+        totalClaimed: chosen.reduce((sum, c) => sum + c.claimed, 0) as Cents,
+        totalInterest: 0 as Cents,
+        totalIndemnity: 0 as Cents,
+      },
+      covered,
+    };
+  }
+  const notice = steps.find((s) => s.code === 'preavis');
+  if (!notice) return { action: null, covered };
+  const due = notYetDue.filter(
+    (invoice) => addDays(invoice.dueDate, notice.days) <= asOf && !histories.has(invoice.id),
+  );
+  if (due.length === 0) return { action: null, covered };
+  return {
+    action: {
+      client,
+      currency: due[0]!.currency,
+      step: notice,
+      scenario: scenario.name,
+      invoices: due.map((invoice) => ({
+        invoice,
+        claimed: invoice.outstanding,
+        daysLate: daysBetween(invoice.dueDate, asOf),
+        credits: [],
+        penalty: NO_PENALTY,
+      })),
+      credits: [],
+      totalClaimed: due.reduce((sum, i) => sum + i.outstanding, 0) as Cents,
+      totalInterest: 0 as Cents,
+      totalIndemnity: 0 as Cents,
+    },
+    covered,
+  };
+}
+
+const NO_PENALTY: Penalty = {
+  interest: 0 as Cents,
+  indemnity: 0 as Cents,
+  periods: [],
+  noInterestReason: null,
+  warnings: [],
+};
+
+function channelFor(
+  step: Step,
+  client: DunningClient,
+  settings: DunningSettings,
+): { channel: Channel; note: string | null } {
+  if (step.channel === 'email' && !client.hasEmail) {
+    return { channel: settings.noEmailChannel, note: "pas d'adresse e-mail pour ce client" };
+  }
+  return { channel: step.channel, note: null };
+}
+
+function priceAction(
+  action: PlannedAction,
+  histories: Map<number, History>,
+  rules: DunningRules,
+  asOf: IsoDate,
+  warnings: Set<string>,
+): PlannedAction {
+  if (action.step.code === 'preavis') return action;
+  let interest = 0;
+  let indemnity = 0;
+  const invoices = action.invoices.map((covered) => {
+    const { invoice } = covered;
+    const applied = covered.credits.map((credit) => ({
+      date: credit.creditNote.issueDate,
+      amount: credit.amount,
+    }));
+    const penalty = computePenalties(
+      {
+        amount: invoice.amount,
+        declaredPaid: invoice.declaredPaid,
+        payments: invoice.payments,
+        extraCredits: [...invoice.freshPayments, ...applied],
+        dueDate: invoice.dueDate,
+        clientKind: action.client.kind,
+        formalNoticeDate: histories.get(invoice.id)?.formalNotice ?? null,
+      },
+      rules.penalties,
+      rules.rates,
+      asOf,
+    );
+    for (const warning of penalty.warnings) warnings.add(warning);
+    interest += penalty.interest;
+    indemnity += penalty.indemnity;
+    return { ...covered, penalty };
+  });
+  return { ...action, invoices, totalInterest: interest as Cents, totalIndemnity: indemnity as Cents };
+}

@@ -1,0 +1,243 @@
+import { addDays, daysBetween, formatDateFr, type IsoDate } from './dates.js';
+import type { ClientKind } from './invoice-row.js';
+import type { Cents } from './money.js';
+import {
+  type BasisPoints,
+  ecbRateFor,
+  formatRate,
+  type HalfYear,
+  halfYearOf,
+  legalRateFor,
+  type RateLookup,
+  type RateTables,
+} from './rates.js';
+
+/**
+ * Late-payment penalties under French law (see shared/domain/droit-et-taux.md):
+ * - professional debtor: interest from the day after the due date at the ECB rate of the
+ *   half-year + 10 points (art. L441-10 II C. com.), or a contractual rate never below three times
+ *   the legal rate; plus a fixed €40 recovery indemnity per invoice (art. D441-5);
+ * - private debtor: interest at the legal rate only from the formal notice (art. 1231-6 and
+ *   1344-1 C. civ.), at the "autres cas" rate since the creditor is a business; no indemnity.
+ * Simple interest on a 365-day year, on the amount outstanding day by day, rounded to the cent
+ * (half up) once per invoice.
+ */
+
+/** Art. D441-5 of the Code de commerce: €40 per invoice paid late, B2B only. */
+export const RECOVERY_INDEMNITY = 4000 as Cents;
+
+export interface PenaltyTerms {
+  readonly contractualRate: BasisPoints | null;
+  /** Some calculators keep the first half-year's rate for the whole delay. */
+  readonly freezeFirstHalfYear: boolean;
+}
+
+export interface DatedAmount {
+  readonly date: IsoDate;
+  readonly amount: Cents;
+}
+
+export interface PenaltyInvoice {
+  readonly amount: Cents;
+  /** What the export says is paid, with no date of its own: taken as paid from the start. */
+  readonly declaredPaid: Cents;
+  /** Dated payments that may be the same money as the declared amount (the larger counts). */
+  readonly payments: readonly DatedAmount[];
+  /** Dated amounts that come on top: payments typed after the last import, credit notes applied. */
+  readonly extraCredits: readonly DatedAmount[];
+  readonly dueDate: IsoDate;
+  readonly clientKind: ClientKind;
+  /** Date of the mise en demeure, which makes interest run for a private client. */
+  readonly formalNoticeDate: IsoDate | null;
+}
+
+export type RateBasis = 'bce+10' | 'contractuel' | 'plancher' | 'legal';
+
+export interface InterestPeriod {
+  readonly from: IsoDate;
+  readonly to: IsoDate;
+  readonly days: number;
+  readonly base: Cents;
+  readonly rate: BasisPoints;
+  readonly basis: RateBasis;
+  readonly halfYear: string;
+  readonly estimated: boolean;
+  /** Interest of this period in hundredths of a cent, for explanations (the total is rounded once). */
+  readonly interestHundredths: number;
+}
+
+export interface Penalty {
+  readonly interest: Cents;
+  readonly indemnity: Cents;
+  readonly periods: readonly InterestPeriod[];
+  /** Why there is no interest, when there is none (for explanations). */
+  readonly noInterestReason: string | null;
+  readonly warnings: readonly string[];
+}
+
+const DENOMINATOR = 365 * 10_000;
+
+/**
+ * Penalties of one invoice as of a date.
+ * `computePenalties({ amount: 100000, …, dueDate: '2024-07-31', clientKind: 'professionnel' }, terms,
+ * tables, '2024-08-30')` → interest of 30 days at 14,25 %: 1171 cents.
+ */
+export function computePenalties(
+  invoice: PenaltyInvoice,
+  terms: PenaltyTerms,
+  tables: RateTables,
+  asOf: IsoDate,
+): Penalty {
+  const professional = invoice.clientKind === 'professionnel';
+  const late = asOf > invoice.dueDate;
+  const indemnity = (professional && late ? RECOVERY_INDEMNITY : 0) as Cents;
+  let start: IsoDate;
+  if (professional) start = addDays(invoice.dueDate, 1);
+  else if (invoice.formalNoticeDate !== null) {
+    const notice = invoice.formalNoticeDate > invoice.dueDate ? invoice.formalNoticeDate : invoice.dueDate;
+    start = addDays(notice, 1);
+  } else {
+    return {
+      interest: 0 as Cents,
+      indemnity,
+      periods: [],
+      noInterestReason:
+        "client particulier : les intérêts au taux légal ne courent qu'à partir de la mise en demeure",
+      warnings: [],
+    };
+  }
+  if (start > asOf) {
+    return {
+      interest: 0 as Cents,
+      indemnity,
+      periods: [],
+      noInterestReason: 'pas encore de retard',
+      warnings: [],
+    };
+  }
+
+  // Days where the balance or the rate may change: the day after each payment, and each half-year.
+  const cuts = new Set<IsoDate>();
+  for (const p of [...invoice.payments, ...invoice.extraCredits]) {
+    const next = addDays(p.date, 1);
+    if (next > start && next <= asOf) cuts.add(next);
+  }
+  for (let half = halfYearOf(start); half.end < asOf; ) {
+    const next = addDays(half.end, 1);
+    cuts.add(next);
+    half = halfYearOf(next);
+  }
+  const bounds = [start, ...[...cuts].sort()];
+  const firstHalf = halfYearOf(start);
+  const warnings = new Set<string>();
+  const periods: InterestPeriod[] = [];
+  let numerator = 0;
+  let big: bigint | null = null;
+  for (let k = 0; k < bounds.length; k++) {
+    const from = bounds[k]!;
+    const to = k + 1 < bounds.length ? addDays(bounds[k + 1]!, -1) : asOf;
+    const base = balanceOn(invoice, from);
+    const days = daysBetween(from, to) + 1;
+    const half = terms.freezeFirstHalfYear && professional ? firstHalf : halfYearOf(from);
+    const { rate, basis, estimated } = rateFor(professional, terms, tables, half, warnings);
+    const term = base * rate * days;
+    if (big === null && Number.isSafeInteger(term) && Number.isSafeInteger(numerator + term))
+      numerator += term;
+    else big = (big ?? BigInt(numerator)) + BigInt(base) * BigInt(rate) * BigInt(days);
+    const previous = periods.at(-1);
+    if (previous && previous.base === base && previous.rate === rate && previous.halfYear === half.key) {
+      periods[periods.length - 1] = {
+        ...previous,
+        to,
+        days: previous.days + days,
+        interestHundredths: previous.interestHundredths + (term * 100) / DENOMINATOR,
+      };
+    } else if (base > 0) {
+      periods.push({
+        from,
+        to,
+        days,
+        base,
+        rate,
+        basis,
+        halfYear: half.key,
+        estimated,
+        interestHundredths: (term * 100) / DENOMINATOR,
+      });
+    }
+  }
+  const interest = big === null ? roundHalfUp(numerator) : Number(roundHalfUpBig(big));
+  return {
+    interest: interest as Cents,
+    indemnity,
+    periods,
+    noInterestReason: interest === 0 ? 'rien ne reste dû sur la période' : null,
+    warnings: [...warnings],
+  };
+}
+
+/** What was still due on a day: payments count from the day after their date. */
+function balanceOn(invoice: PenaltyInvoice, day: IsoDate): Cents {
+  let dated = 0;
+  for (const p of invoice.payments) if (p.date < day) dated += p.amount;
+  let extra = 0;
+  for (const p of invoice.extraCredits) if (p.date < day) extra += p.amount;
+  const paid = Math.max(invoice.declaredPaid, dated) + extra;
+  return Math.max(0, invoice.amount - paid) as Cents;
+}
+
+function rateFor(
+  professional: boolean,
+  terms: PenaltyTerms,
+  tables: RateTables,
+  half: HalfYear,
+  warnings: Set<string>,
+): { rate: BasisPoints; basis: RateBasis; estimated: boolean } {
+  const noteEstimated = (lookup: RateLookup, what: string) => {
+    if (!lookup.estimated) return;
+    const known = lookup.source.includes('-S')
+      ? `celui du ${halfYearLabel(halfYearOfKey(lookup.source))}`
+      : `le dernier connu (table à jour au ${formatDateFr(tables.ecbKnownUntil)})`;
+    warnings.add(
+      `${what} du ${halfYearLabel(half)} inconnu de recouvre : ${known}, ${formatRate(lookup.rate)}, est utilisé. Ajoutez le taux publié dans recouvre.toml, section [taux].`,
+    );
+  };
+  if (!professional) {
+    const legal = legalRateFor(tables, half);
+    noteEstimated(legal, "taux de l'intérêt légal");
+    return { rate: legal.rate, basis: 'legal', estimated: legal.estimated };
+  }
+  if (terms.contractualRate !== null) {
+    const legal = legalRateFor(tables, half);
+    noteEstimated(legal, "taux de l'intérêt légal");
+    const floor = (legal.rate * 3) as BasisPoints;
+    if (terms.contractualRate < floor) {
+      warnings.add(
+        `le taux contractuel (${formatRate(terms.contractualRate)}) est inférieur à trois fois le taux de l'intérêt légal du ${halfYearLabel(half)} (${formatRate(floor)}) : ce plancher légal est appliqué (art. L441-10 C. com.).`,
+      );
+      return { rate: floor, basis: 'plancher', estimated: legal.estimated };
+    }
+    return { rate: terms.contractualRate, basis: 'contractuel', estimated: false };
+  }
+  const ecb = ecbRateFor(tables, half);
+  noteEstimated(ecb, 'taux BCE');
+  return { rate: (ecb.rate + 1000) as BasisPoints, basis: 'bce+10', estimated: ecb.estimated };
+}
+
+function halfYearOfKey(key: string): HalfYear {
+  return halfYearOf(`${key.slice(0, 4)}-${key.endsWith('S1') ? '01' : '07'}-01` as IsoDate);
+}
+
+/** `halfYearLabel(halfYearOf('2026-11-20'))` → `'2e semestre 2026'`. */
+export function halfYearLabel(half: HalfYear): string {
+  return `${half.key.endsWith('S1') ? '1er' : '2e'} semestre ${half.key.slice(0, 4)}`;
+}
+
+function roundHalfUp(numerator: number): number {
+  return Math.floor((2 * numerator + DENOMINATOR) / (2 * DENOMINATOR));
+}
+
+function roundHalfUpBig(numerator: bigint): bigint {
+  const d = BigInt(DENOMINATOR);
+  return (2n * numerator + d) / (2n * d);
+}
