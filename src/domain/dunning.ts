@@ -295,10 +295,9 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
         for (const covered of action.invoices)
           waiting.push({ invoice: covered.invoice, client, step: action.step.code, date, reason });
       };
-      if (blockedByInterval) return wait(intervalEnd!, 'intervalle');
-      if (nonBusinessDay !== null) return wait(nextBusinessDay(asOf, rules.holidays), 'jour_non_ouvre');
-      const { channel, note } = channelFor(action.step, client, settings);
-      actions.push({ ...action, channel, channelNote: note });
+      if (blockedByInterval) wait(intervalEnd!, 'intervalle');
+      else if (nonBusinessDay !== null) wait(nextBusinessDay(asOf, rules.holidays), 'jour_non_ouvre');
+      else actions.push({ ...action, ...channelFor(action.step, client, settings) });
     }
   }
 
@@ -461,7 +460,11 @@ function effectiveSteps(scenario: Scenario, amount: number): readonly Step[] {
 function decide(c: Candidate, steps: readonly Step[], histories: Map<number, History>, asOf: IsoDate): void {
   const history = histories.get(c.invoice.id);
   let position = -1;
-  if (history) steps.forEach((step, index) => history.steps.has(step.code) && (position = index));
+  if (history) {
+    steps.forEach((step, index) => {
+      if (history.steps.has(step.code)) position = index;
+    });
+  }
   (c as { position: number }).position = position;
   const overdueSteps = steps.map((s, i) => [s, i] as const).filter(([s]) => s.days >= 0);
   if (position >= 0) {
@@ -577,11 +580,11 @@ function channelFor(
   step: Step,
   client: DunningClient,
   settings: DunningSettings,
-): { channel: Channel; note: string | null } {
+): { channel: Channel; channelNote: string | null } {
   if (step.channel === 'email' && !client.hasEmail) {
-    return { channel: settings.noEmailChannel, note: "pas d'adresse e-mail pour ce client" };
+    return { channel: settings.noEmailChannel, channelNote: "pas d'adresse e-mail pour ce client" };
   }
-  return { channel: step.channel, note: null };
+  return { channel: step.channel, channelNote: null };
 }
 
 function priceAction(

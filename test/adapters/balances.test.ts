@@ -24,12 +24,11 @@ describe('OUTSTANDING_SQL', () => {
     );
     cases.forEach(([amount, paid, payments, fresh], id) => {
       insert.run(id, amount, paid);
-      payments.forEach((p, k) =>
+      payments.forEach((p, k) => {
         // Alternately typed by hand before the import, and read from a payment file after it.
-        k % 2 === 0
-          ? pay.run(id, p, null, '2026-11-19T09:00:00.000Z')
-          : pay.run(id, p, 7, '2026-11-21T09:00:00.000Z'),
-      );
+        if (k % 2 === 0) pay.run(id, p, null, '2026-11-19T09:00:00.000Z');
+        else pay.run(id, p, 7, '2026-11-21T09:00:00.000Z');
+      });
       for (const p of fresh) pay.run(id, p, null, '2026-11-21T09:00:00.000Z');
     });
     const rows = db.prepare(`SELECT i.id, ${OUTSTANDING_SQL} AS due FROM invoices i ORDER BY i.id`).all() as {
