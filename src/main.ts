@@ -123,6 +123,8 @@ Exemples :
   recouvre init                              crée recouvre.db et recouvre.toml ici
   recouvre import factures.csv               importe (ou met à jour) les factures
   recouvre factures --en-retard              les factures échues non réglées
+  recouvre relancer --dry-run                les relances du jour, sans rien envoyer
+  recouvre penalites F2026-0101              le calcul des pénalités d'une facture
 
 Une société par dossier : lancez recouvre dans le dossier de la société, ou utilisez --db.
 RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
@@ -258,6 +260,98 @@ Exemples :
       run(async (context, number: string, options: object) => {
         const { runPenalites } = await import('./commands/penalites.js');
         return runPenalites(context, number, options);
+      }),
+    );
+
+  program
+    .command('litige')
+    .description('mettre une facture en litige (elle n’est plus relancée), ou lever le litige')
+    .argument('<numero>', 'numéro de la facture')
+    .option('--motif <texte>', 'ce que le client conteste')
+    .option('--lever', 'lever le litige : la facture reprend son scénario')
+    .addHelpText('after', '\nExemple :\n  recouvre litige F2026-0102 --motif "livraison incomplète"')
+    .action(
+      run(async (context, number: string, options: object) => {
+        const { runLitige } = await import('./commands/litige.js');
+        return runLitige(context, number, options);
+      }),
+    );
+
+  program
+    .command('pause')
+    .description('suspendre les relances d’un client ou d’une facture (promesse de paiement…)')
+    .argument('<client|numero>', 'code client ou numéro de facture (client:CODE ou facture:NUMERO si ambigu)')
+    .option('--jusqu-au <aaaa-mm-jj>', 'reprise automatique le lendemain de cette date', parseIsoDate)
+    .option('--motif <texte>', 'pourquoi (promesse de paiement, accord…)')
+    .option('--reprendre', 'lever la pause')
+    .addHelpText(
+      'after',
+      '\nExemples :\n  recouvre pause C002 --jusqu-au 2026-12-15 --motif "promesse de paiement"\n  recouvre pause C002 --reprendre',
+    )
+    .action(
+      run(async (context, reference: string, options: object) => {
+        const { runPause } = await import('./commands/pause.js');
+        return runPause(context, reference, options);
+      }),
+    );
+
+  program
+    .command('paiement')
+    .description('enregistrer un règlement reçu (partiel ou total) sur une facture')
+    .argument('<numero>', 'numéro de la facture')
+    .argument('<montant>', 'montant reçu, par exemple "1 234,56"')
+    .option('--date <aaaa-mm-jj>', "date du règlement (aujourd'hui par défaut)", parseIsoDate)
+    .option('--reference <texte>', 'référence du virement ou du chèque')
+    .addHelpText(
+      'after',
+      '\nExemple :\n  recouvre paiement F2026-0102 "500,00" --date 2026-11-18 --reference VIR-4521',
+    )
+    .action(
+      run(async (context, number: string, amount: string, options: object) => {
+        const { runPaiement } = await import('./commands/paiement.js');
+        return runPaiement(context, number, amount, options);
+      }),
+    );
+
+  program
+    .command('echeancier')
+    .description('accorder un échéancier (les factures ne sont plus relancées tant qu’il est respecté)')
+    .argument('<numero|client>', 'numéro de facture, ou code client pour toutes ses factures ouvertes')
+    .option('--echeances <n>', 'nombre d’échéances égales', parseWholeNumber)
+    .option('--debut <aaaa-mm-jj>', 'date de la première échéance', parseIsoDate)
+    .option('--intervalle-jours <n>', 'jours entre deux échéances (chaque mois par défaut)', parseWholeNumber)
+    .option('--motif <texte>', 'accord, courrier du client…')
+    .option('--annuler', 'annuler l’échéancier en cours')
+    .addHelpText(
+      'after',
+      '\nExemples :\n  recouvre echeancier C004 --echeances 3 --debut 2026-12-05\n  recouvre echeancier C004            (montre l’échéancier en cours)\n  recouvre echeancier C004 --annuler',
+    )
+    .action(
+      run(async (context, reference: string, options: object) => {
+        const { runEcheancier } = await import('./commands/echeancier.js');
+        return runEcheancier(context, reference, options);
+      }),
+    );
+
+  program
+    .command('historique')
+    .description(
+      'tout ce qui est arrivé à une facture ou un client ; --ajouter note une relance faite hors de recouvre',
+    )
+    .argument('<numero|client>', 'numéro de facture ou code client')
+    .option('--json', 'événements en JSON, dans l’ordre des dates')
+    .option('--ajouter <etape>', 'noter une étape faite à la main : rappel, relance, appel, mise_en_demeure…')
+    .option('--canal <canal>', 'avec --ajouter : email, courrier, appel, tache')
+    .option('--date <aaaa-mm-jj>', "avec --ajouter : date de l'action (aujourd'hui par défaut)", parseIsoDate)
+    .option('--note <texte>', 'avec --ajouter : ce qui a été dit ou envoyé')
+    .addHelpText(
+      'after',
+      '\nExemples :\n  recouvre historique F2026-0102\n  recouvre historique C002 --ajouter appel --note "promet de payer vendredi"',
+    )
+    .action(
+      run(async (context, reference: string, options: object) => {
+        const { runHistorique } = await import('./commands/historique.js');
+        return runHistorique(context, reference, options);
       }),
     );
 

@@ -1,4 +1,196 @@
+import { loadDunningInput, loadPastActions } from '../adapters/db/dunning-store.js';
+import { openStore } from '../adapters/db/open.js';
+import { colors } from '../adapters/terminal.js';
+import { loadDunningRules } from '../app/dunning-plan.js';
 import type { Context } from '../context.js';
-export async function runPenalites(_c: Context, _n: string, _o: object): Promise<number> {
+import { formatDateFr, type IsoDate } from '../domain/dates.js';
+import { planDunning } from '../domain/dunning.js';
+import { formatEuros } from '../domain/money.js';
+import {
+  computePenalties,
+  type DatedAmount,
+  type InterestPeriod,
+  type Penalty,
+} from '../domain/penalties.js';
+import { formatRate } from '../domain/rates.js';
+import { UserError } from '../errors.js';
+import { plural } from './format.js';
+
+export interface PenalitesOptions {
+  readonly date?: IsoDate;
+  readonly json?: boolean;
+}
+
+const BASIS_LABELS: Readonly<Record<InterestPeriod['basis'], string>> = {
+  'bce+10': 'taux BCE + 10 points',
+  contractuel: 'taux contractuel',
+  plancher: "plancher légal : 3 × taux de l'intérêt légal",
+  legal: "taux de l'intérêt légal",
+};
+
+/** Explains, line by line, the late-payment interest and the indemnity of one invoice. */
+export async function runPenalites(
+  context: Context,
+  number: string,
+  options: PenalitesOptions,
+): Promise<number> {
+  const asOf = options.date ?? context.today;
+  // Forced: the explanation holds on any day, a Sunday included.
+  const rules = await loadDunningRules(context, true);
+  const store = await openStore(context.dbPath, { create: false });
+  let result: { penalty: Penalty; details: Details };
+  let credits: DatedAmount[] = [];
+  let creditNotes: string[] = [];
+  try {
+    const row = store.sqlite
+      .prepare(
+        `SELECT i.id, i.client_id, c.code, c.name, c.kind FROM invoices i JOIN clients c ON c.id = i.client_id
+         WHERE i.number = ?`,
+      )
+      .get(number) as { id: number; client_id: number; code: string; name: string; kind: string } | undefined;
+    if (!row)
+      throw new UserError(`Facture « ${number} » inconnue.`, ['La liste des factures : recouvre factures']);
+    const input = loadDunningInput(store.sqlite, asOf, { clientId: row.client_id, dueUntil: asOf });
+    const invoice = input.invoices.find((i) => i.id === row.id);
+    if (!invoice || invoice.outstanding < 0) {
+      context.stdout.write(
+        invoice
+          ? `${number} est un avoir : il réduit ce que doit le client, sans pénalités.\n`
+          : `La facture ${number} est soldée : il n'y a rien à réclamer.\n`,
+      );
+      return 0;
+    }
+    const client = input.clients.get(invoice.clientId)!;
+    const notices = loadPastActions(store.sqlite, row.client_id)
+      .filter((a) => a.step === 'mise_en_demeure' && a.invoiceIds.includes(invoice.id))
+      .map((a) => a.date)
+      .sort();
+    // When a reminder claims this invoice today, its figure (credit notes applied) is the one shown.
+    const covered = planDunning(input, rules)
+      .actions.flatMap((a) => a.invoices)
+      .find((c) => c.invoice.id === invoice.id);
+    credits = (covered?.credits ?? []).map((k) => ({ date: k.creditNote.issueDate, amount: k.amount }));
+    creditNotes = (covered?.credits ?? []).map(
+      (k) =>
+        `${k.creditNote.number} (${formatEuros(k.amount, invoice.currency)} au ${formatDateFr(k.creditNote.issueDate)})`,
+    );
+    const penalty = computePenalties(
+      {
+        amount: invoice.amount,
+        declaredPaid: invoice.declaredPaid,
+        payments: invoice.payments,
+        extraCredits: [...invoice.freshPayments, ...credits],
+        dueDate: invoice.dueDate,
+        clientKind: client.kind,
+        formalNoticeDate: notices[0] ?? null,
+      },
+      rules.penalties,
+      rules.rates,
+      asOf,
+    );
+    result = {
+      penalty,
+      details: {
+        number,
+        clientCode: client.code,
+        clientName: client.name,
+        kind: client.kind,
+        currency: invoice.currency,
+        amount: invoice.amount,
+        outstanding: invoice.outstanding,
+        dueDate: invoice.dueDate,
+        formalNotice: notices[0] ?? null,
+        asOf,
+        claimed: invoice.outstanding - credits.reduce((sum, k) => sum + k.amount, 0),
+        creditNotes,
+      },
+    };
+  } finally {
+    await store.close();
+  }
+  if (options.json) context.stdout.write(`${JSON.stringify(toJson(result.penalty, result.details))}\n`);
+  else writeExplanation(context, result.penalty, result.details);
   return 0;
+}
+
+interface Details {
+  readonly number: string;
+  readonly clientCode: string;
+  readonly clientName: string;
+  readonly kind: string;
+  readonly currency: string;
+  readonly amount: number;
+  readonly outstanding: number;
+  readonly dueDate: IsoDate;
+  readonly formalNotice: IsoDate | null;
+  readonly asOf: IsoDate;
+  /** Outstanding less the credit notes applied to it by today's reminder. */
+  readonly claimed: number;
+  readonly creditNotes: readonly string[];
+}
+
+function toJson(penalty: Penalty, d: Details): unknown {
+  return {
+    numero: d.number,
+    client: d.clientCode,
+    type_client: d.kind,
+    date: d.asOf,
+    echeance: d.dueDate,
+    mise_en_demeure: d.formalNotice,
+    reste_du_centimes: d.outstanding,
+    reclame_centimes: d.claimed,
+    interets_centimes: penalty.interest,
+    indemnite_centimes: penalty.indemnity,
+    periodes: penalty.periods.map((p) => ({
+      du: p.from,
+      au: p.to,
+      jours: p.days,
+      base_centimes: p.base,
+      taux_points_de_base: p.rate,
+      fondement: p.basis,
+      semestre: p.halfYear,
+      taux_estime: p.estimated,
+    })),
+    avertissements: penalty.warnings,
+  };
+}
+
+function writeExplanation(context: Context, penalty: Penalty, d: Details): void {
+  const c = colors(context);
+  const out = (text: string) => context.stdout.write(text);
+  const money = (n: number) => formatEuros(n, d.currency);
+  out(`${c.bold(`Facture ${d.number}`)} — ${d.clientName} (${d.clientCode}), client ${d.kind}\n`);
+  out(
+    `Reste dû ${money(d.outstanding)} · échéance ${formatDateFr(d.dueDate)} · calcul au ${formatDateFr(d.asOf)}\n\n`,
+  );
+  const professional = d.kind === 'professionnel';
+  out(
+    c.bold(
+      professional
+        ? 'Intérêts de retard (art. L441-10 du Code de commerce), du lendemain de l’échéance :\n'
+        : 'Intérêts au taux légal (art. 1231-6 et 1344-1 du Code civil), à compter de la mise en demeure :\n',
+    ),
+  );
+  if (penalty.periods.length === 0) out(`  aucun : ${penalty.noInterestReason ?? ''}\n`);
+  for (const p of penalty.periods) {
+    const euros = (p.exactInterestCents / 100).toFixed(4).replace('.', ',');
+    out(
+      `  du ${formatDateFr(p.from)} au ${formatDateFr(p.to)} : ${money(p.base)} × ${formatRate(p.rate)} × ${plural(p.days, 'jour', 'jours')} / 365 = ${euros} €` +
+        c.dim(` (${BASIS_LABELS[p.basis]}, ${p.halfYear}${p.estimated ? ', taux estimé' : ''})`) +
+        '\n',
+    );
+  }
+  out(`  Total des intérêts, arrondi au centime : ${c.bold(money(penalty.interest))}\n`);
+  if (professional) {
+    out(
+      `Indemnité forfaitaire pour frais de recouvrement (art. D441-5 du Code de commerce) : ${money(penalty.indemnity)}\n`,
+    );
+  } else {
+    out('Pas d’indemnité forfaitaire de 40 € : elle ne s’applique qu’entre professionnels.\n');
+  }
+  if (d.creditNotes.length > 0) {
+    out(`Avoir imputé sur cette facture : ${d.creditNotes.join(', ')} ; reste réclamé ${money(d.claimed)}\n`);
+  }
+  out(`${c.bold('Total réclamable')} : ${money(d.claimed + penalty.interest + penalty.indemnity)}\n`);
+  for (const warning of penalty.warnings) out(c.yellow(`Attention : ${warning}\n`));
 }

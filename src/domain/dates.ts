@@ -192,3 +192,11 @@ export function guessDateOrder(samples: readonly string[]): DateOrder {
   }
   return monthFirst > 0 && dayFirst === 0 ? 'mja' : 'jma';
 }
+
+/** `addMonths('2026-01-31', 1)` → `'2026-02-28'`: the day is clamped to the end of a shorter month. */
+export function addMonths(date: IsoDate, months: number): IsoDate {
+  const total = Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7)) - 1 + months;
+  const year = Math.floor(total / 12);
+  const month = (total % 12) + 1;
+  return makeDate(year, month, Math.min(Number(date.slice(8, 10)), daysInMonth(year, month))) as IsoDate;
+}

@@ -62,8 +62,8 @@ export interface InterestPeriod {
   readonly basis: RateBasis;
   readonly halfYear: string;
   readonly estimated: boolean;
-  /** Interest of this period in hundredths of a cent, for explanations (the total is rounded once). */
-  readonly interestHundredths: number;
+  /** Interest of this period in unrounded cents, for explanations (the total is rounded once). */
+  readonly exactInterestCents: number;
 }
 
 export interface Penalty {
@@ -150,7 +150,7 @@ export function computePenalties(
         ...previous,
         to,
         days: previous.days + days,
-        interestHundredths: previous.interestHundredths + (term * 100) / DENOMINATOR,
+        exactInterestCents: previous.exactInterestCents + term / DENOMINATOR,
       };
     } else if (base > 0) {
       periods.push({
@@ -162,7 +162,7 @@ export function computePenalties(
         basis,
         halfYear: half.key,
         estimated,
-        interestHundredths: (term * 100) / DENOMINATOR,
+        exactInterestCents: term / DENOMINATOR,
       });
     }
   }

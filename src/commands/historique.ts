@@ -1,0 +1,322 @@
+import type SQLite from 'better-sqlite3';
+import { openStore } from '../adapters/db/open.js';
+import {
+  type ClientRef,
+  type InvoiceRef,
+  openInvoicesOf,
+  requireTarget,
+  writeJournal,
+} from '../adapters/db/records.js';
+import { renderTable } from '../adapters/terminal.js';
+import type { Context } from '../context.js';
+import { formatDateFr, type IsoDate } from '../domain/dates.js';
+import { formatEuros } from '../domain/money.js';
+import {
+  CHANNEL_LABELS,
+  CHANNELS,
+  type Channel,
+  STEP_CODES,
+  STEP_LABELS,
+  type StepCode,
+} from '../domain/scenario.js';
+import { UsageError, UserError } from '../errors.js';
+import { plural } from './format.js';
+
+export interface HistoriqueOptions {
+  readonly json?: boolean;
+  readonly ajouter?: string;
+  readonly canal?: string;
+  readonly date?: IsoDate;
+  readonly note?: string;
+}
+
+/** The channel a step recorded by hand goes by, unless --canal says otherwise. */
+const DEFAULT_CHANNELS: Readonly<Record<StepCode, Channel>> = {
+  preavis: 'email',
+  rappel: 'email',
+  relance: 'email',
+  appel: 'appel',
+  mise_en_demeure: 'courrier',
+  contentieux: 'tache',
+};
+
+/** One event of an invoice's or a client's history. */
+interface HistoryEvent {
+  readonly date: string;
+  readonly type: string;
+  readonly facture: string | null;
+  readonly at: string;
+  readonly text: string;
+  readonly extra: Record<string, unknown>;
+}
+
+const JOURNAL_TEXT: Readonly<Record<string, (d: Record<string, unknown>) => string>> = {
+  facture_modifiee: (d) => `modifiée par un import : ${describeChanges(d)}`,
+  facture_soldee_absente: () => "soldée : absente d'un export « liste complète »",
+  client_modifie: () => 'coordonnées du client mises à jour par un import',
+  litige: (d) => `mise en litige : ${String(d.motif ?? '')}`,
+  litige_leve: () => 'litige levé',
+  pause: (d) =>
+    `relances en pause${d.jusqu_au ? ` jusqu'au ${formatDateFr(d.jusqu_au as IsoDate)}` : ''}${d.motif ? ` : ${String(d.motif)}` : ''}`,
+  reprise: () => 'relances reprises',
+  echeancier: (d) =>
+    `échéancier : ${formatEuros(Number(d.total_centimes ?? 0))} en ${plural((d.echeances as unknown[] | undefined)?.length ?? 0, 'échéance', 'échéances')}`,
+  echeancier_annule: () => 'échéancier annulé',
+};
+
+function describeChanges(details: Record<string, unknown>): string {
+  const before = (details.avant ?? {}) as Record<string, unknown>;
+  const after = (details.apres ?? {}) as Record<string, unknown>;
+  return Object.keys(after)
+    .map((key) => `${key} ${String(before[key])} → ${String(after[key])}`)
+    .join(', ');
+}
+
+/** Lists everything that happened to an invoice or a client; --ajouter records a step done by hand. */
+export async function runHistorique(
+  context: Context,
+  reference: string,
+  options: HistoriqueOptions,
+): Promise<number> {
+  const store = await openStore(context.dbPath, { create: false });
+  try {
+    const { sqlite } = store;
+    const target = requireTarget(sqlite, reference);
+    if (options.ajouter !== undefined) {
+      addManualAction(context, sqlite, target, options);
+      return 0;
+    }
+    if (options.canal || options.note) throw new UsageError('--canal et --note vont avec --ajouter <étape>.');
+    const events = collectEvents(sqlite, target);
+    if (options.json) {
+      context.stdout.write(
+        `${JSON.stringify(events.map((e) => ({ date: e.date, type: e.type, facture: e.facture, ...e.extra })))}\n`,
+      );
+      return 0;
+    }
+    const title =
+      target.kind === 'client' ? `Client ${target.code} (${target.name})` : `Facture ${target.number}`;
+    context.stdout.write(`${title} : ${plural(events.length, 'événement', 'événements')}\n`);
+    if (events.length > 0) {
+      context.stdout.write(
+        `${renderTable(
+          context,
+          target.kind === 'client' ? ['Date', 'Facture', 'Événement'] : ['Date', 'Événement'],
+          events.map((e) =>
+            target.kind === 'client'
+              ? [formatDateFr(e.date as IsoDate), e.facture ?? '—', e.text]
+              : [formatDateFr(e.date as IsoDate), e.text],
+          ),
+        )}\n`,
+      );
+    }
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+function collectEvents(sqlite: SQLite.Database, target: InvoiceRef | ClientRef): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  const byInvoice = target.kind === 'facture';
+  const id = target.id;
+
+  const created = sqlite
+    .prepare(
+      `SELECT i.number, j.date, j.recorded_at, im.file_name FROM invoices i
+       JOIN imports im ON im.id = i.created_import_id
+       JOIN journal j ON j.import_id = im.id AND j.kind = 'import'
+       WHERE ${byInvoice ? 'i.id = ?' : 'i.client_id = ?'}`,
+    )
+    .all(id) as { number: string; date: string; recorded_at: string; file_name: string }[];
+  for (const row of created) {
+    events.push({
+      date: row.date,
+      type: 'import',
+      facture: row.number,
+      at: row.recorded_at,
+      text: `importée depuis ${row.file_name}`,
+      extra: { fichier: row.file_name },
+    });
+  }
+
+  const journal = sqlite
+    .prepare(
+      `SELECT j.date, j.kind, j.recorded_at, j.details, i.number FROM journal j
+       LEFT JOIN invoices i ON i.id = j.invoice_id
+       WHERE ${byInvoice ? 'j.invoice_id = ?' : 'j.client_id = ?'}
+         AND j.kind NOT IN ('import', 'paiement', 'action_manuelle')`,
+    )
+    .all(id) as { date: string; kind: string; recorded_at: string; details: string; number: string | null }[];
+  for (const row of journal) {
+    const details = JSON.parse(row.details) as Record<string, unknown>;
+    const text = JOURNAL_TEXT[row.kind]?.(details) ?? row.kind;
+    events.push({
+      date: row.date,
+      type: row.kind,
+      facture: row.number,
+      at: row.recorded_at,
+      text,
+      extra: details,
+    });
+  }
+
+  const payments = sqlite
+    .prepare(
+      `SELECT p.date, p.amount_cents, p.source, p.reference, p.recorded_at, i.number, i.currency FROM payments p
+       JOIN invoices i ON i.id = p.invoice_id WHERE ${byInvoice ? 'i.id = ?' : 'i.client_id = ?'}`,
+    )
+    .all(id) as {
+    date: string;
+    amount_cents: number;
+    source: string;
+    reference: string | null;
+    recorded_at: string;
+    number: string;
+    currency: string;
+  }[];
+  for (const row of payments) {
+    events.push({
+      date: row.date,
+      type: 'paiement',
+      facture: row.number,
+      at: row.recorded_at,
+      text: `règlement de ${formatEuros(row.amount_cents, row.currency)}${row.reference ? ` (réf. ${row.reference})` : ''}${row.source === 'manuel' ? ', saisi à la main' : ''}`,
+      extra: { montant_centimes: row.amount_cents, source: row.source, reference: row.reference },
+    });
+  }
+
+  const actions = sqlite
+    .prepare(
+      `SELECT a.id, a.date, a.step, a.channel, a.status, a.origin, a.created_at, a.note, a.message_id, a.document,
+              i.number, ai.outstanding_cents
+       FROM actions a JOIN action_invoices ai ON ai.action_id = a.id JOIN invoices i ON i.id = ai.invoice_id
+       WHERE ${byInvoice ? 'ai.invoice_id = ?' : 'a.client_id = ?'}`,
+    )
+    .all(id) as {
+    id: number;
+    date: string;
+    step: string;
+    channel: Channel;
+    status: string;
+    origin: string;
+    created_at: string;
+    note: string | null;
+    message_id: string | null;
+    document: string | null;
+    number: string;
+    outstanding_cents: number;
+  }[];
+  for (const row of actions) {
+    const step = describeStep(row.step, row.channel);
+    events.push({
+      date: row.date,
+      type: 'relance',
+      facture: row.number,
+      at: row.created_at,
+      text: `${step}${row.origin === 'manuel' ? ' (saisie à la main)' : ''}${row.note ? ` : ${row.note}` : ''}`,
+      extra: {
+        action: row.id,
+        etape: row.step,
+        canal: row.channel,
+        statut: row.status,
+        origine: row.origin,
+        reste_du_centimes: row.outstanding_cents,
+        note: row.note,
+        message_id: row.message_id,
+        document: row.document,
+      },
+    });
+  }
+  return events.sort((a, b) =>
+    a.date < b.date ? -1 : a.date > b.date ? 1 : a.at < b.at ? -1 : a.at > b.at ? 1 : 0,
+  );
+}
+
+/**
+ * Records a reminder sent outside recouvre (a phone call, a letter): the scenario goes on from it,
+ * and it counts for the minimum interval between two actions to the same client.
+ */
+function addManualAction(
+  context: Context,
+  sqlite: SQLite.Database,
+  target: InvoiceRef | ClientRef,
+  options: HistoriqueOptions,
+): void {
+  const step = options.ajouter as StepCode;
+  if (!STEP_CODES.includes(step)) {
+    throw new UsageError(`Étape « ${options.ajouter} » inconnue : ${STEP_CODES.join(', ')}.`);
+  }
+  const channel = (options.canal ?? DEFAULT_CHANNELS[step]) as Channel;
+  if (!CHANNELS.includes(channel))
+    throw new UsageError(`Canal « ${options.canal} » inconnu : ${CHANNELS.join(', ')}.`);
+  const date = options.date ?? context.today;
+  if (date > context.today)
+    throw new UsageError(`${formatDateFr(date)} est dans le futur : notez une action faite.`);
+  const invoices =
+    target.kind === 'facture'
+      ? [target]
+      : openInvoicesOf(sqlite, target.id).filter((i) => i.dueDate < date || step === 'preavis');
+  if (invoices.length === 0) {
+    throw new UserError(
+      `Le client ${reference(target)} n'a aucune facture ouverte échue au ${formatDateFr(date)} : rien à noter.`,
+    );
+  }
+  const currencies = new Set(invoices.map((i) => i.currency));
+  const clientId = target.kind === 'client' ? target.id : target.clientId;
+  sqlite.transaction(() => {
+    for (const currency of currencies) {
+      const actionId = Number(
+        sqlite
+          .prepare(
+            `INSERT INTO actions (date, client_id, currency, step, channel, origin, status, created_at, completed_at, note)
+             VALUES (?, ?, ?, ?, ?, 'manuel', 'fait', ?, ?, ?)`,
+          )
+          .run(
+            date,
+            clientId,
+            currency,
+            step,
+            channel,
+            context.now.toISOString(),
+            context.now.toISOString(),
+            options.note?.trim() || null,
+          ).lastInsertRowid,
+      );
+      const cover = sqlite.prepare(
+        'INSERT INTO action_invoices (action_id, invoice_id, outstanding_cents) VALUES (?, ?, ?)',
+      );
+      for (const invoice of invoices.filter((i) => i.currency === currency))
+        cover.run(actionId, invoice.id, invoice.outstanding);
+      writeJournal(sqlite, {
+        recordedAt: context.now.toISOString(),
+        date: context.today,
+        kind: 'action_manuelle',
+        clientId,
+        invoiceId: target.kind === 'facture' ? target.id : null,
+        details: {
+          action: actionId,
+          etape: step,
+          canal: channel,
+          date,
+          factures: invoices.map((i) => i.number),
+        },
+      });
+    }
+  })();
+  context.stdout.write(
+    `Noté : ${describeStep(step, channel)} le ${formatDateFr(date)} pour ${invoices.map((i) => i.number).join(', ')}. Le scénario reprend à partir de cette étape.\n`,
+  );
+}
+
+/** `describeStep('relance', 'email')` → `'relance par e-mail'`; a call is just « appel ». */
+function describeStep(step: string, channel: Channel): string {
+  const label = STEP_LABELS[step as StepCode] ?? step;
+  if (channel === 'appel') return step === 'appel' ? 'appel téléphonique' : `${label} par téléphone`;
+  if (channel === 'tache') return `${label} (tâche)`;
+  return `${label} par ${CHANNEL_LABELS[channel]}`;
+}
+
+function reference(target: InvoiceRef | ClientRef): string {
+  return target.kind === 'client' ? target.code : target.number;
+}
