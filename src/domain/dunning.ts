@@ -305,12 +305,12 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
   const priced = actions.map((action) => priceAction(action, histories, rules, asOf, warnings));
   priced.sort(
     (a, b) =>
-      compare(a.client.code, b.client.code) ||
+      natural(a.client.code, b.client.code) ||
       compare(a.currency, b.currency) ||
-      compare(a.invoices[0]?.invoice.number ?? '', b.invoices[0]?.invoice.number ?? ''),
+      natural(a.invoices[0]?.invoice.number ?? '', b.invoices[0]?.invoice.number ?? ''),
   );
-  excluded.sort((a, b) => compare(a.invoice.number, b.invoice.number));
-  waiting.sort((a, b) => compare(a.date, b.date) || compare(a.invoice.number, b.invoice.number));
+  excluded.sort((a, b) => natural(a.invoice.number, b.invoice.number));
+  waiting.sort((a, b) => compare(a.date, b.date) || natural(a.invoice.number, b.invoice.number));
   return { asOf, nonBusinessDay, actions: priced, excluded, waiting, warnings: [...warnings] };
 }
 
@@ -325,6 +325,9 @@ function label(code: string): string {
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Invoice numbers and client codes in the order a person expects: F2 before F10. */
+const natural = new Intl.Collator('fr', { numeric: true }).compare;
 
 function byDueDate(a: DunningInvoice, b: DunningInvoice): number {
   return compare(a.dueDate, b.dueDate) || compare(a.number, b.number);
