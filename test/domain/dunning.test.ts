@@ -149,17 +149,17 @@ describe('planDunning: the next step of an invoice', () => {
 
   it('goes relance → mise en demeure (J+30) → contentieux (J+45), then the scenario is over', () => {
     const invoice = inv(1, '2026-10-01', 100000);
-    const after = (step: string) =>
+    const planAfter = (step: string) =>
       planDunning(input(FRIDAY, [invoice], { actions: [done(invoice, step, '2026-10-16')] }), rules());
-    expect(after('relance').actions[0]).toMatchObject({
+    expect(planAfter('relance').actions[0]).toMatchObject({
       step: { code: 'mise_en_demeure' },
       channel: 'courrier',
     });
-    expect(after('mise_en_demeure').actions[0]).toMatchObject({
+    expect(planAfter('mise_en_demeure').actions[0]).toMatchObject({
       step: { code: 'contentieux' },
       channel: 'tache',
     });
-    const over = after('contentieux');
+    const over = planAfter('contentieux');
     expect(over.actions).toEqual([]);
     expect(over.excluded).toEqual([expect.objectContaining({ reason: 'scenario_termine' })]);
   });
