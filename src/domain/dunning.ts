@@ -621,9 +621,17 @@ function priceAction(
       asOf,
     );
     for (const warning of penalty.warnings) warnings.add(warning);
-    interest += penalty.interest;
-    indemnity += penalty.indemnity;
-    return { ...covered, penalty };
+    // The €40 is a sum in euros: it is never added into a total in another currency.
+    const priced =
+      penalty.indemnity > 0 && action.currency !== 'EUR' ? { ...penalty, indemnity: 0 as Cents } : penalty;
+    if (priced !== penalty) {
+      warnings.add(
+        `indemnité forfaitaire de 40 € non comptée sur les factures en ${action.currency} (client ${action.client.code}) : c'est un montant en euros, à réclamer à part.`,
+      );
+    }
+    interest += priced.interest;
+    indemnity += priced.indemnity;
+    return { ...covered, penalty: priced };
   });
   return { ...action, invoices, totalInterest: interest as Cents, totalIndemnity: indemnity as Cents };
 }

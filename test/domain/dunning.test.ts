@@ -278,10 +278,11 @@ describe('planDunning: grouping, currencies, channels', () => {
       input(FRIDAY, [inv(1, '2026-10-01', 100000), inv(1, '2026-10-01', 70000, { currency: 'USD' })]),
       rules(),
     );
-    expect(plan.actions.map((a) => [a.currency, a.totalClaimed])).toEqual([
-      ['EUR', 100000],
-      ['USD', 70000],
+    expect(plan.actions.map((a) => [a.currency, a.totalClaimed, a.totalIndemnity])).toEqual([
+      ['EUR', 100000, 4000],
+      ['USD', 70000, 0],
     ]);
+    expect(plan.warnings).toContainEqual(expect.stringContaining('non comptée sur les factures en USD'));
   });
 
   it('turns an e-mail step into a letter (or a call) for a client without an e-mail', () => {
