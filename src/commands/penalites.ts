@@ -69,10 +69,13 @@ export async function runPenalites(
     const covered = planDunning(input, rules)
       .actions.flatMap((a) => a.invoices)
       .find((c) => c.invoice.id === invoice.id);
-    credits = (covered?.credits ?? []).map((k) => ({ date: k.creditNote.issueDate, amount: k.amount }));
+    credits = (covered?.credits ?? []).map((k) => ({
+      date: k.creditNote.creditDate ?? k.creditNote.dueDate,
+      amount: k.amount,
+    }));
     creditNotes = (covered?.credits ?? []).map(
       (k) =>
-        `${k.creditNote.number} (${formatEuros(k.amount, invoice.currency)} au ${formatDateFr(k.creditNote.issueDate)})`,
+        `${k.creditNote.number} (${formatEuros(k.amount, invoice.currency)} au ${formatDateFr(k.creditNote.creditDate ?? k.creditNote.dueDate)})`,
     );
     const penalty = computePenalties(
       {

@@ -49,59 +49,81 @@ export async function runRelancer(context: Context, options: RelancerOptions): P
     await store.close();
   }
   if (options.json) {
-    context.stdout.write(`${JSON.stringify(planToJson(plan))}\n`);
+    writePlanJson(context, plan);
     return 0;
   }
   writePlan(context, plan);
   return 0;
 }
 
-/** The plan as JSON: stable French keys, amounts in cents, dates `AAAA-MM-JJ`. */
-export function planToJson(plan: DunningPlan): unknown {
-  return {
-    date: plan.asOf,
-    jour_ouvre: plan.nonBusinessDay === null,
-    jour_non_ouvre: plan.nonBusinessDay,
-    actions: plan.actions.map((a) => ({
-      client: a.client.code,
-      client_nom: a.client.name,
-      type_client: a.client.kind,
-      devise: a.currency,
-      etape: a.step.code,
-      canal: a.channel,
-      canal_remarque: a.channelNote,
-      scenario: a.scenario,
-      factures: a.invoices.map((c) => ({
-        numero: c.invoice.number,
-        echeance: c.invoice.dueDate,
-        reste_du_centimes: c.invoice.outstanding,
-        avoirs_centimes: c.invoice.outstanding - c.claimed,
-        reclame_centimes: c.claimed,
-        jours_retard: c.daysLate,
-        penalites_centimes: c.penalty.interest,
-        indemnite_centimes: c.penalty.indemnity,
-      })),
-      avoirs: a.credits.map((k) => ({ numero: k.creditNote.number, montant_centimes: k.amount })),
-      total_reclame_centimes: a.totalClaimed,
-      total_penalites_centimes: a.totalInterest,
-      total_indemnites_centimes: a.totalIndemnity,
-    })),
-    exclues: plan.excluded.map((e) => ({
+/**
+ * The plan as one JSON document: stable French keys, amounts in cents, dates `AAAA-MM-JJ`. It is
+ * written action by action, in chunks: on a large store the whole tree at once would double the
+ * memory the plan itself takes.
+ */
+export function writePlanJson(context: Context, plan: DunningPlan): void {
+  let chunk = `{"date":${JSON.stringify(plan.asOf)},"jour_ouvre":${plan.nonBusinessDay === null},"jour_non_ouvre":${JSON.stringify(plan.nonBusinessDay)}`;
+  const flush = () => {
+    context.stdout.write(chunk);
+    chunk = '';
+  };
+  const list = <T>(key: string, items: readonly T[], toJson: (item: T) => string) => {
+    chunk += `,${JSON.stringify(key)}:[`;
+    items.forEach((item, index) => {
+      chunk += (index === 0 ? '' : ',') + toJson(item);
+      if (chunk.length > 1 << 20) flush();
+    });
+    chunk += ']';
+  };
+  list('actions', plan.actions, actionToJson);
+  list('exclues', plan.excluded, (e) =>
+    JSON.stringify({
       numero: e.invoice.number,
       client: e.client.code,
       raison: e.reason,
       detail: e.detail,
       reste_du_centimes: e.invoice.outstanding,
-    })),
-    en_attente: plan.waiting.map((w) => ({
+    }),
+  );
+  list('en_attente', plan.waiting, (w) =>
+    JSON.stringify({
       numero: w.invoice.number,
       client: w.client.code,
       etape: w.step,
       date: w.date,
       raison: w.reason,
-    })),
-    avertissements: plan.warnings,
-  };
+    }),
+  );
+  list('avertissements', plan.warnings, (w) => JSON.stringify(w));
+  chunk += '}\n';
+  flush();
+}
+
+/** One action as JSON text; its invoices are written directly, as there may be hundreds of thousands. */
+function actionToJson(a: PlannedAction): string {
+  const invoices = a.invoices
+    .map(
+      (c) =>
+        `{"numero":${JSON.stringify(c.invoice.number)},"echeance":"${c.invoice.dueDate}","reste_du_centimes":${c.invoice.outstanding},"avoirs_centimes":${c.invoice.outstanding - c.claimed},"reclame_centimes":${c.claimed},"jours_retard":${c.daysLate},"penalites_centimes":${c.penalty.interest},"indemnite_centimes":${c.penalty.indemnity}}`,
+    )
+    .join(',');
+  const head = JSON.stringify({
+    client: a.client.code,
+    client_nom: a.client.name,
+    type_client: a.client.kind,
+    devise: a.currency,
+    etape: a.step.code,
+    canal: a.channel,
+    canal_remarque: a.channelNote,
+    scenario: a.scenario,
+  });
+  const tail = JSON.stringify({
+    avoirs: a.credits.map((k) => ({ numero: k.creditNote.number, montant_centimes: k.amount })),
+    total_reclame_centimes: a.totalClaimed,
+    total_penalites_centimes: a.totalInterest,
+    total_indemnites_centimes: a.totalIndemnity,
+  });
+  return `${head.slice(0, -1)},"factures":[${invoices}],${tail.slice(1)}`;
 }
 
 function writePlan(context: Context, plan: DunningPlan): void {

@@ -2,7 +2,13 @@ import { type HolidayCalendar, nextBusinessDay, nonBusinessReason } from './busi
 import { addDays, daysBetween, formatDateFr, type IsoDate } from './dates.js';
 import type { ClientKind } from './invoice-row.js';
 import { type Cents, formatEuros } from './money.js';
-import { computePenalties, type DatedAmount, type Penalty, type PenaltyTerms } from './penalties.js';
+import {
+  computePenalties,
+  type DatedAmount,
+  type Penalty,
+  type PenaltyOptions,
+  type PenaltyTerms,
+} from './penalties.js';
 import type { RateTables } from './rates.js';
 import {
   type Channel,
@@ -36,7 +42,11 @@ export interface DunningInvoice {
   readonly id: number;
   readonly number: string;
   readonly clientId: number;
-  readonly issueDate: IsoDate;
+  /**
+   * For a credit note, its date: applied to an invoice, it counts from then. Null for an invoice
+   * (the engine needs no other issue date, and a large store reads faster without it).
+   */
+  readonly creditDate: IsoDate | null;
   readonly dueDate: IsoDate;
   readonly currency: string;
   readonly amount: Cents;
@@ -199,20 +209,56 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
   const planByInvoice = plansByInvoice(input, warnings);
 
   // Group open items per client and currency: amounts are never summed across currencies.
-  const groups = new Map<string, DunningInvoice[]>();
+  const byClient = new Map<number, Map<string, DunningInvoice[]>>();
   for (const invoice of input.invoices) {
-    const key = `${invoice.clientId}\u0000${invoice.currency}`;
-    const list = groups.get(key);
+    let currencies = byClient.get(invoice.clientId);
+    if (!currencies) {
+      currencies = new Map();
+      byClient.set(invoice.clientId, currencies);
+    }
+    const list = currencies.get(invoice.currency);
     if (list) list.push(invoice);
-    else groups.set(key, [invoice]);
+    else currencies.set(invoice.currency, [invoice]);
   }
+  const groups = [...byClient.values()].flatMap((currencies) => [...currencies.values()]);
 
   const excluded: Exclusion[] = [];
   const waiting: Waiting[] = [];
   const actions: PlannedAction[] = [];
   const nonBusinessDay = rules.force ? null : nonBusinessReason(asOf, rules.holidays);
+  // Penalties, only for what is actually claimed; each half-year's rate is looked up once.
+  const rateCache: NonNullable<PenaltyOptions['cache']> = new Map();
+  const price = (item: DraftItem, client: DunningClient, currency: string): Penalty => {
+    const { invoice } = item;
+    const applied = item.credits.map((credit) => ({
+      date: credit.creditNote.creditDate ?? credit.creditNote.dueDate,
+      amount: credit.amount,
+    }));
+    const penalty = computePenalties(
+      {
+        amount: invoice.amount,
+        declaredPaid: invoice.declaredPaid,
+        payments: invoice.payments,
+        extraCredits: applied.length === 0 ? invoice.freshPayments : [...invoice.freshPayments, ...applied],
+        dueDate: invoice.dueDate,
+        clientKind: client.kind,
+        formalNoticeDate: histories.get(invoice.id)?.formalNotice ?? null,
+      },
+      rules.penalties,
+      rules.rates,
+      asOf,
+      { detail: false, cache: rateCache },
+    );
+    for (const warning of penalty.warnings) warnings.add(warning);
+    if (penalty.indemnity === 0 || currency === 'EUR') return penalty;
+    // The €40 is a sum in euros: it is never added into a total in another currency.
+    warnings.add(
+      `indemnité forfaitaire de 40 € non comptée sur les factures en ${currency} (client ${client.code}) : c'est un montant en euros, à réclamer à part.`,
+    );
+    return { ...penalty, indemnity: 0 as Cents };
+  };
 
-  for (const list of groups.values()) {
+  for (const list of groups) {
     const first = list[0]!;
     const client: DunningClient = input.clients.get(first.clientId) ?? missingClient(first);
     const scenario = scenarioFor(settings, client.code, client.kind);
@@ -255,24 +301,24 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
     if (settings.grouping === 'client') {
       const steps = effectiveSteps(scenario, groupTotal);
       for (const c of eligible) decide(c, steps, histories, asOf);
-      const outcome = groupAction(client, scenario, steps, eligible, notYetDue, histories, asOf);
+      const outcome = groupAction(steps, eligible, notYetDue, histories, asOf);
       finish(outcome, steps, eligible);
     } else {
       for (const c of eligible) {
         const steps = effectiveSteps(scenario, c.claimed);
         decide(c, steps, histories, asOf);
-        finish(groupAction(client, scenario, steps, [c], [], histories, asOf), steps, [c]);
+        finish(groupAction(steps, [c], [], histories, asOf), steps, [c]);
       }
       if (notYetDue.length > 0) {
         const steps = effectiveSteps(scenario, 0);
         for (const invoice of notYetDue) {
-          finish(groupAction(client, scenario, steps, [], [invoice], histories, asOf), steps, []);
+          finish(groupAction(steps, [], [invoice], histories, asOf), steps, []);
         }
       }
     }
 
     function finish(
-      outcome: { action: Omit<PlannedAction, 'channel' | 'channelNote'> | null; covered: Set<number> },
+      outcome: { draft: Draft | null; covered: Set<number> },
       steps: readonly Step[],
       group: readonly Candidate[],
     ): void {
@@ -289,21 +335,19 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
           });
         }
       }
-      const action = outcome.action;
-      if (!action) return;
+      const draft = outcome.draft;
+      if (!draft) return;
       const wait = (date: IsoDate, reason: WaitReason) => {
-        for (const covered of action.invoices)
-          waiting.push({ invoice: covered.invoice, client, step: action.step.code, date, reason });
+        for (const item of draft.items)
+          waiting.push({ invoice: item.invoice, client, step: draft.step.code, date, reason });
       };
       if (blockedByInterval) wait(intervalEnd!, 'intervalle');
       else if (nonBusinessDay !== null) wait(nextBusinessDay(asOf, rules.holidays), 'jour_non_ouvre');
-      else actions.push({ ...action, ...channelFor(action.step, client, settings) });
+      else actions.push(buildAction(client, scenario.name, draft, settings, asOf, price));
     }
   }
 
-  // Penalties, only for what is actually claimed.
-  const priced = actions.map((action) => priceAction(action, histories, rules, asOf, warnings));
-  priced.sort(
+  actions.sort(
     (a, b) =>
       natural(a.client.code, b.client.code) ||
       compare(a.currency, b.currency) ||
@@ -311,7 +355,7 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
   );
   excluded.sort((a, b) => natural(a.invoice.number, b.invoice.number));
   waiting.sort((a, b) => compare(a.date, b.date) || natural(a.invoice.number, b.invoice.number));
-  return { asOf, nonBusinessDay, actions: priced, excluded, waiting, warnings: [...warnings] };
+  return { asOf, nonBusinessDay, actions, excluded, waiting, warnings: [...warnings] };
 }
 
 function missingClient(invoice: DunningInvoice): never {
@@ -388,9 +432,10 @@ function plansByInvoice(
   input: DunningInput,
   warnings: Set<string>,
 ): Map<number, { plan: PaymentPlan; next: string }> {
+  const result = new Map<number, { plan: PaymentPlan; next: string }>();
+  if (input.plans.length === 0) return result;
   const outstanding = new Map<number, Cents>();
   for (const invoice of input.invoices) outstanding.set(invoice.id, invoice.outstanding);
-  const result = new Map<number, { plan: PaymentPlan; next: string }>();
   for (const plan of input.plans) {
     let paid = 0;
     for (const { invoiceId, outstandingAtStart } of plan.invoices) {
@@ -420,6 +465,9 @@ function plansByInvoice(
   return result;
 }
 
+const NO_CREDITS: AppliedCredit[] = [];
+const UNDECIDED: Decision = { kind: 'done', lastStep: '' };
+
 /** Credit notes applied in order of issue to the oldest overdue invoices. */
 function applyCredits(
   overdue: readonly DunningInvoice[],
@@ -427,10 +475,23 @@ function applyCredits(
 ): Candidate[] {
   const remaining = creditNotes
     .map((note) => ({ note, left: -note.outstanding }))
-    .sort((a, b) => compare(a.note.issueDate, b.note.issueDate) || compare(a.note.number, b.note.number));
+    .sort(
+      (a, b) =>
+        compare(a.note.creditDate ?? a.note.dueDate, b.note.creditDate ?? b.note.dueDate) ||
+        compare(a.note.number, b.note.number),
+    );
   let k = 0;
   return overdue.map((invoice) => {
     let claimed: number = invoice.outstanding;
+    if (k >= remaining.length) {
+      return {
+        invoice,
+        claimed: invoice.outstanding,
+        credits: NO_CREDITS,
+        position: -1,
+        decision: UNDECIDED,
+      };
+    }
     const credits: AppliedCredit[] = [];
     while (claimed > 0 && k < remaining.length) {
       const source = remaining[k]!;
@@ -452,7 +513,20 @@ function applyCredits(
 
 /** The scenario's steps for this amount: a step with a minimum amount above it is left out. */
 function effectiveSteps(scenario: Scenario, amount: number): readonly Step[] {
+  if (scenario.steps.every((step) => step.minAmount === null)) return scenario.steps;
   return scenario.steps.filter((step) => step.minAmount === null || amount >= step.minAmount);
+}
+
+/** The steps after the due date with their index, worked out once per list of steps. */
+const OVERDUE_STEPS = new WeakMap<readonly Step[], readonly (readonly [Step, number])[]>();
+
+function overdueStepsOf(steps: readonly Step[]): readonly (readonly [Step, number])[] {
+  let list = OVERDUE_STEPS.get(steps);
+  if (!list) {
+    list = steps.map((s, i) => [s, i] as const).filter(([s]) => s.days >= 0);
+    OVERDUE_STEPS.set(steps, list);
+  }
+  return list;
 }
 
 /**
@@ -469,7 +543,7 @@ function decide(c: Candidate, steps: readonly Step[], histories: Map<number, His
     });
   }
   (c as { position: number }).position = position;
-  const overdueSteps = steps.map((s, i) => [s, i] as const).filter(([s]) => s.days >= 0);
+  const overdueSteps = overdueStepsOf(steps);
   if (position >= 0) {
     const index = position + 1;
     const step = steps[index];
@@ -502,72 +576,84 @@ function decide(c: Candidate, steps: readonly Step[], histories: Map<number, His
       : { kind: 'wait', index: firstOverdue[1], until: addDays(c.invoice.dueDate, firstOverdue[0].days) };
 }
 
+/** What a group's action covers, before it is priced. */
+interface DraftItem {
+  readonly invoice: DunningInvoice;
+  readonly claimed: Cents;
+  readonly credits: readonly AppliedCredit[];
+}
+
+interface Draft {
+  readonly step: Step;
+  readonly items: readonly DraftItem[];
+}
+
 /**
  * One action for a group (a client and currency, or one invoice): at the highest step due among
  * its invoices, covering every eligible overdue invoice for which that step is a progression.
  * Without any overdue action, a courtesy notice for invoices about to fall due.
  */
 function groupAction(
-  client: DunningClient,
-  scenario: Scenario,
   steps: readonly Step[],
   eligible: readonly Candidate[],
   notYetDue: readonly DunningInvoice[],
   histories: Map<number, History>,
   asOf: IsoDate,
-): { action: Omit<PlannedAction, 'channel' | 'channelNote'> | null; covered: Set<number> } {
+): { draft: Draft | null; covered: Set<number> } {
   let top = -1;
   for (const c of eligible) if (c.decision.kind === 'act' && c.decision.index > top) top = c.decision.index;
   const covered = new Set<number>();
   if (top >= 0) {
-    const chosen: Candidate[] = eligible.filter((c) => c.decision.kind !== 'done' && c.position < top);
-    for (const c of chosen) covered.add(c.invoice.id);
-    return {
-      action: {
-        client,
-        currency: chosen[0]!.invoice.currency,
-        step: steps[top]!,
-        scenario: scenario.name,
-        invoices: chosen.map((c) => ({
-          invoice: c.invoice,
-          claimed: c.claimed,
-          daysLate: daysBetween(c.invoice.dueDate, asOf),
-          credits: c.credits,
-          penalty: NO_PENALTY,
-        })),
-        credits: chosen.flatMap((c) => c.credits),
-        totalClaimed: chosen.reduce((sum, c) => sum + c.claimed, 0) as Cents,
-        totalInterest: 0 as Cents,
-        totalIndemnity: 0 as Cents,
-      },
-      covered,
-    };
+    const items = eligible.filter((c) => c.decision.kind !== 'done' && c.position < top);
+    for (const c of items) covered.add(c.invoice.id);
+    return { draft: { step: steps[top]!, items }, covered };
   }
   const notice = steps.find((s) => s.code === 'preavis');
-  if (!notice) return { action: null, covered };
-  const due = notYetDue.filter(
-    (invoice) => addDays(invoice.dueDate, notice.days) <= asOf && !histories.has(invoice.id),
-  );
-  if (due.length === 0) return { action: null, covered };
+  if (!notice) return { draft: null, covered };
+  const items = notYetDue
+    .filter((invoice) => addDays(invoice.dueDate, notice.days) <= asOf && !histories.has(invoice.id))
+    .map((invoice) => ({ invoice, claimed: invoice.outstanding, credits: NO_CREDITS }));
+  return { draft: items.length === 0 ? null : { step: notice, items }, covered };
+}
+
+/** The action as carried out: each invoice priced once, the channel settled. */
+function buildAction(
+  client: DunningClient,
+  scenario: string,
+  draft: Draft,
+  settings: DunningSettings,
+  asOf: IsoDate,
+  price: (item: DraftItem, client: DunningClient, currency: string) => Penalty,
+): PlannedAction {
+  const currency = draft.items[0]!.invoice.currency;
+  const notice = draft.step.code === 'preavis';
+  let claimed = 0;
+  let interest = 0;
+  let indemnity = 0;
+  const invoices = draft.items.map((item) => {
+    const penalty = notice ? NO_PENALTY : price(item, client, currency);
+    claimed += item.claimed;
+    interest += penalty.interest;
+    indemnity += penalty.indemnity;
+    return {
+      invoice: item.invoice,
+      claimed: item.claimed,
+      daysLate: daysBetween(item.invoice.dueDate, asOf),
+      credits: item.credits,
+      penalty,
+    };
+  });
   return {
-    action: {
-      client,
-      currency: due[0]!.currency,
-      step: notice,
-      scenario: scenario.name,
-      invoices: due.map((invoice) => ({
-        invoice,
-        claimed: invoice.outstanding,
-        daysLate: daysBetween(invoice.dueDate, asOf),
-        credits: [],
-        penalty: NO_PENALTY,
-      })),
-      credits: [],
-      totalClaimed: due.reduce((sum, i) => sum + i.outstanding, 0) as Cents,
-      totalInterest: 0 as Cents,
-      totalIndemnity: 0 as Cents,
-    },
-    covered,
+    client,
+    currency,
+    step: draft.step,
+    ...channelFor(draft.step, client, settings),
+    scenario,
+    invoices,
+    credits: draft.items.flatMap((item) => item.credits),
+    totalClaimed: claimed as Cents,
+    totalInterest: interest as Cents,
+    totalIndemnity: indemnity as Cents,
   };
 }
 
@@ -588,50 +674,4 @@ function channelFor(
     return { channel: settings.noEmailChannel, channelNote: "pas d'adresse e-mail pour ce client" };
   }
   return { channel: step.channel, channelNote: null };
-}
-
-function priceAction(
-  action: PlannedAction,
-  histories: Map<number, History>,
-  rules: DunningRules,
-  asOf: IsoDate,
-  warnings: Set<string>,
-): PlannedAction {
-  if (action.step.code === 'preavis') return action;
-  let interest = 0;
-  let indemnity = 0;
-  const invoices = action.invoices.map((covered) => {
-    const { invoice } = covered;
-    const applied = covered.credits.map((credit) => ({
-      date: credit.creditNote.issueDate,
-      amount: credit.amount,
-    }));
-    const penalty = computePenalties(
-      {
-        amount: invoice.amount,
-        declaredPaid: invoice.declaredPaid,
-        payments: invoice.payments,
-        extraCredits: [...invoice.freshPayments, ...applied],
-        dueDate: invoice.dueDate,
-        clientKind: action.client.kind,
-        formalNoticeDate: histories.get(invoice.id)?.formalNotice ?? null,
-      },
-      rules.penalties,
-      rules.rates,
-      asOf,
-    );
-    for (const warning of penalty.warnings) warnings.add(warning);
-    // The €40 is a sum in euros: it is never added into a total in another currency.
-    const priced =
-      penalty.indemnity > 0 && action.currency !== 'EUR' ? { ...penalty, indemnity: 0 as Cents } : penalty;
-    if (priced !== penalty) {
-      warnings.add(
-        `indemnité forfaitaire de 40 € non comptée sur les factures en ${action.currency} (client ${action.client.code}) : c'est un montant en euros, à réclamer à part.`,
-      );
-    }
-    interest += priced.interest;
-    indemnity += priced.indemnity;
-    return { ...covered, penalty: priced };
-  });
-  return { ...action, invoices, totalInterest: interest as Cents, totalIndemnity: indemnity as Cents };
 }

@@ -77,6 +77,23 @@ export interface Penalty {
 
 const DENOMINATOR = 365 * 10_000;
 
+/** The rate of one half-year and the warnings it brings, computed once per run. */
+interface RateChoice {
+  readonly rate: BasisPoints;
+  readonly basis: RateBasis;
+  readonly estimated: boolean;
+  readonly warnings: readonly string[];
+}
+
+export interface PenaltyOptions {
+  /** Build the list of periods (for explanations); a plan only needs the totals. */
+  readonly detail?: boolean;
+  /** Rates by client kind and half-year, shared across the invoices of one run. */
+  readonly cache?: Map<string, RateChoice>;
+}
+
+const NO_WARNINGS: readonly string[] = [];
+
 /**
  * Penalties of one invoice as of a date.
  * `computePenalties({ amount: 100000, …, dueDate: '2024-07-31', clientKind: 'professionnel' }, terms,
@@ -87,7 +104,10 @@ export function computePenalties(
   terms: PenaltyTerms,
   tables: RateTables,
   asOf: IsoDate,
+  options: PenaltyOptions = {},
 ): Penalty {
+  const detail = options.detail ?? true;
+  const cache = options.cache ?? new Map<string, RateChoice>();
   const professional = invoice.clientKind === 'professionnel';
   const late = asOf > invoice.dueDate;
   const indemnity = (professional && late ? RECOVERY_INDEMNITY : 0) as Cents;
@@ -103,7 +123,7 @@ export function computePenalties(
       periods: [],
       noInterestReason:
         "client particulier : les intérêts au taux légal ne courent qu'à partir de la mise en demeure",
-      warnings: [],
+      warnings: NO_WARNINGS,
     };
   }
   if (start > asOf) {
@@ -112,38 +132,53 @@ export function computePenalties(
       indemnity,
       periods: [],
       noInterestReason: 'pas encore de retard',
-      warnings: [],
+      warnings: NO_WARNINGS,
     };
   }
 
-  // Days where the balance or the rate may change: the day after each payment, and each half-year.
-  const cuts = new Set<IsoDate>();
-  for (const p of [...invoice.payments, ...invoice.extraCredits]) {
-    const next = addDays(p.date, 1);
-    if (next > start && next <= asOf) cuts.add(next);
-  }
+  // Days where the balance or the rate may change: each half-year, and the day after each payment.
+  const bounds: IsoDate[] = [start];
   for (let half = halfYearOf(start); half.end < asOf; ) {
     const next = addDays(half.end, 1);
-    cuts.add(next);
+    bounds.push(next);
     half = halfYearOf(next);
   }
-  const bounds = [start, ...[...cuts].sort()];
+  const credits = invoice.payments.length + invoice.extraCredits.length;
+  if (credits > 0) {
+    for (const p of [...invoice.payments, ...invoice.extraCredits]) {
+      const next = addDays(p.date, 1);
+      if (next > start && next <= asOf) bounds.push(next);
+    }
+    bounds.sort();
+    for (let k = bounds.length - 1; k > 0; k--) if (bounds[k] === bounds[k - 1]) bounds.splice(k, 1);
+  }
   const firstHalf = halfYearOf(start);
-  const warnings = new Set<string>();
+  let warnings: string[] | null = null;
   const periods: InterestPeriod[] = [];
   let numerator = 0;
   let big: bigint | null = null;
   for (let k = 0; k < bounds.length; k++) {
     const from = bounds[k]!;
     const to = k + 1 < bounds.length ? addDays(bounds[k + 1]!, -1) : asOf;
-    const base = balanceOn(invoice, from);
+    const base = credits > 0 ? balanceOn(invoice, from) : Math.max(0, invoice.amount - invoice.declaredPaid);
     const days = daysBetween(from, to) + 1;
     const half = terms.freezeFirstHalfYear && professional ? firstHalf : halfYearOf(from);
-    const { rate, basis, estimated } = rateFor(professional, terms, tables, half, warnings);
+    const key = `${professional ? 'p' : 'c'}${half.key}`;
+    let choice = cache.get(key);
+    if (!choice) {
+      choice = rateFor(professional, terms, tables, half);
+      cache.set(key, choice);
+    }
+    if (choice.warnings.length > 0) {
+      warnings ??= [];
+      for (const w of choice.warnings) if (!warnings.includes(w)) warnings.push(w);
+    }
+    const { rate } = choice;
     const term = base * rate * days;
     if (big === null && Number.isSafeInteger(term) && Number.isSafeInteger(numerator + term))
       numerator += term;
     else big = (big ?? BigInt(numerator)) + BigInt(base) * BigInt(rate) * BigInt(days);
+    if (!detail) continue;
     const previous = periods.at(-1);
     if (previous && previous.base === base && previous.rate === rate && previous.halfYear === half.key) {
       periods[periods.length - 1] = {
@@ -157,11 +192,11 @@ export function computePenalties(
         from,
         to,
         days,
-        base,
+        base: base as Cents,
         rate,
-        basis,
+        basis: choice.basis,
         halfYear: half.key,
-        estimated,
+        estimated: choice.estimated,
         exactInterestCents: term / DENOMINATOR,
       });
     }
@@ -172,7 +207,7 @@ export function computePenalties(
     indemnity,
     periods,
     noInterestReason: interest === 0 ? 'rien ne reste dû sur la période' : null,
-    warnings: [...warnings],
+    warnings: warnings ?? NO_WARNINGS,
   };
 }
 
@@ -186,42 +221,37 @@ function balanceOn(invoice: PenaltyInvoice, day: IsoDate): Cents {
   return Math.max(0, invoice.amount - paid) as Cents;
 }
 
-function rateFor(
-  professional: boolean,
-  terms: PenaltyTerms,
-  tables: RateTables,
-  half: HalfYear,
-  warnings: Set<string>,
-): { rate: BasisPoints; basis: RateBasis; estimated: boolean } {
+function rateFor(professional: boolean, terms: PenaltyTerms, tables: RateTables, half: HalfYear): RateChoice {
+  const warnings: string[] = [];
   const noteEstimated = (lookup: RateLookup, what: string) => {
     if (!lookup.estimated) return;
     const known = lookup.source.includes('-S')
       ? `celui du ${halfYearLabel(halfYearOfKey(lookup.source))}`
       : `le dernier connu (table à jour au ${formatDateFr(tables.ecbKnownUntil)})`;
-    warnings.add(
+    warnings.push(
       `${what} du ${halfYearLabel(half)} inconnu de recouvre : ${known}, ${formatRate(lookup.rate)}, est utilisé. Ajoutez le taux publié dans recouvre.toml, section [taux].`,
     );
   };
   if (!professional) {
     const legal = legalRateFor(tables, half);
     noteEstimated(legal, "taux de l'intérêt légal");
-    return { rate: legal.rate, basis: 'legal', estimated: legal.estimated };
+    return { rate: legal.rate, basis: 'legal', estimated: legal.estimated, warnings };
   }
   if (terms.contractualRate !== null) {
     const legal = legalRateFor(tables, half);
     noteEstimated(legal, "taux de l'intérêt légal");
     const floor = (legal.rate * 3) as BasisPoints;
     if (terms.contractualRate < floor) {
-      warnings.add(
+      warnings.push(
         `le taux contractuel (${formatRate(terms.contractualRate)}) est inférieur à trois fois le taux de l'intérêt légal du ${halfYearLabel(half)} (${formatRate(floor)}) : ce plancher légal est appliqué (art. L441-10 C. com.).`,
       );
-      return { rate: floor, basis: 'plancher', estimated: legal.estimated };
+      return { rate: floor, basis: 'plancher', estimated: legal.estimated, warnings };
     }
-    return { rate: terms.contractualRate, basis: 'contractuel', estimated: false };
+    return { rate: terms.contractualRate, basis: 'contractuel', estimated: false, warnings };
   }
   const ecb = ecbRateFor(tables, half);
   noteEstimated(ecb, 'taux BCE');
-  return { rate: (ecb.rate + 1000) as BasisPoints, basis: 'bce+10', estimated: ecb.estimated };
+  return { rate: (ecb.rate + 1000) as BasisPoints, basis: 'bce+10', estimated: ecb.estimated, warnings };
 }
 
 function halfYearOfKey(key: string): HalfYear {

@@ -28,12 +28,26 @@ export interface RateTables {
   readonly legal: ReadonlyMap<string, BasisPoints>;
 }
 
+/** Half-years are few and asked for once per invoice and period: each is built once. */
+const HALF_YEARS = new Map<number, HalfYear>();
+
 /** `halfYearOf('2026-11-20')` → `{ key: '2026-S2', start: '2026-07-01', end: '2026-12-31' }`. */
 export function halfYearOf(date: IsoDate): HalfYear {
-  const year = date.slice(0, 4);
-  return Number(date.slice(5, 7)) <= 6
-    ? { key: `${year}-S1`, start: `${year}-01-01` as IsoDate, end: `${year}-06-30` as IsoDate }
-    : { key: `${year}-S2`, start: `${year}-07-01` as IsoDate, end: `${year}-12-31` as IsoDate };
+  const year =
+    (date.charCodeAt(0) - 48) * 1000 +
+    (date.charCodeAt(1) - 48) * 100 +
+    (date.charCodeAt(2) - 48) * 10 +
+    (date.charCodeAt(3) - 48);
+  const second = (date.charCodeAt(5) - 48) * 10 + (date.charCodeAt(6) - 48) > 6;
+  const id = year * 2 + (second ? 1 : 0);
+  let half = HALF_YEARS.get(id);
+  if (!half) {
+    half = second
+      ? { key: `${year}-S2`, start: `${year}-07-01` as IsoDate, end: `${year}-12-31` as IsoDate }
+      : { key: `${year}-S1`, start: `${year}-01-01` as IsoDate, end: `${year}-06-30` as IsoDate };
+    HALF_YEARS.set(id, half);
+  }
+  return half;
 }
 
 /** `parseRate('2.15')` → 215; `parseRate('12,5')` → 1250; null when it is not a percentage. */

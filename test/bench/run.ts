@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateExport } from './generate.js';
 
-// `npm run bench`: the import targets of the foundation issue, measured on this machine.
+// `npm run bench`: the import targets of the foundation issue and the dunning engine's, measured
+// on this machine.
 // Figures are printed, never asserted: a timed test would fail on a busy machine.
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -68,3 +69,18 @@ try {
 } catch {
   process.stdout.write('(sqlite3 absent : pas de comparaison avec .import)\n');
 }
+
+// The dunning engine: the plan of a day on 100 000 and 1 000 000 invoices, to show the cost grows
+// with the open invoices. On 1 July 2026 about a third of the generated invoices are overdue.
+const PLAN_DATE = '2026-07-01';
+const planRow = (label: string, f: Figures) =>
+  `${label.padEnd(34)} ${fmt(f.seconds, 2).padStart(6)} s  RSS max ${fmt(f.peakRssMb).padStart(4)} Mo\n`;
+process.stdout.write(`\nrelancer --dry-run --json --date ${PLAN_DATE}\n`);
+const smallLines = Math.max(1, Math.floor(lines / 10));
+const small = join(work, `factures-${smallLines}.csv`);
+if (!existsSync(small)) await generateExport(small, smallLines, Math.max(1, Math.floor(clients / 10)));
+for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `bench-small.db${suffix}`), { force: true });
+recouvre(['--db', 'bench-small.db', 'import', small]);
+const planArgs = ['relancer', '--dry-run', '--json', '--date', PLAN_DATE];
+process.stdout.write(planRow(`${fmt(smallLines)} factures`, recouvre(['--db', 'bench-small.db', ...planArgs])));
+process.stdout.write(planRow(`${fmt(lines)} factures`, recouvre(['--db', 'bench.db', ...planArgs])));

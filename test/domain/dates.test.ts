@@ -5,8 +5,10 @@ import {
   guessDateOrder,
   type IsoDate,
   isoDate,
+  fromDayNumber,
   localDate,
   parseDate,
+  toDayNumber,
 } from '../../src/domain/dates.js';
 
 const d = (text: string) => text as IsoDate;
@@ -73,5 +75,19 @@ describe('guessDateOrder', () => {
     expect(guessDateOrder(['10/20/2019', '1/5/2020'])).toBe('mja');
     expect(guessDateOrder(['03/04/2026'])).toBe('jma');
     expect(guessDateOrder(['2026-04-03'])).toBe('jma');
+  });
+});
+
+describe('day numbers', () => {
+  it('agree with Date.UTC on every day from 1900 to 2100', () => {
+    const DAY = 86_400_000;
+    const wrong: string[] = [];
+    let count = 0;
+    for (let day = Date.UTC(1900, 0, 1) / DAY; day <= Date.UTC(2100, 11, 31) / DAY; day++, count++) {
+      const date = new Date(day * DAY).toISOString().slice(0, 10) as IsoDate;
+      if (toDayNumber(date) !== day || fromDayNumber(day) !== date) wrong.push(date);
+    }
+    expect(count).toBe(73414);
+    expect(wrong).toEqual([]);
   });
 });

@@ -56,7 +56,7 @@ function inv(
     id,
     number: `F${id}`,
     clientId,
-    issueDate: d('2026-09-01'),
+    creditDate: amount < 0 ? d('2026-09-01') : null,
     dueDate: d(due),
     currency: 'EUR',
     amount: c(amount),
@@ -233,7 +233,7 @@ describe('planDunning: what is never chased', () => {
   it('applies open credit notes to the oldest debts, and leaves out what they cover', () => {
     const old = inv(1, '2026-09-15', 30000);
     const recent = inv(1, '2026-10-15', 50000);
-    const credit = inv(1, '2026-09-20', -40000, { issueDate: d('2026-09-20') });
+    const credit = inv(1, '2026-09-20', -40000, { creditDate: d('2026-09-20') });
     const plan = planDunning(input(FRIDAY, [old, recent, credit]), rules());
     expect(plan.excluded).toEqual([expect.objectContaining({ reason: 'avoir' })]);
     expect(plan.actions).toHaveLength(1);

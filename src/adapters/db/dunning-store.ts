@@ -32,18 +32,16 @@ type InvoiceTuple = [
   number, // id
   string, // number
   number, // client_id
-  string, // issue_date
   string, // due_date
   string, // currency
   number, // amount_cents
   number, // paid_cents
-  number, // disputed
-  string | null, // dispute_reason
-  number, // paused
-  string | null, // paused_until
-  string | null, // pause_reason
-  number | null, // has payments
+  number, // flags: 1 disputed, 2 paused
+  string | null, // issue date of a credit note
 ];
+
+/** Why an invoice is disputed or paused: read apart, for the few invoices that are. */
+type FlagTuple = [number, string | null, string | null, string | null];
 
 type PaymentTuple = [number, string, number, number];
 
@@ -56,13 +54,32 @@ export function loadDunningInput(
   const params: Record<string, unknown> = { dueUntil: filter.dueUntil };
   if (filter.clientId !== undefined) params.client = filter.clientId;
 
+  // Payments first (usually few), so that invoices can be streamed and priced as they come.
+  const payments = new Map<number, { covered: DatedAmount[]; fresh: DatedAmount[] }>();
+  const paymentRows = sqlite
+    .prepare(
+      `SELECT p.invoice_id, p.date, p.amount_cents, (${PAYMENT_IS_FRESH_SQL}) FROM payments p
+       ${filter.clientId === undefined ? '' : 'JOIN invoices i ON i.id = p.invoice_id WHERE i.client_id = @client'}
+       ORDER BY p.date`,
+    )
+    .raw()
+    .all(filter.clientId === undefined ? {} : { client: filter.clientId }) as PaymentTuple[];
+  for (const [invoiceId, date, amount, fresh] of paymentRows) {
+    let entry = payments.get(invoiceId);
+    if (!entry) {
+      entry = { covered: [], fresh: [] };
+      payments.set(invoiceId, entry);
+    }
+    (fresh === 1 ? entry.fresh : entry.covered).push({ date: date as IsoDate, amount: amount as Cents });
+  }
+
   // Invoices the export says are settled and that have no payment recorded are skipped in SQL:
   // on a large store most invoices are paid, and reading them would cost more than the rest.
-  const invoiceRows = sqlite
+  // Rows are streamed: a million of them held at once would take hundreds of megabytes.
+  const rows = sqlite
     .prepare(
-      `SELECT i.id, i.number, i.client_id, i.issue_date, i.due_date, i.currency, i.amount_cents,
-              i.paid_cents, i.disputed, i.dispute_reason, i.paused, i.paused_until, i.pause_reason,
-              EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id)
+      `SELECT i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_cents,
+              i.disputed + 2 * i.paused, CASE WHEN i.amount_cents < 0 THEN i.issue_date END
        FROM invoices i
        WHERE i.closed_import_id IS NULL
          AND (i.paid_cents <> i.amount_cents OR EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id))
@@ -70,35 +87,34 @@ export function loadDunningInput(
          ${clientClause}`,
     )
     .raw()
-    .all(params) as InvoiceTuple[];
-
-  const payments = new Map<number, { covered: DatedAmount[]; fresh: DatedAmount[] }>();
-  if (invoiceRows.some((row) => row[13] === 1)) {
-    const paymentRows = sqlite
-      .prepare(
-        `SELECT p.invoice_id, p.date, p.amount_cents, (${PAYMENT_IS_FRESH_SQL}) FROM payments p
-         ${filter.clientId === undefined ? '' : 'JOIN invoices i ON i.id = p.invoice_id WHERE i.client_id = @client'}
-         ORDER BY p.date`,
-      )
-      .raw()
-      .all(filter.clientId === undefined ? {} : { client: filter.clientId }) as PaymentTuple[];
-    for (const [invoiceId, date, amount, fresh] of paymentRows) {
-      let entry = payments.get(invoiceId);
-      if (!entry) {
-        entry = { covered: [], fresh: [] };
-        payments.set(invoiceId, entry);
-      }
-      (fresh === 1 ? entry.fresh : entry.covered).push({ date: date as IsoDate, amount: amount as Cents });
-    }
-  }
+    .iterate(params) as IterableIterator<InvoiceTuple>;
 
   const invoices: DunningInvoice[] = [];
   const clientIds = new Set<number>();
-  for (const row of invoiceRows) {
-    const [id, number, clientId, issueDate, dueDate, currency, amount, paid] = row;
+  // Dates and currencies repeat across invoices: one string each instead of one per row.
+  const strings = new Map<string, string>();
+  const intern = <T extends string>(text: string): T => {
+    const known = strings.get(text);
+    if (known !== undefined) return known as T;
+    strings.set(text, text);
+    return text as T;
+  };
+  const flagged = new Map<number, FlagTuple>();
+  for (const row of sqlite
+    .prepare(
+      `SELECT i.id, i.dispute_reason, i.paused_until, i.pause_reason FROM invoices i
+       WHERE (i.disputed = 1 OR i.paused = 1) AND i.closed_import_id IS NULL ${clientClause}`,
+    )
+    .raw()
+    .iterate(
+      filter.clientId === undefined ? {} : { client: filter.clientId },
+    ) as IterableIterator<FlagTuple>) {
+    flagged.set(row[0], row);
+  }
+  for (const [id, number, clientId, dueDate, currency, amount, paid, flags, creditDate] of rows) {
     const own = payments.get(id);
-    const covered = own?.covered ?? [];
-    const fresh = own?.fresh ?? [];
+    const covered = own?.covered ?? NONE;
+    const fresh = own?.fresh ?? NONE;
     const due = outstanding(amount as Cents, paid as Cents, sum(covered), sum(fresh));
     if (due === 0) continue;
     clientIds.add(clientId);
@@ -106,19 +122,19 @@ export function loadDunningInput(
       id,
       number,
       clientId,
-      issueDate: issueDate as IsoDate,
-      dueDate: dueDate as IsoDate,
-      currency,
+      creditDate: creditDate as IsoDate | null,
+      dueDate: intern(dueDate),
+      currency: intern(currency),
       amount: amount as Cents,
       declaredPaid: paid as Cents,
       payments: covered,
       freshPayments: fresh,
       outstanding: due,
-      disputed: row[8] === 1,
-      disputeReason: row[9],
-      paused: row[10] === 1,
-      pausedUntil: row[11] as IsoDate | null,
-      pauseReason: row[12],
+      disputed: (flags & 1) !== 0,
+      disputeReason: flags === 0 ? null : (flagged.get(id)?.[1] ?? null),
+      paused: (flags & 2) !== 0,
+      pausedUntil: flags === 0 ? null : ((flagged.get(id)?.[2] ?? null) as IsoDate | null),
+      pauseReason: flags === 0 ? null : (flagged.get(id)?.[3] ?? null),
     });
   }
 
@@ -161,6 +177,9 @@ export function loadDunningInput(
     plans: loadPlans(sqlite, filter.clientId),
   };
 }
+
+/** Shared by every invoice without payments: a store may hold hundreds of thousands. */
+const NONE: readonly DatedAmount[] = Object.freeze([]);
 
 function sum(amounts: readonly DatedAmount[]): Cents {
   let total = 0;
