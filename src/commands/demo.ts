@@ -8,6 +8,9 @@ import type { IsoDate } from '../domain/dates.js';
 import { runFactures } from './factures.js';
 import { runImport } from './import.js';
 import { runInit } from './init.js';
+import { runLitige } from './litige.js';
+import { runPenalites } from './penalites.js';
+import { runRelancer } from './relancer.js';
 
 /** The bundled example exports, shipped with recouvre. */
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples/', import.meta.url));
@@ -51,6 +54,21 @@ export async function runDemo(context: Context): Promise<number> {
 
   step('Les factures en retard', `recouvre factures --en-retard --date ${DEMO_DATE}`);
   await runFactures(demo, { enRetard: true, date: DEMO_DATE });
+
+  step(
+    'Le client conteste une facture : elle ne sera plus relancée',
+    'recouvre litige F2026-0103 --motif "prestation contestée"',
+  );
+  await runLitige(demo, 'F2026-0103', { motif: 'prestation contestée' });
+
+  step('Le plan de relance du jour, sans rien envoyer', `recouvre relancer --dry-run --date ${DEMO_DATE}`);
+  await runRelancer(demo, { dryRun: true, date: DEMO_DATE });
+
+  step(
+    'Le détail des pénalités de retard d’une facture',
+    `recouvre penalites F2026-0101 --date ${DEMO_DATE}`,
+  );
+  await runPenalites(demo, 'F2026-0101', { date: DEMO_DATE });
 
   context.stdout.write(`\nLa base de démonstration reste dans ${folder} : essayez par exemple\n`);
   context.stdout.write(`  recouvre --db ${join(folder, 'recouvre.db')} factures\n`);

@@ -23,6 +23,53 @@ devise = "EUR"
 # decimale = ","
 # format_date = "jj/mm/aaaa"
 # colonnes = { numero = "Réf. doc", client = "Nom", date = "Date doc", montant = "Net à payer" }
+
+[relances]
+# Montant minimum encore dû (en euros, après règlements et avoirs) pour relancer une facture.
+seuil = 5
+# Jours au moins entre deux actions envoyées au même client.
+intervalle_jours = 7
+# "client" : une action par client (toutes ses factures échues) ; "facture" : une par facture.
+regroupement = "client"
+# Ce que devient une étape par e-mail pour un client sans adresse : "courrier" ou "appel".
+sans_email = "courrier"
+# Jours fériés d'Alsace-Moselle (Vendredi saint, 26 décembre) en plus des jours fériés nationaux.
+alsace_moselle = false
+# Le scénario : chaque étape, son délai en jours après l'échéance et son canal
+# (email, courrier, appel, tache). montant_min (en euros) réserve une étape aux montants supérieurs.
+# Un préavis avant l'échéance : { etape = "preavis", jours = -3, canal = "email" } en tête de liste.
+etapes = [
+  { etape = "rappel", jours = 5, canal = "email" },
+  { etape = "relance", jours = 15, canal = "email" },
+  { etape = "mise_en_demeure", jours = 30, canal = "courrier" },
+  { etape = "contentieux", jours = 45, canal = "tache" },
+]
+
+# Un autre scénario pour un type de client ou des clients nommés :
+# [relances.scenarios.particuliers]
+# type_client = "particulier"
+# etapes = [
+#   { etape = "rappel", jours = 7, canal = "email" },
+#   { etape = "relance", jours = 21, canal = "email" },
+#   { etape = "mise_en_demeure", jours = 45, canal = "courrier", montant_min = 100 },
+# ]
+# [relances.scenarios.grands_comptes]
+# clients = ["C001", "C004"]
+# etapes = [{ etape = "appel", jours = 10, canal = "appel" }, { etape = "relance", jours = 20, canal = "email" }]
+
+[penalites]
+# Taux des pénalités prévu par vos conditions générales (en %). Sans lui : taux BCE + 10 points.
+# Jamais moins de trois fois le taux de l'intérêt légal : recouvre applique ce plancher et le signale.
+# taux_contractuel = 12
+# true : garder le taux du premier semestre de retard pour tout le retard.
+gel_taux_premier_semestre = false
+
+[taux]
+# Taux publiés après la version de recouvre que vous utilisez (en %) :
+# taux BCE des opérations principales de refinancement, par date d'effet ;
+# taux de l'intérêt légal (« autres cas »), par semestre.
+# bce = { "2026-07-01" = 2.15 }
+# interet_legal = { "2026-S2" = 2.62 }
 `;
 
 export async function runInit(context: Context): Promise<number> {

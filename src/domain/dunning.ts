@@ -228,6 +228,7 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
   const nonBusinessDay = rules.force ? null : nonBusinessReason(asOf, rules.holidays);
   // Penalties, only for what is actually claimed; each half-year's rate is looked up once.
   const rateCache: NonNullable<PenaltyOptions['cache']> = new Map();
+  const foreignIndemnities = new Map<string, Set<string>>();
   const price = (item: DraftItem, client: DunningClient, currency: string): Penalty => {
     const { invoice } = item;
     const applied = item.credits.map((credit) => ({
@@ -252,9 +253,9 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
     for (const warning of penalty.warnings) warnings.add(warning);
     if (penalty.indemnity === 0 || currency === 'EUR') return penalty;
     // The €40 is a sum in euros: it is never added into a total in another currency.
-    warnings.add(
-      `indemnité forfaitaire de 40 € non comptée sur les factures en ${currency} (client ${client.code}) : c'est un montant en euros, à réclamer à part.`,
-    );
+    const clients = foreignIndemnities.get(currency) ?? new Set<string>();
+    clients.add(client.code);
+    foreignIndemnities.set(currency, clients);
     return { ...penalty, indemnity: 0 as Cents };
   };
 
@@ -288,7 +289,7 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
         exclude(
           c.invoice,
           'sous_seuil',
-          `reste ${formatEuros(c.claimed, c.invoice.currency)} < seuil ${formatEuros(settings.threshold)}`,
+          `reste ${formatEuros(c.claimed, c.invoice.currency)} < seuil ${formatEuros(settings.threshold, c.invoice.currency)}`,
         );
       } else eligible.push(c);
     }
@@ -347,6 +348,11 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
     }
   }
 
+  for (const [currency, clients] of foreignIndemnities) {
+    warnings.add(
+      `indemnité forfaitaire de 40 € non comptée sur les factures en ${currency} (${clients.size < 2 ? `client ${[...clients][0]}` : `${clients.size} clients`}) : c'est un montant en euros, à réclamer à part.`,
+    );
+  }
   actions.sort(
     (a, b) =>
       natural(a.client.code, b.client.code) ||

@@ -82,5 +82,7 @@ if (!existsSync(small)) await generateExport(small, smallLines, Math.max(1, Math
 for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `bench-small.db${suffix}`), { force: true });
 recouvre(['--db', 'bench-small.db', 'import', small]);
 const planArgs = ['relancer', '--dry-run', '--json', '--date', PLAN_DATE];
-process.stdout.write(planRow(`${fmt(smallLines)} factures`, recouvre(['--db', 'bench-small.db', ...planArgs])));
+process.stdout.write(
+  planRow(`${fmt(smallLines)} factures`, recouvre(['--db', 'bench-small.db', ...planArgs])),
+);
 process.stdout.write(planRow(`${fmt(lines)} factures`, recouvre(['--db', 'bench.db', ...planArgs])));

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   addDays,
   daysBetween,
+  fromDayNumber,
   guessDateOrder,
   type IsoDate,
   isoDate,
-  fromDayNumber,
   localDate,
   parseDate,
   toDayNumber,

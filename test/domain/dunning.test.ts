@@ -282,7 +282,12 @@ describe('planDunning: grouping, currencies, channels', () => {
       ['EUR', 100000, 4000],
       ['USD', 70000, 0],
     ]);
-    expect(plan.warnings).toContainEqual(expect.stringContaining('non comptée sur les factures en USD'));
+    expect(plan.warnings).toContainEqual(
+      expect.stringContaining('non comptée sur les factures en USD (client C001)'),
+    );
+    // The threshold is read in the invoice's own currency.
+    const small = planDunning(input(FRIDAY, [inv(2, '2026-10-01', 300, { currency: 'USD' })]), rules());
+    expect(small.excluded[0]?.detail).toBe('reste 3,00\u00a0USD < seuil 5,00\u00a0USD');
   });
 
   it('turns an e-mail step into a letter (or a call) for a client without an e-mail', () => {
