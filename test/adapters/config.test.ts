@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { findKeyLine } from '../../src/adapters/config.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dunningSettings, findKeyLine, loadConfig, penaltyTerms } from '../../src/adapters/config.js';
+import { CONFIG_TEMPLATE } from '../../src/commands/init.js';
+import { DEFAULT_SETTINGS } from '../../src/domain/scenario.js';
 
 describe('findKeyLine', () => {
   const text = [
@@ -18,5 +23,43 @@ describe('findKeyLine', () => {
     expect(findKeyLine(text, ['profils', 'sage', 'colonnes', 'numero'])).toBe(8);
     expect(findKeyLine(text, ['import', 'absent'])).toBe(2);
     expect(findKeyLine(text, ['inconnu'])).toBe(1);
+  });
+});
+
+describe('the documented configurations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'recouvre-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("README's example loads, and gives the scenarios and terms it describes", async () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Configuration'));
+    const toml = /```toml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(toml).toBeDefined();
+    const path = join(dir, 'readme.toml');
+    writeFileSync(path, toml!);
+    const config = await loadConfig(path, true);
+    const settings = dunningSettings(config);
+    expect(settings.scenarios.map((s) => [s.name, s.clientKind, s.clients])).toEqual([
+      ['defaut', null, []],
+      ['particuliers', 'particulier', []],
+      ['grands_comptes', null, ['C001', 'C004']],
+    ]);
+    expect(settings.scenarios[0]!.steps[2]).toEqual({
+      code: 'mise_en_demeure',
+      days: 30,
+      channel: 'courrier',
+      minAmount: 10000,
+    });
+    expect(settings.threshold).toBe(500);
+    expect(penaltyTerms(config)).toEqual({ contractualRate: 1200, freezeFirstHalfYear: false });
+    expect(config.taux).toEqual({ bce: { '2026-07-01': 2.15 }, interet_legal: { '2026-S2': 2.62 } });
+  });
+
+  it("init's commented template is valid and equals the defaults", async () => {
+    const path = join(dir, 'init.toml');
+    writeFileSync(path, CONFIG_TEMPLATE);
+    const config = await loadConfig(path, true);
+    expect(dunningSettings(config)).toEqual(DEFAULT_SETTINGS);
+    expect(penaltyTerms(config)).toEqual({ contractualRate: null, freezeFirstHalfYear: false });
   });
 });
