@@ -109,6 +109,16 @@ export async function main(io: Io): Promise<number> {
         exitCode = await action(contextOf(command), ...args.slice(0, -1));
       };
 
+  /** An action whose command module is imported only when it runs. */
+  const lazy = <K extends string>(
+    load: () => Promise<Record<K, (context: Context, ...args: never[]) => Promise<number>>>,
+    name: K,
+  ) =>
+    run(async (context, ...args: unknown[]) => {
+      const module = await load();
+      return (module[name] as (context: Context, ...args: unknown[]) => Promise<number>)(context, ...args);
+    });
+
   program
     .name('recouvre')
     .description(
@@ -154,22 +164,12 @@ RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
     .description(
       'démonstration sur les exemples fournis, dans un dossier temporaire (ne touche pas à votre base)',
     )
-    .action(
-      run(async (context) => {
-        const { runDemo } = await import('./commands/demo.js');
-        return runDemo(context);
-      }),
-    );
+    .action(lazy(() => import('./commands/demo.js'), 'runDemo'));
 
   program
     .command('init')
     .description('créer la base (recouvre.db) et une configuration commentée (recouvre.toml)')
-    .action(
-      run(async (context) => {
-        const { runInit } = await import('./commands/init.js');
-        return runInit(context);
-      }),
-    );
+    .action(lazy(() => import('./commands/init.js'), 'runInit'));
 
   program
     .command('import')
@@ -205,12 +205,7 @@ Exemples :
   recouvre import export-sage.csv --colonne numero="Réf. doc" --enregistrer-profil sage
   recouvre import export-sage.csv --profil sage --liste-complete`,
     )
-    .action(
-      run(async (context, file: string, options: object) => {
-        const { runImport } = await import('./commands/import.js');
-        return runImport(context, file, options);
-      }),
-    );
+    .action(lazy(() => import('./commands/import.js'), 'runImport'));
 
   program
     .command('factures')
@@ -220,12 +215,7 @@ Exemples :
     .option('--date <aaaa-mm-jj>', "date de référence (aujourd'hui par défaut)", parseIsoDate)
     .option('--limite <n>', 'nombre de lignes affichées (0 : toutes ; 100 par défaut)', parseWholeNumber)
     .option('--json', 'liste en JSON (montants en centimes)')
-    .action(
-      run(async (context, options: object) => {
-        const { runFactures } = await import('./commands/factures.js');
-        return runFactures(context, options);
-      }),
-    );
+    .action(lazy(() => import('./commands/factures.js'), 'runFactures'));
 
   program
     .command('relancer')
@@ -243,12 +233,7 @@ Exemples :
   recouvre relancer --dry-run --date 2026-12-01     et celui de mardi prochain
   recouvre relancer --dry-run --json                pour un script`,
     )
-    .action(
-      run(async (context, options: object) => {
-        const { runRelancer } = await import('./commands/relancer.js');
-        return runRelancer(context, options);
-      }),
-    );
+    .action(lazy(() => import('./commands/relancer.js'), 'runRelancer'));
 
   program
     .command('penalites')
@@ -256,12 +241,7 @@ Exemples :
     .argument('<numero>', 'numéro de la facture')
     .option('--date <aaaa-mm-jj>', "date du calcul (aujourd'hui par défaut)", parseIsoDate)
     .option('--json', 'calcul en JSON (montants en centimes, taux en points de base)')
-    .action(
-      run(async (context, number: string, options: object) => {
-        const { runPenalites } = await import('./commands/penalites.js');
-        return runPenalites(context, number, options);
-      }),
-    );
+    .action(lazy(() => import('./commands/penalites.js'), 'runPenalites'));
 
   program
     .command('litige')
@@ -270,12 +250,7 @@ Exemples :
     .option('--motif <texte>', 'ce que le client conteste')
     .option('--lever', 'lever le litige : la facture reprend son scénario')
     .addHelpText('after', '\nExemple :\n  recouvre litige F2026-0102 --motif "livraison incomplète"')
-    .action(
-      run(async (context, number: string, options: object) => {
-        const { runLitige } = await import('./commands/litige.js');
-        return runLitige(context, number, options);
-      }),
-    );
+    .action(lazy(() => import('./commands/litige.js'), 'runLitige'));
 
   program
     .command('pause')
@@ -288,12 +263,7 @@ Exemples :
       'after',
       '\nExemples :\n  recouvre pause C002 --jusqu-au 2026-12-15 --motif "promesse de paiement"\n  recouvre pause C002 --reprendre',
     )
-    .action(
-      run(async (context, reference: string, options: object) => {
-        const { runPause } = await import('./commands/pause.js');
-        return runPause(context, reference, options);
-      }),
-    );
+    .action(lazy(() => import('./commands/pause.js'), 'runPause'));
 
   program
     .command('paiement')
@@ -306,12 +276,7 @@ Exemples :
       'after',
       '\nExemple :\n  recouvre paiement F2026-0102 "500,00" --date 2026-11-18 --reference VIR-4521',
     )
-    .action(
-      run(async (context, number: string, amount: string, options: object) => {
-        const { runPaiement } = await import('./commands/paiement.js');
-        return runPaiement(context, number, amount, options);
-      }),
-    );
+    .action(lazy(() => import('./commands/paiement.js'), 'runPaiement'));
 
   program
     .command('echeancier')
@@ -326,12 +291,7 @@ Exemples :
       'after',
       '\nExemples :\n  recouvre echeancier C004 --echeances 3 --debut 2026-12-05\n  recouvre echeancier C004            (montre l’échéancier en cours)\n  recouvre echeancier C004 --annuler',
     )
-    .action(
-      run(async (context, reference: string, options: object) => {
-        const { runEcheancier } = await import('./commands/echeancier.js');
-        return runEcheancier(context, reference, options);
-      }),
-    );
+    .action(lazy(() => import('./commands/echeancier.js'), 'runEcheancier'));
 
   program
     .command('historique')
@@ -348,12 +308,7 @@ Exemples :
       'after',
       '\nExemples :\n  recouvre historique F2026-0102\n  recouvre historique C002 --ajouter appel --note "promet de payer vendredi"',
     )
-    .action(
-      run(async (context, reference: string, options: object) => {
-        const { runHistorique } = await import('./commands/historique.js');
-        return runHistorique(context, reference, options);
-      }),
-    );
+    .action(lazy(() => import('./commands/historique.js'), 'runHistorique'));
 
   try {
     await program.parseAsync([...io.argv], { from: 'user' });

@@ -26,17 +26,28 @@ export function isoDate(text: string): IsoDate | null {
   return makeDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
+/** The year of a date, read from its digits: `yearOf('2026-11-20')` → 2026 (hot paths: no parsing). */
+export function yearOf(date: IsoDate): number {
+  return (
+    (date.charCodeAt(0) - 48) * 1000 +
+    (date.charCodeAt(1) - 48) * 100 +
+    (date.charCodeAt(2) - 48) * 10 +
+    (date.charCodeAt(3) - 48)
+  );
+}
+
+/** `monthOf('2026-11-20')` → 11. */
+export function monthOf(date: IsoDate): number {
+  return (date.charCodeAt(5) - 48) * 10 + (date.charCodeAt(6) - 48);
+}
+
 /**
  * Days since 1970-01-01, on integers only (H. Hinnant's days_from_civil): the dunning engine does
  * this for every open invoice, and building a Date each time costs more than the rest.
  */
 export function toDayNumber(date: IsoDate): number {
-  let y =
-    (date.charCodeAt(0) - 48) * 1000 +
-    (date.charCodeAt(1) - 48) * 100 +
-    (date.charCodeAt(2) - 48) * 10 +
-    (date.charCodeAt(3) - 48);
-  const m = (date.charCodeAt(5) - 48) * 10 + (date.charCodeAt(6) - 48);
+  let y = yearOf(date);
+  const m = monthOf(date);
   const d = (date.charCodeAt(8) - 48) * 10 + (date.charCodeAt(9) - 48);
   if (m <= 2) y -= 1;
   const era = Math.floor(y / 400);

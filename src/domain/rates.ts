@@ -1,4 +1,4 @@
-import { type IsoDate, isoDate } from './dates.js';
+import { type IsoDate, isoDate, monthOf, yearOf } from './dates.js';
 
 /**
  * Interest rates are data, never constants in code: recouvre ships the tables in src/data/ and
@@ -33,12 +33,8 @@ const HALF_YEARS = new Map<number, HalfYear>();
 
 /** `halfYearOf('2026-11-20')` → `{ key: '2026-S2', start: '2026-07-01', end: '2026-12-31' }`. */
 export function halfYearOf(date: IsoDate): HalfYear {
-  const year =
-    (date.charCodeAt(0) - 48) * 1000 +
-    (date.charCodeAt(1) - 48) * 100 +
-    (date.charCodeAt(2) - 48) * 10 +
-    (date.charCodeAt(3) - 48);
-  const second = (date.charCodeAt(5) - 48) * 10 + (date.charCodeAt(6) - 48) > 6;
+  const year = yearOf(date);
+  const second = monthOf(date) > 6;
   const id = year * 2 + (second ? 1 : 0);
   let half = HALF_YEARS.get(id);
   if (!half) {
