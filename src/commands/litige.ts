@@ -11,7 +11,7 @@ export interface LitigeOptions {
 /** Marks an invoice as disputed (never chased while it is), or lifts the dispute. */
 export async function runLitige(context: Context, number: string, options: LitigeOptions): Promise<number> {
   const reason = options.motif?.trim();
-  if (options.lever === (reason !== undefined)) {
+  if (Boolean(options.lever) === (reason !== undefined)) {
     throw new UsageError('Indiquez soit --motif "…" (mettre en litige), soit --lever (lever le litige).', [
       `Exemple : recouvre litige ${number} --motif "livraison incomplète"`,
     ]);

@@ -34,7 +34,10 @@ export async function runPaiement(
     const { sqlite } = store;
     ({ left, currency } = sqlite.transaction(() => {
       const invoice = requireInvoice(sqlite, number);
-      if (invoice.outstanding <= 0) {
+      if (invoice.outstanding < 0) {
+        throw new UserError(`${invoice.number} est un avoir : un règlement s'enregistre sur une facture.`);
+      }
+      if (invoice.outstanding === 0) {
         throw new UserError(`La facture ${invoice.number} est déjà soldée : rien n'a été enregistré.`);
       }
       if (parsed.currency !== null && parsed.currency !== invoice.currency) {

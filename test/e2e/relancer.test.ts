@@ -271,6 +271,19 @@ describe('keeping the state right: what stops or resumes the reminders', () => {
       [['paiement', 'R-003', '-5'], 'un règlement est un montant positif'],
       [['paiement', 'R-003', '10', '--date', '2999-01-01'], 'dans le futur'],
       [['paiement', 'R-007', '10'], 'déjà soldée'],
+      [['paiement', 'A-001', '10'], 'A-001 est un avoir'],
+      [['litige', 'R-999', '--motif', 'x'], 'Facture « R-999 » inconnue'],
+      [['litige', 'R-001'], 'Indiquez soit --motif'],
+      [['litige', 'R-001', '--lever'], "n'est pas en litige"],
+      [['pause', 'C9'], "« C9 » n'est ni un numéro de facture ni un code client connus"],
+      [['pause', 'C1', '--jusqu-au', '2020-01-01'], 'est passé'],
+      [['pause', 'C1', '--jusqu-au', '2026-02-31'], 'date attendue au format AAAA-MM-JJ'],
+      [['echeancier', 'C1', '--echeances', '3'], 'demande --echeances (le nombre) et --debut'],
+      [['echeancier', 'C6', '--echeances', '2', '--debut', '2099-01-01'], "n'a aucune facture ouverte"],
+      [['echeancier', 'C1', '--annuler'], 'Aucun échéancier en cours'],
+      [['historique', 'C1', '--ajouter', 'relancer'], 'Étape « relancer » inconnue'],
+      [['historique', 'C1', '--ajouter', 'relance', '--date', '2999-01-01'], 'dans le futur'],
+      [['historique', 'C1', '--ajouter', 'relance', '--canal', 'fax'], 'Canal « fax » inconnu'],
     ];
     for (const [args, message] of cases) {
       const result = await recouvre(args, { cwd: dir });
@@ -279,6 +292,29 @@ describe('keeping the state right: what stops or resumes the reminders', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
     }
     expect(storeSnapshot(dir)).toEqual(before);
+  });
+
+  it('avoir and scenario_termine: a fully covered invoice and a finished scenario are left out', async () => {
+    const dir = await company();
+    // 900 € paid on R-001 leaves 100 €, which the 100 € credit note A-001 covers.
+    await recouvre(['paiement', 'R-001', '900'], { cwd: dir });
+    await recouvre(['historique', 'R-003', '--ajouter', 'contentieux', '--date', '2026-11-01'], { cwd: dir });
+    const p = await plan(dir);
+    expect(p.exclues).toContainEqual(
+      expect.objectContaining({ numero: 'R-001', raison: 'avoir', detail: 'avoir A-001' }),
+    );
+    expect(p.exclues).toContainEqual(
+      expect.objectContaining({
+        numero: 'R-003',
+        raison: 'scenario_termine',
+        detail: 'dernière étape faite : contentieux',
+      }),
+    );
+    // R-002 (200 €) is still chased, alone, by a rappel.
+    expect(p.actions.find((a) => a.client === 'C1')).toMatchObject({
+      etape: 'rappel',
+      total_reclame_centimes: 20000,
+    });
   });
 
   it('echeancier: honoured, the invoices are left out; a missed instalment resumes the scenario', async () => {
