@@ -223,17 +223,31 @@ Exemples :
     .option('--dry-run', 'montrer le plan (actions, factures écartées, prochaines étapes) sans rien faire')
     .option('--date <aaaa-mm-jj>', "jour de la relance (aujourd'hui par défaut)", parseIsoDate)
     .option('--client <code>', 'seulement ce client')
+    .option(
+      '--sortie <dossier>',
+      'écrire les e-mails (.eml) et les courriers (PDF) dans ce dossier au lieu de les envoyer',
+    )
     .option('--forcer', 'agir même un samedi, un dimanche ou un jour férié')
-    .option('--json', 'plan en JSON (montants en centimes)')
+    .option('--renvoyer-incertains', 'renvoyer les actions interrompues lors d’une relance précédente')
+    .option('--ignorer-anciennete', 'relancer même si le dernier import date de plus de 3 jours')
+    .option('--json', 'plan ou résultat en JSON (montants en centimes)')
     .addHelpText(
       'after',
       `
 Exemples :
-  recouvre relancer --dry-run                       le plan du jour
-  recouvre relancer --dry-run --date 2026-12-01     et celui de mardi prochain
-  recouvre relancer --dry-run --json                pour un script`,
+  recouvre relancer --dry-run                       le plan du jour, sans rien envoyer
+  recouvre relancer --dry-run --sortie apercu       et les e-mails et courriers, pour les relire
+  recouvre relancer                                 envoie les e-mails, écrit les courriers à poster
+  recouvre relancer --dry-run --date 2026-12-01     le plan de mardi prochain`,
     )
     .action(lazy(() => import('./commands/relancer.js'), 'runRelancer'));
+
+  const modeles = program.command('modeles').description('modèles des e-mails et des courriers');
+  modeles
+    .command('exporter')
+    .description('copier les modèles fournis pour les personnaliser (modeles/ à côté de la base)')
+    .argument('[dossier]', 'dossier de destination (par défaut : modeles/ à côté de la base)')
+    .action(lazy(() => import('./commands/modeles.js'), 'runModelesExporter'));
 
   program
     .command('penalites')

@@ -1,5 +1,6 @@
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { parse, stringify, TomlError } from 'smol-toml';
+import { bicIsValid, type Creditor, ibanIsValid, normalizeIban, sirenIsValid } from '../domain/creditor.js';
 import type { ClientKind } from '../domain/invoice-row.js';
 import type { Cents } from '../domain/money.js';
 import type { PenaltyTerms } from '../domain/penalties.js';
@@ -65,6 +66,35 @@ export interface Config {
     readonly gel_taux_premier_semestre: boolean;
   };
   readonly taux: RateAdditions;
+  readonly creancier: CreditorConfig;
+  readonly smtp: SmtpConfig;
+  readonly documents: {
+    /** Days the debtor is given by a mise en demeure. */
+    readonly delai_mise_en_demeure_jours: number;
+    /** A real run refuses when the last import is older than this at the run's date. */
+    readonly anciennete_import_max_jours: number;
+  };
+}
+
+export interface CreditorConfig {
+  readonly raison_sociale?: string | undefined;
+  readonly siren?: string | undefined;
+  readonly adresse?: string | undefined;
+  readonly email?: string | undefined;
+  readonly telephone?: string | undefined;
+  readonly iban?: string | undefined;
+  readonly bic?: string | undefined;
+  readonly signataire?: string | undefined;
+  readonly lien_paiement?: string | undefined;
+}
+
+export interface SmtpConfig {
+  readonly url?: string | undefined;
+  readonly expediteur?: string | undefined;
+  readonly repondre_a?: string | undefined;
+  readonly copie_cachee?: string | undefined;
+  /** How long to wait for the SMTP server before giving up until the next run. */
+  readonly delai_secondes: number;
 }
 
 const stepToConfig = (step: Step): StepConfig => ({
@@ -87,7 +117,34 @@ export const DEFAULT_CONFIG: Omit<Config, 'path' | 'exists'> = {
   },
   penalites: { gel_taux_premier_semestre: false },
   taux: { bce: {}, interet_legal: {} },
+  creancier: {},
+  smtp: { delai_secondes: 30 },
+  documents: { delai_mise_en_demeure_jours: 8, anciennete_import_max_jours: 3 },
 };
+
+/** The creditor of the domain, from [creancier] (fields left empty when not configured). */
+export function creditorOf(config: Config): Creditor {
+  const c = config.creancier;
+  return {
+    name: c.raison_sociale?.trim() ?? '',
+    siren: c.siren?.replace(/\s+/g, '') ?? '',
+    address: (c.adresse ?? '')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== ''),
+    email: c.email?.trim() ?? '',
+    phone: c.telephone?.trim() ?? '',
+    iban: c.iban ? normalizeIban(c.iban) : null,
+    bic: c.bic ? c.bic.replace(/\s+/g, '').toUpperCase() : null,
+    signatory: c.signataire?.trim() || null,
+    paymentLink: c.lien_paiement?.trim() || null,
+  };
+}
+
+const EMAIL = /^[^@\s<>(),;:"]+@[^@\s<>(),;:"]+\.[^@\s<>(),;:"]+$/;
+/** An address, bare or with a display name: `compta@exemple.fr`, `Compta <compta@exemple.fr>`. */
+const ADDRESS =
+  /^(?:[^<>]*<[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>|[^@\s<>(),;:"]+@[^@\s<>(),;:"]+\.[^@\s<>(),;:"]+)$/;
 
 /** Euros as written in the configuration (5, 5.5, 1234.56) to cents; null if not to the cent. */
 function eurosToCents(euros: number): Cents | null {
@@ -237,6 +294,59 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
           .default({}),
       })
       .default(DEFAULT_CONFIG.taux as never),
+    creancier: z
+      .strictObject({
+        raison_sociale: z.string().trim().min(1).optional(),
+        siren: z
+          .string()
+          .refine(sirenIsValid, 'SIREN invalide (9 chiffres, clé de contrôle fausse)')
+          .optional(),
+        adresse: z.string().trim().min(1).optional(),
+        email: z.string().regex(EMAIL, 'adresse e-mail invalide').optional(),
+        telephone: z.string().trim().min(1).optional(),
+        iban: z
+          .string()
+          .refine(ibanIsValid, 'IBAN invalide (clé de contrôle fausse ou format inconnu)')
+          .optional(),
+        bic: z
+          .string()
+          .refine(bicIsValid, 'BIC invalide (8 ou 11 caractères, par exemple BNPAFRPPXXX)')
+          .optional(),
+        signataire: z.string().trim().min(1).optional(),
+        lien_paiement: z
+          .string()
+          .regex(/^https?:\/\/\S+$/, 'adresse web attendue (https://…)')
+          .optional(),
+      })
+      .default({}),
+    smtp: z
+      .strictObject({
+        url: z
+          .string()
+          .regex(
+            /^smtps?:\/\/[^\s]+$/,
+            'adresse du serveur attendue : smtp://utilisateur@serveur:587 ou smtps://…',
+          )
+          .refine((url) => !/^smtps?:\/\/[^/@]*:[^/@]*@/.test(url), {
+            message:
+              'pas de mot de passe dans recouvre.toml : mettez-le dans la variable RECOUVRE_SMTP_MOT_DE_PASSE',
+          })
+          .optional(),
+        expediteur: z
+          .string()
+          .regex(ADDRESS, 'adresse e-mail attendue, par exemple "Compta <compta@exemple.fr>"')
+          .optional(),
+        repondre_a: z.string().regex(ADDRESS, 'adresse e-mail attendue').optional(),
+        copie_cachee: z.string().regex(ADDRESS, 'adresse e-mail attendue').optional(),
+        delai_secondes: z.number().int().min(1).max(600).default(30),
+      })
+      .default(DEFAULT_CONFIG.smtp),
+    documents: z
+      .strictObject({
+        delai_mise_en_demeure_jours: z.number().int().min(1).max(90).default(8),
+        anciennete_import_max_jours: z.number().int().min(0).max(365).default(3),
+      })
+      .default(DEFAULT_CONFIG.documents),
   });
   const result = schema.safeParse(data);
   if (!result.success) {

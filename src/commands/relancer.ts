@@ -1,6 +1,8 @@
+import { dirname, resolve } from 'node:path';
 import { openStore } from '../adapters/db/open.js';
 import { colors, renderTable } from '../adapters/terminal.js';
-import { clientIdByCode, computeDunningPlan, loadDunningRules } from '../app/dunning-plan.js';
+import { clientIdByCode, loadDunningRules } from '../app/dunning-plan.js';
+import { type ActionOutcome, type RunReport, runDunning } from '../app/dunning-run.js';
 import type { Context } from '../context.js';
 import { weekdayName } from '../domain/business-days.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
@@ -12,8 +14,7 @@ import {
 } from '../domain/dunning.js';
 import { formatEuros } from '../domain/money.js';
 import { CHANNEL_LABELS, STEP_LABELS } from '../domain/scenario.js';
-import { UserError } from '../errors.js';
-import { plural } from './format.js';
+import { displayPath, plural } from './format.js';
 
 export interface RelancerOptions {
   readonly dryRun?: boolean;
@@ -21,6 +22,9 @@ export interface RelancerOptions {
   readonly json?: boolean;
   readonly forcer?: boolean;
   readonly client?: string;
+  readonly sortie?: string;
+  readonly renvoyerIncertains?: boolean;
+  readonly ignorerAnciennete?: boolean;
 }
 
 const WAIT_LABELS: Readonly<Record<WaitReason, string>> = {
@@ -33,27 +37,167 @@ const WAIT_LABELS: Readonly<Record<WaitReason, string>> = {
 const UPCOMING_SHOWN = 15;
 
 export async function runRelancer(context: Context, options: RelancerOptions): Promise<number> {
-  if (!options.dryRun) {
-    throw new UserError("L'envoi réel des relances (e-mails, courriers PDF) n'est pas encore disponible.", [
-      'Pour voir ce qui serait fait : recouvre relancer --dry-run',
-    ]);
-  }
   const asOf = options.date ?? context.today;
   const rules = await loadDunningRules(context, options.forcer === true);
   const store = await openStore(context.dbPath, { create: false });
-  let plan: DunningPlan;
+  let report: RunReport;
   try {
     const clientId = options.client ? clientIdByCode(store, options.client) : undefined;
-    plan = computeDunningPlan(store, rules, asOf, { clientId });
+    const outputDir = options.sortie ? resolve(context.cwd, options.sortie) : null;
+    const progress = context.stderr.isTTY && !options.json ? progressLine(context) : undefined;
+    report = await runDunning(context, store, rules, {
+      asOf,
+      clientId,
+      dryRun: options.dryRun === true,
+      outputDir,
+      resendUncertain: options.renvoyerIncertains === true,
+      ignoreStaleness: options.ignorerAnciennete === true,
+      ...(progress ? { progress } : {}),
+    });
   } finally {
     await store.close();
   }
-  if (options.json) {
-    writePlanJson(context, plan);
+  if (options.dryRun) {
+    if (options.json) writePlanJson(context, report.plan, report);
+    else {
+      writePlan(context, report.plan);
+      writeRunNotes(context, report, true);
+    }
     return 0;
   }
-  writePlan(context, plan);
-  return 0;
+  const failed = report.outcomes.filter((o) => o.result === 'echec').length;
+  if (options.json) writeRunJson(context, report);
+  else writeSummary(context, report);
+  return failed > 0 ? 1 : 0;
+}
+
+/** `Relances : 12 / 50` on a terminal, rewritten in place; nothing when not a TTY (cron). */
+function progressLine(context: Context): (done: number, total: number) => void {
+  return (done, total) => {
+    if (total < 20) return;
+    context.stderr.write(`\rRelances : ${done} / ${total}${done === total ? '\n' : ''}`);
+  };
+}
+
+const RESULT_LABELS: Readonly<Record<ActionOutcome['result'], string>> = {
+  envoye: 'envoyé',
+  ecrit: 'écrit',
+  tache: 'tâche à faire',
+  echec: 'échec',
+};
+
+function writeSummary(context: Context, report: RunReport): void {
+  const c = colors(context);
+  const out = (text: string) => context.stdout.write(text);
+  const { plan, outcomes } = report;
+  out(`${c.bold(`Relances du ${weekdayName(plan.asOf)} ${formatDateFr(plan.asOf)}`)}\n`);
+  if (plan.nonBusinessDay !== null) {
+    out(
+      c.yellow(
+        `${formatDateFr(plan.asOf)} n'est pas un jour ouvré (${plan.nonBusinessDay}) : rien n'est parti. --forcer pour passer outre.\n`,
+      ),
+    );
+  }
+  if (outcomes.length > 0) {
+    out(
+      `${renderTable(
+        context,
+        ['Client', 'Étape', 'Canal', 'Factures', 'Réclamé', 'Résultat'],
+        outcomes.map((o) => [
+          `${o.action.client.name} (${o.action.client.code})`,
+          STEP_LABELS[o.action.step.code],
+          CHANNEL_LABELS[o.action.channel],
+          o.action.invoices.map((k) => k.invoice.number).join('\n'),
+          formatEuros(o.action.totalClaimed, o.action.currency),
+          o.result === 'echec' ? c.red(RESULT_LABELS[o.result]) : RESULT_LABELS[o.result],
+        ]),
+        [4],
+      )}\n`,
+    );
+  }
+  const count = (result: ActionOutcome['result']) => outcomes.filter((o) => o.result === result).length;
+  const letters = outcomes.filter((o) => o.action.channel === 'courrier').length;
+  out(
+    `${plural(count('envoye'), 'e-mail envoyé', 'e-mails envoyés')}, ${plural(letters, 'courrier écrit', 'courriers écrits')}, ` +
+      `${plural(count('tache'), 'tâche', 'tâches')}, ${plural(count('echec'), 'échec', 'échecs')}, ` +
+      `${plural(report.uncertain.length, 'incertaine', 'incertaines')}.\n`,
+  );
+  if (report.lettersDir) {
+    out(
+      `Courriers à imprimer, signer et poster (en recommandé avec accusé de réception pour les mises en demeure) : ${displayPath(context.cwd, report.lettersDir)}\n`,
+    );
+  }
+  if (report.missingAddresses.length > 0) {
+    out(
+      c.yellow(
+        `Adresse postale inconnue pour ${report.missingAddresses.join(', ')} : complétez-la sur le courrier avant de le poster (ou ajoutez les colonnes Adresse, Code postal, Ville à votre export).\n`,
+      ),
+    );
+  }
+  for (const o of outcomes.filter((x) => x.result === 'echec')) {
+    out(c.red(`Échec : ${o.action.client.code} (${STEP_LABELS[o.action.step.code]}) : ${o.detail ?? ''}\n`));
+  }
+  writeRunNotes(context, report, false);
+}
+
+function writeRunNotes(context: Context, report: RunReport, dryRun: boolean): void {
+  const c = colors(context);
+  const out = (text: string) => context.stdout.write(text);
+  if (report.uncertain.length > 0) {
+    out(
+      c.yellow(
+        `${plural(report.uncertain.length, 'action incertaine', 'actions incertaines')} : une relance précédente s'est arrêtée pendant l'envoi ; elles ont peut-être été reçues et ne sont pas renvoyées.\n`,
+      ),
+    );
+    for (const u of report.uncertain)
+      out(c.yellow(`  ${u.client} : ${u.step} du ${formatDateFr(u.date as IsoDate)}\n`));
+    if (!dryRun)
+      out(
+        c.yellow(
+          'Vérifiez auprès des clients ; pour les renvoyer : recouvre relancer --renvoyer-incertains\n',
+        ),
+      );
+  }
+  for (const task of report.openTasks) {
+    out(
+      `À faire : ${task.step} pour ${task.client} (depuis le ${formatDateFr(task.date as IsoDate)})${task.document ? ` : ${displayPath(context.cwd, task.document)}` : ''}\n`,
+    );
+  }
+  if (report.openTasks.length > 0)
+    out(c.dim('Une fois faite : recouvre historique <client> --ajouter <étape>\n'));
+  if (dryRun && report.outcomes.length > 0) {
+    out(
+      `Documents de la simulation écrits dans ${displayPath(context.cwd, dirname(report.outcomes.flatMap((o) => o.files)[0] ?? '.'))}\n`,
+    );
+  }
+}
+
+function writeRunJson(context: Context, report: RunReport): void {
+  const count = (result: ActionOutcome['result']) =>
+    report.outcomes.filter((o) => o.result === result).length;
+  context.stdout.write(
+    `${JSON.stringify({
+      date: report.plan.asOf,
+      envoyes: count('envoye'),
+      ecrits: count('ecrit'),
+      taches: count('tache'),
+      echecs: count('echec'),
+      incertaines: report.uncertain.length,
+      actions: report.outcomes.map((o) => ({
+        client: o.action.client.code,
+        etape: o.action.step.code,
+        canal: o.action.channel,
+        devise: o.action.currency,
+        factures: o.action.invoices.map((k) => k.invoice.number),
+        resultat: o.result,
+        detail: o.detail,
+        fichiers: o.files,
+      })),
+      actions_incertaines: report.uncertain,
+      taches_a_faire: report.openTasks,
+      avertissements: report.plan.warnings,
+    })}\n`,
+  );
 }
 
 /**
@@ -61,8 +205,8 @@ export async function runRelancer(context: Context, options: RelancerOptions): P
  * written action by action, in chunks: on a large store the whole tree at once would double the
  * memory the plan itself takes.
  */
-export function writePlanJson(context: Context, plan: DunningPlan): void {
-  let chunk = `{"date":${JSON.stringify(plan.asOf)},"jour_ouvre":${plan.nonBusinessDay === null},"jour_non_ouvre":${JSON.stringify(plan.nonBusinessDay)}`;
+export function writePlanJson(context: Context, plan: DunningPlan, report?: RunReport): void {
+  let chunk = `{"date":${JSON.stringify(plan.asOf)},"actions_incertaines":${JSON.stringify(report?.uncertain ?? [])},"jour_ouvre":${plan.nonBusinessDay === null},"jour_non_ouvre":${JSON.stringify(plan.nonBusinessDay)}`;
   const flush = () => {
     context.stdout.write(chunk);
     chunk = '';

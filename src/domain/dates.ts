@@ -239,3 +239,24 @@ export function addMonths(date: IsoDate, months: number): IsoDate {
   const month = (total % 12) + 1;
   return makeDate(year, month, Math.min(Number(date.slice(8, 10)), daysInMonth(year, month))) as IsoDate;
 }
+
+const MONTH_NAMES = [
+  'janvier',
+  'février',
+  'mars',
+  'avril',
+  'mai',
+  'juin',
+  'juillet',
+  'août',
+  'septembre',
+  'octobre',
+  'novembre',
+  'décembre',
+] as const;
+
+/** `formatDateLong('2026-11-01')` → `'1er novembre 2026'`, as French letters write it. */
+export function formatDateLong(date: IsoDate): string {
+  const day = Number(date.slice(8, 10));
+  return `${day === 1 ? '1er' : day} ${MONTH_NAMES[monthOf(date) - 1]} ${yearOf(date)}`;
+}

@@ -296,7 +296,9 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
 
     const groupTotal = eligible.reduce((sum, c) => sum + c.claimed, 0);
     const lastAction = lastActionByClient.get(client.id) ?? null;
-    const intervalEnd = lastAction === null ? null : addDays(lastAction, settings.minIntervalDays);
+    // Never two actions to a client on the same day, whatever the configuration says.
+    const intervalEnd =
+      lastAction === null ? null : addDays(lastAction, Math.max(1, settings.minIntervalDays));
     const blockedByInterval = intervalEnd !== null && asOf < intervalEnd;
 
     if (settings.grouping === 'client') {

@@ -184,13 +184,16 @@ regroupemnt = "facture"
     expect(result.stderr).toContain("les étapes vont dans l'ordre des délais");
   });
 
-  it('refuses the real run for now, without touching anything', async () => {
+  it('refuses a real run while the company identity is incomplete, without touching anything', async () => {
     const dir = await company();
     const before = storeSnapshot(dir);
     const result = await recouvre(['relancer', '--date', FRIDAY], { cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("L'envoi réel des relances");
-    expect(result.stderr).toContain('recouvre relancer --dry-run');
+    expect(result.stderr).toContain(
+      "L'identité de votre société est incomplète dans " +
+        join(dir, 'recouvre.toml') +
+        ' : creancier.raison_sociale, creancier.siren, creancier.adresse, creancier.email, creancier.telephone.',
+    );
     expect(storeSnapshot(dir)).toEqual(before);
   });
 

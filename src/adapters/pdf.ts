@@ -1,0 +1,431 @@
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+import { formatDateFr, type IsoDate } from '../domain/dates.js';
+import type { DocumentView } from '../domain/document-view.js';
+
+/**
+ * The PDF documents: letters (mise en demeure, and reminders by post for clients without an
+ * e-mail) and the claim file for litigation. pdfkit's standard Helvetica covers French accents,
+ * € and the no-break space of amounts; the narrow one (U+202F) it does not, hence formatEuros.
+ */
+
+const MM = 72 / 25.4;
+const PAGE = { width: 210 * MM, height: 297 * MM };
+const MARGIN = 20 * MM;
+const CONTENT = PAGE.width - 2 * MARGIN;
+/** French window envelopes (DL, C5/6) show the address 110 mm from the left and 50 mm from the top. */
+const WINDOW = { x: 110 * MM, y: 50 * MM, width: 85 * MM };
+const GREY = '#555555';
+const LINE = '#c8ccd2';
+
+type Doc = PDFKit.PDFDocument;
+
+function newDocument(title: string, author: string, date: IsoDate): Doc {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: MARGIN, bottom: MARGIN + 8 * MM, left: MARGIN, right: MARGIN },
+    bufferPages: true,
+    info: {
+      Title: title,
+      Author: author,
+      Creator: 'recouvre',
+      // The run's date, not the clock: the same run gives the same document.
+      CreationDate: new Date(`${date}T12:00:00Z`),
+    },
+  });
+  doc.font('Helvetica').fontSize(10.5).fillColor('black');
+  return doc;
+}
+
+function toBuffer(doc: Doc): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.end();
+  });
+}
+
+/** "Raison sociale – SIREN … – page 1 / 2" at the foot of every page. */
+function footers(doc: Doc, text: string): void {
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc
+      .font('Helvetica')
+      .fontSize(8)
+      .fillColor(GREY)
+      .text(`${text} – page ${i + 1} / ${range.count}`, MARGIN, PAGE.height - MARGIN, {
+        width: CONTENT,
+        align: 'center',
+        lineBreak: false,
+      });
+    doc.page.margins.bottom = bottom;
+  }
+}
+
+function creditorBlock(doc: Doc, view: DocumentView): void {
+  const c = view.creancier;
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(12)
+    .fillColor('black')
+    .text(c.raison_sociale, MARGIN, MARGIN, { width: 80 * MM });
+  doc.font('Helvetica').fontSize(9.5).fillColor(GREY);
+  for (const line of c.adresse) doc.text(line, { width: 80 * MM });
+  doc.text(`SIREN ${c.siren}`);
+  if (c.telephone) doc.text(`Tél. ${c.telephone}`);
+  doc.text(c.email);
+  doc.fillColor('black');
+}
+
+function recipientBlock(doc: Doc, view: DocumentView, registered: boolean): void {
+  let y = WINDOW.y;
+  if (registered) {
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(9)
+      .text('LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION', WINDOW.x, y - 14 * MM, { width: WINDOW.width });
+  }
+  doc.font('Helvetica-Bold').fontSize(11).text(view.client.nom, WINDOW.x, y, { width: WINDOW.width });
+  doc.font('Helvetica').fontSize(11);
+  y = doc.y;
+  for (const line of view.client.adresse) doc.text(line, WINDOW.x, doc.y, { width: WINDOW.width });
+  if (view.client.adresse.length === 0) {
+    doc
+      .fillColor('#b00020')
+      .text('(adresse postale inconnue : à compléter)', WINDOW.x, y, { width: WINDOW.width });
+    doc.fillColor('black');
+  }
+}
+
+interface Column {
+  readonly title: string;
+  readonly width: number;
+  readonly align: 'left' | 'right';
+}
+
+function table(doc: Doc, columns: readonly Column[], rows: readonly (readonly string[])[]): void {
+  const rowHeight = 15;
+  const header = () => {
+    let x = MARGIN;
+    const y = doc.y;
+    doc
+      .rect(MARGIN, y - 3, CONTENT, rowHeight)
+      .fill('#eef0f3')
+      .fillColor('black');
+    doc.font('Helvetica-Bold').fontSize(9);
+    for (const column of columns) {
+      doc.text(column.title, x + 3, y + 1, {
+        width: column.width - 6,
+        align: column.align,
+        lineBreak: false,
+      });
+      x += column.width;
+    }
+    doc.y = y + rowHeight;
+  };
+  header();
+  doc.font('Helvetica').fontSize(9.5);
+  for (const row of rows) {
+    if (doc.y + rowHeight > PAGE.height - doc.page.margins.bottom) {
+      doc.addPage();
+      header();
+      doc.font('Helvetica').fontSize(9.5);
+    }
+    const y = doc.y;
+    let x = MARGIN;
+    row.forEach((cell, i) => {
+      const column = columns[i]!;
+      doc.text(cell, x + 3, y + 1, { width: column.width - 6, align: column.align, lineBreak: false });
+      x += column.width;
+    });
+    doc
+      .moveTo(MARGIN, y + rowHeight - 3)
+      .lineTo(MARGIN + CONTENT, y + rowHeight - 3)
+      .strokeColor(LINE)
+      .lineWidth(0.5)
+      .stroke();
+    doc.y = y + rowHeight;
+  }
+  doc.x = MARGIN;
+}
+
+/** Label and amount lines under a table, right-aligned. */
+function totals(doc: Doc, lines: readonly (readonly [string, string, boolean])[]): void {
+  doc.moveDown(0.4);
+  for (const [label, amount, bold] of lines) {
+    const y = doc.y;
+    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(bold ? 10.5 : 9.5);
+    doc.text(label, MARGIN, y, { width: CONTENT - 35 * MM, align: 'right' });
+    doc.text(amount, MARGIN + CONTENT - 33 * MM, y, { width: 33 * MM, align: 'right' });
+    doc.y = Math.max(doc.y, y + 13);
+  }
+  doc.font('Helvetica').fontSize(10.5);
+  doc.x = MARGIN;
+}
+
+function invoiceTable(doc: Doc, view: DocumentView): void {
+  const w = CONTENT;
+  table(
+    doc,
+    [
+      { title: 'Facture', width: w * 0.2, align: 'left' },
+      { title: 'Date', width: w * 0.14, align: 'left' },
+      { title: 'Échéance', width: w * 0.14, align: 'left' },
+      { title: 'Montant TTC', width: w * 0.18, align: 'right' },
+      { title: 'Réglé', width: w * 0.16, align: 'right' },
+      { title: 'Reste dû', width: w * 0.18, align: 'right' },
+    ],
+    view.factures.map((f) => [f.numero, f.date, f.echeance, f.montant, f.regle, f.reste_du]),
+  );
+  const lines: [string, string, boolean][] = [];
+  for (const avoir of view.avoirs) lines.push([`Avoir ${avoir.numero} déduit`, `-${avoir.montant}`, false]);
+  lines.push(['Principal restant dû', view.total_reclame, false]);
+  if (view.a_des_penalites) lines.push([`Pénalités de retard au ${view.date}`, view.total_penalites, false]);
+  if (view.a_des_indemnites) {
+    lines.push([
+      `Indemnité forfaitaire pour frais de recouvrement (${view.nombre_factures} × 40,00 €)`,
+      view.total_indemnites,
+      false,
+    ]);
+  }
+  lines.push(['Total réclamé', view.total_du, true]);
+  totals(doc, lines);
+}
+
+/**
+ * The EPC069-12 payload of a SEPA credit transfer QR code ("QR code de virement"), or null when
+ * it cannot be made (no IBAN, not euros, amount out of range).
+ * `epcPayload('BNPAFRPPXXX', 'Dupont SARL', 'FR76…', 123456, 'F1 F2')` → "BCD\n002\n1\nSCT\n…".
+ */
+export function epcPayload(
+  bic: string,
+  name: string,
+  iban: string,
+  cents: number,
+  reference: string,
+): string | null {
+  if (!iban || cents <= 0 || cents > 99_999_999_999) return null;
+  const clean = (text: string, max: number) => text.replace(/[\r\n]+/g, ' ').slice(0, max);
+  const amount = `EUR${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+  const payload = [
+    'BCD',
+    '002',
+    '1',
+    'SCT',
+    clean(bic, 11),
+    clean(name, 70),
+    iban.replace(/\s+/g, ''),
+    amount,
+    '',
+    '',
+    clean(reference, 140),
+  ].join('\n');
+  return Buffer.byteLength(payload, 'utf8') <= 331 ? payload : null;
+}
+
+function qrCode(doc: Doc, payload: string, x: number, y: number, size: number): void {
+  const { modules } = QRCode.create(payload, { errorCorrectionLevel: 'M' });
+  const cell = size / modules.size;
+  doc.save().fillColor('black');
+  for (let row = 0; row < modules.size; row++) {
+    for (let col = 0; col < modules.size; col++) {
+      if (modules.get(row, col)) doc.rect(x + col * cell, y + row * cell, cell, cell);
+    }
+  }
+  doc.fill().restore();
+}
+
+/** Paragraphs of a rendered letter body; a line `[[factures]]` marks where the table goes. */
+function bodyParts(body: string): { before: string[]; after: string[] } {
+  const paragraphs = (text: string) =>
+    text
+      .split(/\n\s*\n/)
+      .map((p) => p.replace(/\s*\n\s*/g, ' ').trim())
+      .filter((p) => p !== '');
+  const [before = '', after = ''] = body.split(/^\s*\[\[factures\]\]\s*$/m);
+  return { before: paragraphs(before), after: paragraphs(after) };
+}
+
+export interface LetterInput {
+  readonly view: DocumentView;
+  readonly subject: string;
+  readonly body: string;
+  /** A mise en demeure goes by registered post: the letter says so. */
+  readonly registered: boolean;
+  readonly date: IsoDate;
+  readonly currency: string;
+  readonly totalCents: number;
+}
+
+/** A letter to the debtor, as a PDF to print, sign and post. */
+export function renderLetter(input: LetterInput): Promise<Buffer> {
+  const { view } = input;
+  const doc = newDocument(`${input.subject} – ${view.client.nom}`, view.creancier.raison_sociale, input.date);
+  creditorBlock(doc, view);
+  recipientBlock(doc, view, input.registered);
+  // The transfer QR code sits in the left column, beside the address window, where a letter is blank.
+  const payload =
+    input.currency === 'EUR'
+      ? epcPayload(
+          view.creancier.bic,
+          view.creancier.raison_sociale,
+          view.creancier.iban,
+          input.totalCents,
+          view.reference_paiement,
+        )
+      : null;
+  if (payload) {
+    const qrTop = 50 * MM;
+    qrCode(doc, payload, MARGIN, qrTop, 26 * MM);
+    doc
+      .font('Helvetica')
+      .fontSize(7.5)
+      .fillColor(GREY)
+      .text('Pour payer par virement, scannez avec l’application de votre banque.', MARGIN, qrTop + 27 * MM, {
+        width: 45 * MM,
+      })
+      .fillColor('black');
+  }
+
+  doc.font('Helvetica').fontSize(10).fillColor('black');
+  doc.text(`Le ${view.date_longue}`, WINDOW.x, 84 * MM, { width: WINDOW.width });
+  doc.x = MARGIN;
+  doc.y = 94 * MM;
+  doc.font('Helvetica-Bold').text(`Objet : ${input.subject}`, MARGIN, doc.y, { width: CONTENT });
+  doc
+    .font('Helvetica')
+    .fontSize(9.5)
+    .fillColor(GREY)
+    .text(`Vos références : client ${view.client.code} – ${view.factures.map((f) => f.numero).join(', ')}`, {
+      width: CONTENT,
+    });
+  doc.fillColor('black').fontSize(10.5).moveDown(1.2);
+
+  const { before, after } = bodyParts(input.body);
+  const paragraph = (text: string) =>
+    doc.text(text, MARGIN, doc.y, { width: CONTENT, align: 'justify' }).moveDown(0.7);
+  for (const p of before) paragraph(p);
+  invoiceTable(doc, view);
+  doc.moveDown(0.6);
+  for (const p of after) paragraph(p);
+
+  // Signature, kept with the last paragraph.
+  if (doc.y + 18 * MM > PAGE.height - doc.page.margins.bottom) doc.addPage();
+  const top = doc.y + 4;
+  doc.fillColor('black').fontSize(10);
+  doc.text(view.creancier.signataire || 'La direction', WINDOW.x, top, { width: WINDOW.width });
+  doc.font('Helvetica-Bold').text(view.creancier.raison_sociale, WINDOW.x, doc.y, { width: WINDOW.width });
+  doc.font('Helvetica');
+  footers(doc, `${view.creancier.raison_sociale} – SIREN ${view.creancier.siren}`);
+  return toBuffer(doc);
+}
+
+export interface ClaimFileInput {
+  readonly view: DocumentView;
+  readonly date: IsoDate;
+  readonly payments: readonly {
+    readonly number: string;
+    readonly date: string;
+    readonly amount: string;
+    readonly source: string;
+  }[];
+  readonly history: readonly {
+    readonly date: string;
+    readonly step: string;
+    readonly channel: string;
+    readonly messageId: string | null;
+    readonly document: string | null;
+  }[];
+  /** Which procedure fits, in a few paragraphs (from the domain). */
+  readonly procedure: readonly string[];
+}
+
+/** The claim file handed to a commissaire de justice, or used to file an injonction de payer. */
+export function renderClaimFile(input: ClaimFileInput): Promise<Buffer> {
+  const { view } = input;
+  const doc = newDocument(
+    `Dossier de recouvrement – ${view.client.nom}`,
+    view.creancier.raison_sociale,
+    input.date,
+  );
+  const heading = (text: string) => {
+    if (doc.y + 40 > PAGE.height - doc.page.margins.bottom) doc.addPage();
+    doc
+      .moveDown(0.8)
+      .font('Helvetica-Bold')
+      .fontSize(12)
+      .fillColor('black')
+      .text(text, MARGIN, doc.y, { width: CONTENT });
+    doc.moveDown(0.3).font('Helvetica').fontSize(10);
+  };
+  doc.font('Helvetica-Bold').fontSize(16).text('Dossier de recouvrement', MARGIN, MARGIN, { width: CONTENT });
+  doc
+    .font('Helvetica')
+    .fontSize(10)
+    .fillColor(GREY)
+    .text(`Établi le ${view.date_longue} par recouvre`)
+    .fillColor('black');
+
+  heading('Créancier');
+  const c = view.creancier;
+  doc.text(`${c.raison_sociale} – SIREN ${c.siren}`);
+  for (const line of c.adresse) doc.text(line);
+  doc.text(`${c.telephone ? `Tél. ${c.telephone} – ` : ''}${c.email}`);
+
+  heading('Débiteur');
+  doc.text(
+    `${view.client.nom} (code client ${view.client.code}) – ${view.client.professionnel ? 'professionnel' : 'particulier'}`,
+  );
+  for (const line of view.client.adresse) doc.text(line);
+  if (view.client.adresse.length === 0) doc.text('Adresse postale : inconnue de recouvre, à compléter.');
+  if (view.client.email) doc.text(`E-mail : ${view.client.email}`);
+
+  heading(`Créances au ${view.date}`);
+  invoiceTable(doc, view);
+
+  heading('Règlements reçus');
+  if (input.payments.length === 0) doc.text('Aucun règlement daté enregistré.');
+  else {
+    table(
+      doc,
+      [
+        { title: 'Facture', width: CONTENT * 0.25, align: 'left' },
+        { title: 'Date', width: CONTENT * 0.2, align: 'left' },
+        { title: 'Montant', width: CONTENT * 0.25, align: 'right' },
+        { title: 'Origine', width: CONTENT * 0.3, align: 'left' },
+      ],
+      input.payments.map((p) => [p.number, p.date, p.amount, p.source]),
+    );
+  }
+
+  heading('Relances effectuées');
+  if (input.history.length === 0) doc.text('Aucune relance enregistrée.');
+  else {
+    table(
+      doc,
+      [
+        { title: 'Date', width: CONTENT * 0.14, align: 'left' },
+        { title: 'Étape', width: CONTENT * 0.2, align: 'left' },
+        { title: 'Canal', width: CONTENT * 0.14, align: 'left' },
+        { title: 'Référence (message, document)', width: CONTENT * 0.52, align: 'left' },
+      ],
+      input.history.map((h) => [
+        h.date,
+        h.step,
+        h.channel,
+        [h.messageId, h.document].filter(Boolean).join(' – '),
+      ]),
+    );
+  }
+
+  heading('Procédure conseillée');
+  for (const p of input.procedure)
+    doc.text(p, MARGIN, doc.y, { width: CONTENT, align: 'justify' }).moveDown(0.5);
+  footers(doc, `Dossier ${view.client.code} – ${c.raison_sociale} – ${formatDateFr(input.date)}`);
+  return toBuffer(doc);
+}

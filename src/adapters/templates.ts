@@ -1,0 +1,127 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Handlebars from 'handlebars';
+import { UserError } from '../errors.js';
+import { packageRoot } from './package-root.js';
+
+/** The templates shipped with recouvre. */
+export function shippedTemplatesDir(): string {
+  return join(packageRoot(), 'templates');
+}
+
+/** Where a company's own templates live: `modeles/` beside its database. */
+export function userTemplatesDir(dbPath: string): string {
+  return join(dbPath, '..', 'modeles');
+}
+
+/**
+ * Handlebars templates, looked up first in the company's `modeles/` folder, then in the shipped
+ * `templates/`. A name ending in `.html` is HTML (every value escaped); any other is plain text.
+ * Compiled with `strict`, so that a misspelt variable is an error naming the file and the line
+ * rather than a blank in a letter.
+ */
+export class Templates {
+  private readonly handlebars = Handlebars.create();
+  private readonly compiled = new Map<string, Handlebars.TemplateDelegate>();
+  private readonly dirs: readonly string[];
+
+  constructor(dirs: readonly string[]) {
+    this.dirs = dirs.filter((dir) => existsSync(dir));
+    // `{{pluriel jours_retard "jour" "jours"}}` → "1 jour", "12 jours": formatting only, no logic.
+    this.handlebars.registerHelper('pluriel', (count: unknown, one: unknown, many: unknown) => {
+      const n = Number(count);
+      return `${n} ${Math.abs(n) < 2 ? String(one) : String(many)}`;
+    });
+    // Partials: a shipped one is replaced by the company's own of the same name.
+    for (const dir of [...this.dirs].reverse()) {
+      const partials = join(dir, 'partials');
+      if (!existsSync(partials)) continue;
+      for (const file of readdirSync(partials)) {
+        if (!file.endsWith('.hbs')) continue;
+        const path = join(partials, file);
+        const name = file.slice(0, -'.hbs'.length);
+        this.handlebars.registerPartial(name, this.compile(path, name.endsWith('.html')));
+      }
+    }
+  }
+
+  /** The path a template name resolves to, or null. */
+  pathOf(name: string): string | null {
+    for (const dir of this.dirs) {
+      const path = join(dir, `${name}.hbs`);
+      if (existsSync(path) && statSync(path).isFile()) return path;
+    }
+    return null;
+  }
+
+  has(name: string): boolean {
+    return this.pathOf(name) !== null;
+  }
+
+  /** Renders `name` (e.g. `email/relance.html`) with a view model. */
+  render(name: string, view: object): string {
+    let template = this.compiled.get(name);
+    const path = this.pathOf(name);
+    if (path === null) {
+      throw new UserError(
+        `Modèle « ${name}.hbs » introuvable (ni dans modeles/, ni dans les modèles fournis).`,
+        ['Recopiez les modèles fournis avec « recouvre modeles exporter » puis modifiez-les.'],
+      );
+    }
+    if (!template) {
+      template = this.compile(path, name.endsWith('.html'));
+      this.compiled.set(name, template);
+    }
+    try {
+      return template(view);
+    } catch (error) {
+      throw templateError(path, error);
+    }
+  }
+
+  private compile(path: string, html: boolean): Handlebars.TemplateDelegate {
+    const source = readFileSync(path, 'utf8');
+    try {
+      const template = this.handlebars.compile(source, { strict: true, noEscape: !html });
+      // Handlebars parses lazily: parse now, so that a syntax error names its file at once.
+      this.handlebars.precompile(source, { strict: true });
+      return (view: unknown) => {
+        try {
+          return template(view);
+        } catch (error) {
+          throw templateError(path, error);
+        }
+      };
+    } catch (error) {
+      throw templateError(path, error);
+    }
+  }
+}
+
+function templateError(path: string, error: unknown): Error {
+  if (error instanceof UserError) return error;
+  const message = (error as Error).message ?? String(error);
+  const parse = /Parse error on line (\d+)/.exec(message);
+  const missing = /"([^"]+)" not defined in .* - (\d+):(\d+)/.exec(message);
+  const where = parse ? `:${parse[1]}` : missing ? `:${missing[2]}` : '';
+  const what = missing
+    ? `la variable « ${missing[1]} » n'existe pas (voir la liste des variables dans le README)`
+    : parse
+      ? 'erreur de syntaxe Handlebars'
+      : message.split('\n')[0];
+  return new UserError(`Modèle ${path}${where} : ${what}.`, parse ? message.split('\n').slice(1, 3) : []);
+}
+
+/** Every template file under a folder, as relative paths (for `modeles exporter`). */
+export function templateFiles(dir: string): string[] {
+  const files: string[] = [];
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.hbs')) files.push(relative(dir, path));
+    }
+  };
+  walk(dir);
+  return files.sort();
+}

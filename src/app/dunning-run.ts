@@ -1,0 +1,415 @@
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type Config, creditorOf } from '../adapters/config.js';
+import type { Store } from '../adapters/db/open.js';
+import { writeJournal } from '../adapters/db/records.js';
+import { emlOf, type Mailer, type OutgoingMessage, smtpMailer } from '../adapters/mailer.js';
+import { shippedTemplatesDir, Templates, userTemplatesDir } from '../adapters/templates.js';
+import type { Context } from '../context.js';
+import { missingCreditorFields } from '../domain/creditor.js';
+import { daysBetween, formatDateFr, type IsoDate } from '../domain/dates.js';
+import type { DunningPlan, DunningRules, PlannedAction } from '../domain/dunning.js';
+import { STEP_LABELS } from '../domain/scenario.js';
+import { UserError } from '../errors.js';
+import { computeDunningPlan } from './dunning-plan.js';
+import { DocumentData, renderAction, safeName } from './render-action.js';
+
+export interface RunOptions {
+  readonly asOf: IsoDate;
+  readonly clientId?: number | undefined;
+  /** Show and render, record nothing, send nothing. */
+  readonly dryRun: boolean;
+  /** Write each e-mail as .eml and each letter as PDF into this folder instead of sending. */
+  readonly outputDir: string | null;
+  readonly resendUncertain: boolean;
+  readonly ignoreStaleness: boolean;
+  /** Called after each action, for a progress bar. */
+  readonly progress?: (done: number, total: number) => void;
+}
+
+export interface ActionOutcome {
+  readonly action: PlannedAction;
+  readonly result: 'envoye' | 'ecrit' | 'tache' | 'echec';
+  readonly detail: string | null;
+  readonly files: readonly string[];
+}
+
+export interface RunReport {
+  readonly plan: DunningPlan;
+  readonly outcomes: readonly ActionOutcome[];
+  /** Actions of an earlier run that may or may not have reached the client. */
+  readonly uncertain: readonly { readonly client: string; readonly step: string; readonly date: string }[];
+  readonly openTasks: readonly {
+    readonly client: string;
+    readonly step: string;
+    readonly date: string;
+    readonly document: string | null;
+  }[];
+  readonly lettersDir: string | null;
+  /** Clients written to by post whose postal address recouvre does not know. */
+  readonly missingAddresses: readonly string[];
+}
+
+const LOCK_WAIT_MS = 5000;
+
+/**
+ * One file per database: a second run on the same company waits a few seconds for the first, then
+ * refuses. A lock left by a process that no longer exists (killed) is taken over.
+ */
+async function acquireLock(dbPath: string): Promise<() => void> {
+  const path = `${dbPath}.verrou`;
+  const started = Date.now();
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+    }
+    const pid = Number(readFileSync(path, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) {
+      rmSync(path, { force: true });
+      continue;
+    }
+    if (Date.now() - started > LOCK_WAIT_MS) {
+      throw new UserError(`Une autre relance est en cours sur cette base (processus ${pid}).`, [
+        'Attendez qu’elle se termine, puis relancez : rien n’a été envoyé par celle-ci.',
+      ]);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/** The business date of the last import of invoices (or payments), or null. */
+export function lastImportDate(store: Store): IsoDate | null {
+  return (
+    (store.sqlite
+      .prepare("SELECT max(date) FROM journal WHERE kind = 'import'")
+      .pluck()
+      .get() as IsoDate | null) ?? null
+  );
+}
+
+/** Staleness: the main cause of chasing a paid invoice is an export not imported for days. */
+export function stalenessWarning(store: Store, config: Config, asOf: IsoDate): string | null {
+  const last = lastImportDate(store);
+  const max = config.documents.anciennete_import_max_jours;
+  if (last === null)
+    return "aucun import de factures : recouvre ne connaît aucun règlement. Importez l'export du jour avant de relancer.";
+  const age = daysBetween(last, asOf);
+  if (age <= max) return null;
+  return `le dernier import date du ${formatDateFr(last)} (${age} jours avant le ${formatDateFr(asOf)}) : des règlements reçus depuis sont peut-être inconnus de recouvre. Importez l'export du jour avant de relancer.`;
+}
+
+function smtpSettings(context: Context, config: Config) {
+  const url = context.env.RECOUVRE_SMTP_URL || config.smtp.url;
+  if (!url) return null;
+  return {
+    url,
+    password: context.env.RECOUVRE_SMTP_MOT_DE_PASSE || null,
+    timeoutSeconds: config.smtp.delai_secondes,
+  };
+}
+
+function messageIdFor(config: Config, creditorEmail: string): string {
+  const domain =
+    (config.smtp.expediteur ?? creditorEmail).replace(/^.*@/, '').replace(/>.*$/, '') || 'recouvre.local';
+  return `<recouvre.${randomBytes(12).toString('hex')}@${domain}>`;
+}
+
+/**
+ * Carries out the plan of a day. Each action is recorded as pending (and committed) before
+ * anything leaves, then completed: a run killed between the two leaves a pending action that the
+ * next run reports as uncertain and does not redo unless asked.
+ */
+export async function runDunning(
+  context: Context,
+  store: Store,
+  rules: DunningRules & { config: Config },
+  options: RunOptions,
+): Promise<RunReport> {
+  const { config } = rules;
+  const { sqlite } = store;
+  const real = !options.dryRun;
+  const release = real ? await acquireLock(store.path) : () => {};
+  let mailer: Mailer | null = null;
+  try {
+    if (real) {
+      const last = sqlite
+        .prepare("SELECT max(date) FROM actions WHERE origin = 'relancer'")
+        .pluck()
+        .get() as IsoDate | null;
+      if (last && options.asOf < last) {
+        throw new UserError(
+          `Une relance réelle a déjà eu lieu le ${formatDateFr(last)} : impossible d'en faire une datée du ${formatDateFr(options.asOf)}.`,
+          ['Pour simuler une date passée : recouvre relancer --dry-run --date …'],
+        );
+      }
+      const stale = stalenessWarning(store, config, options.asOf);
+      if (stale && !options.ignoreStaleness) {
+        throw new UserError(`Relance refusée : ${stale}`, [
+          'Si vous êtes sûr que rien n’a été payé depuis : --ignorer-anciennete.',
+        ]);
+      }
+    }
+
+    // Actions left pending by a run that stopped half-way: they may have reached the client.
+    const pending = sqlite
+      .prepare(
+        `SELECT a.id, c.code, a.step, a.date FROM actions a JOIN clients c ON c.id = a.client_id
+         WHERE a.status IN ('en_cours', 'incertain') ORDER BY a.id`,
+      )
+      .all() as { id: number; code: string; step: string; date: string }[];
+    if (real && pending.length > 0) {
+      const mark = sqlite.prepare('UPDATE actions SET status = ?, error = ? WHERE id = ?');
+      sqlite.transaction(() => {
+        for (const p of pending) {
+          if (options.resendUncertain) mark.run('echec', 'renvoi demandé (--renvoyer-incertains)', p.id);
+          else mark.run('incertain', 'interrompue entre l’enregistrement et la fin de l’envoi', p.id);
+        }
+      })();
+    }
+    const uncertain =
+      options.resendUncertain && real
+        ? []
+        : pending.map((p) => ({ client: p.code, step: p.step, date: p.date }));
+
+    const plan = computeDunningPlan(store, rules, options.asOf, { clientId: options.clientId });
+    const stale = stalenessWarning(store, config, options.asOf);
+    const planWithWarnings: DunningPlan =
+      stale && !real ? { ...plan, warnings: [`${stale}`, ...plan.warnings] } : plan;
+
+    const rendering = real || options.outputDir !== null;
+    const creditor = creditorOf(config);
+    if (rendering && plan.actions.length > 0) {
+      const missing = missingCreditorFields(creditor);
+      if (missing.length > 0) {
+        throw new UserError(
+          `L'identité de votre société est incomplète dans ${config.path} : ${missing.map((m) => `creancier.${m}`).join(', ')}.`,
+          [
+            'Aucun courrier ni e-mail ne part sans elle. Ajoutez par exemple :',
+            '  [creancier]',
+            '  raison_sociale = "Dupont SARL"',
+            '  siren = "732829320"',
+            '  adresse = "12 rue des Lilas\\n75011 Paris"',
+            '  email = "compta@dupont.fr"',
+            '  telephone = "01 23 45 67 89"',
+          ],
+        );
+      }
+    }
+    const needsSmtp =
+      real &&
+      options.outputDir === null &&
+      plan.actions.some((a) => a.channel === 'email' || a.step.code === 'mise_en_demeure');
+    const smtp = smtpSettings(context, config);
+    if (needsSmtp && smtp === null) {
+      throw new UserError('Aucun serveur d’envoi configuré : les e-mails ne peuvent pas partir.', [
+        'Indiquez-le dans recouvre.toml ([smtp] url = "smtp://utilisateur@serveur:587") ou dans RECOUVRE_SMTP_URL,',
+        'le mot de passe dans RECOUVRE_SMTP_MOT_DE_PASSE ; ou écrivez les messages dans un dossier avec --sortie.',
+      ]);
+    }
+    if (needsSmtp && smtp) mailer = smtpMailer(smtp);
+
+    const baseDir = dirname(store.path);
+    const lettersDir = options.outputDir ?? join(baseDir, 'courriers', options.asOf);
+    const claimsDir = options.outputDir ?? join(baseDir, 'dossiers', options.asOf);
+    const templates = new Templates([userTemplatesDir(store.path), shippedTemplatesDir()]);
+    const data = new DocumentData(sqlite);
+    const settings = {
+      templates,
+      creditor,
+      asOf: options.asOf,
+      deadlineDays: config.documents.delai_mise_en_demeure_jours,
+    };
+    const from = config.smtp.expediteur ?? `${creditor.name} <${creditor.email}>`;
+    const outcomes: ActionOutcome[] = [];
+    let smtpDown: string | null = null;
+
+    const insertAction = sqlite.prepare(
+      `INSERT INTO actions (date, client_id, currency, step, channel, origin, status, created_at, message_id, document)
+       VALUES (?, ?, ?, ?, ?, 'relancer', 'en_cours', ?, ?, ?)`,
+    );
+    const cover = sqlite.prepare(
+      `INSERT INTO action_invoices (action_id, invoice_id, outstanding_cents, penalties_cents, indemnity_cents)
+       VALUES (?, ?, ?, ?, ?)`,
+    );
+    const complete = sqlite.prepare(
+      'UPDATE actions SET status = ?, completed_at = ?, error = ? WHERE id = ?',
+    );
+
+    let done = 0;
+    for (const action of rendering ? plan.actions : []) {
+      const rendered = await renderAction(action, data, settings);
+      const files: string[] = [];
+      const write = (dir: string, name: string, content: Buffer) => {
+        mkdirSync(dir, { recursive: true });
+        let path = join(dir, name);
+        for (let k = 2; existsSync(path); k++) path = join(dir, name.replace(/(\.\w+)$/, `-${k}$1`));
+        writeFileSync(path, content);
+        files.push(path);
+        return path;
+      };
+      const messageId = rendered.email ? messageIdFor(config, creditor.email) : null;
+      const message: OutgoingMessage | null = rendered.email
+        ? {
+            ...rendered.email,
+            from,
+            replyTo: config.smtp.repondre_a ?? null,
+            bcc: config.smtp.copie_cachee ?? null,
+            messageId: messageId!,
+            date: context.now,
+          }
+        : null;
+
+      if (!real) {
+        // A dry run with --sortie: the documents, and nothing recorded.
+        if (rendered.letter) write(lettersDir, rendered.letter.filename, rendered.letter.pdf);
+        if (rendered.claimFile) write(claimsDir, rendered.claimFile.filename, rendered.claimFile.pdf);
+        if (message)
+          write(
+            options.outputDir!,
+            `${safeName(action.client.code)}-${action.step.code}-${options.asOf}.eml`,
+            await emlOf(message),
+          );
+        outcomes.push({ action, result: 'ecrit', detail: null, files });
+        options.progress?.(++done, plan.actions.length);
+        continue;
+      }
+
+      // 1. Recorded as pending, and committed, before anything leaves.
+      const document = rendered.letter
+        ? join(lettersDir, rendered.letter.filename)
+        : rendered.claimFile
+          ? join(claimsDir, rendered.claimFile.filename)
+          : null;
+      const actionId = sqlite.transaction(() => {
+        const id = Number(
+          insertAction.run(
+            options.asOf,
+            action.client.id,
+            action.currency,
+            action.step.code,
+            action.channel,
+            context.now.toISOString(),
+            messageId,
+            document,
+          ).lastInsertRowid,
+        );
+        for (const c of action.invoices)
+          cover.run(id, c.invoice.id, c.claimed, c.penalty.interest, c.penalty.indemnity);
+        return id;
+      })();
+
+      // 2. Carried out.
+      let result: ActionOutcome['result'] = 'ecrit';
+      let detail: string | null = null;
+      if (rendered.letter) write(lettersDir, rendered.letter.filename, rendered.letter.pdf);
+      if (rendered.claimFile) write(claimsDir, rendered.claimFile.filename, rendered.claimFile.pdf);
+      if (action.channel === 'appel' || action.channel === 'tache') result = 'tache';
+      if (message) {
+        if (options.outputDir !== null) {
+          write(
+            options.outputDir,
+            `${safeName(action.client.code)}-${action.step.code}-${options.asOf}.eml`,
+            await emlOf(message),
+          );
+        } else if (smtpDown !== null) {
+          result = 'echec';
+          detail = smtpDown;
+        } else {
+          const delivery = await mailer!.send(message);
+          if (delivery.ok) {
+            if (action.channel === 'email') result = 'envoye';
+          } else {
+            result = 'echec';
+            detail =
+              delivery.kind === 'definitif'
+                ? `refusé par le serveur : ${delivery.message}`
+                : delivery.kind === 'temporaire'
+                  ? `refus temporaire, nouvel essai à la prochaine relance : ${delivery.message}`
+                  : `serveur d'envoi injoignable : ${delivery.message}`;
+            // Once the server cannot be reached, the other e-mails of the run wait for the next one.
+            if (delivery.kind !== 'definitif') smtpDown = detail;
+          }
+        }
+      }
+      // A letter is written whatever happens to its covering e-mail: it is posted anyway.
+      const status =
+        result === 'echec' && rendered.letter === null ? 'echec' : result === 'tache' ? 'a_faire' : 'fait';
+      sqlite.transaction(() => {
+        complete.run(status, new Date().toISOString(), detail, actionId);
+        writeJournal(sqlite, {
+          recordedAt: new Date().toISOString(),
+          date: options.asOf,
+          kind: 'relance',
+          clientId: action.client.id,
+          invoiceId: null,
+          details: {
+            action: actionId,
+            etape: action.step.code,
+            canal: action.channel,
+            factures: action.invoices.map((c) => c.invoice.number),
+            message_id: messageId,
+            document,
+            resultat: status,
+            erreur: detail,
+          },
+        });
+      })();
+      outcomes.push({ action, result, detail, files });
+      options.progress?.(++done, plan.actions.length);
+    }
+
+    const openTasks = (
+      sqlite
+        .prepare(
+          `SELECT c.code, a.step, a.date, a.document FROM actions a JOIN clients c ON c.id = a.client_id
+           WHERE a.status = 'a_faire' ORDER BY a.date, c.code`,
+        )
+        .all() as { code: string; step: string; date: string; document: string | null }[]
+    ).map((t) => ({
+      client: t.code,
+      step: STEP_LABELS[t.step as keyof typeof STEP_LABELS] ?? t.step,
+      date: t.date,
+      document: t.document,
+    }));
+    const missingAddresses = outcomes
+      .filter(
+        (o) => o.action.channel === 'courrier' && data.clientOf(o.action.client.id).address.length === 0,
+      )
+      .map((o) => o.action.client.code);
+    return {
+      missingAddresses,
+      plan: planWithWarnings,
+      outcomes,
+      uncertain,
+      openTasks: real ? openTasks : [],
+      lettersDir: outcomes.some((o) => o.action.channel === 'courrier') ? lettersDir : null,
+    };
+  } finally {
+    mailer?.close();
+    release();
+  }
+}

@@ -1,0 +1,212 @@
+import type SQLite from 'better-sqlite3';
+import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
+import type { OutgoingMessage } from '../adapters/mailer.js';
+import { renderClaimFile, renderLetter } from '../adapters/pdf.js';
+import type { Templates } from '../adapters/templates.js';
+import type { Creditor } from '../domain/creditor.js';
+import { formatDateFr, type IsoDate } from '../domain/dates.js';
+import {
+  type ClientDetails,
+  type DocumentView,
+  documentView,
+  type InvoiceDetails,
+} from '../domain/document-view.js';
+import type { PlannedAction } from '../domain/dunning.js';
+import { procedureAdvice } from '../domain/litigation.js';
+import { formatEuros } from '../domain/money.js';
+import { CHANNEL_LABELS, STEP_LABELS, type StepCode } from '../domain/scenario.js';
+
+/** What one action produces: an e-mail, a letter to post, a claim file, or several of these. */
+export interface RenderedAction {
+  readonly email: Omit<OutgoingMessage, 'from' | 'replyTo' | 'bcc' | 'messageId' | 'date'> | null;
+  readonly letter: { readonly filename: string; readonly pdf: Buffer } | null;
+  readonly claimFile: { readonly filename: string; readonly pdf: Buffer } | null;
+}
+
+export interface RenderSettings {
+  readonly templates: Templates;
+  readonly creditor: Creditor;
+  readonly asOf: IsoDate;
+  readonly deadlineDays: number;
+}
+
+/** Reads, for the actions of a run, what the documents show beyond the plan itself. */
+export class DocumentData {
+  private readonly client;
+  private readonly invoices;
+  private readonly payments;
+  private readonly history;
+
+  constructor(sqlite: SQLite.Database) {
+    this.client = sqlite.prepare('SELECT code, name, emails, address FROM clients WHERE id = ?');
+    this.invoices = sqlite.prepare(
+      `SELECT i.number, i.issue_date, i.due_date, i.amount_cents, i.paid_cents, i.currency, ${OUTSTANDING_SQL} AS outstanding
+       FROM invoices i WHERE i.client_id = ? AND i.closed_import_id IS NULL AND ${OUTSTANDING_SQL} <> 0
+       ORDER BY i.due_date, i.number`,
+    );
+    this.payments = sqlite.prepare(
+      `SELECT i.number, p.date, p.amount_cents, p.source, i.currency FROM payments p JOIN invoices i ON i.id = p.invoice_id
+       WHERE i.client_id = ? ORDER BY p.date`,
+    );
+    this.history = sqlite.prepare(
+      `SELECT a.date, a.step, a.channel, a.message_id, a.document FROM actions a
+       WHERE a.client_id = ? AND a.status IN ('fait', 'incertain', 'en_cours', 'a_faire') ORDER BY a.date, a.id`,
+    );
+  }
+
+  clientOf(id: number): ClientDetails {
+    const row = this.client.get(id) as { code: string; name: string; emails: string; address: string | null };
+    return {
+      code: row.code,
+      name: row.name,
+      emails: row.emails
+        .split(/[,;]\s*/)
+        .map((e) => e.trim())
+        .filter((e) => e !== ''),
+      address: (row.address ?? '')
+        .split(/\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== ''),
+    };
+  }
+
+  /** Every open invoice and credit note of the client: the account statement. */
+  statementOf(clientId: number): InvoiceDetails[] {
+    return (
+      this.invoices.all(clientId) as {
+        number: string;
+        issue_date: string;
+        due_date: string;
+        amount_cents: number;
+        paid_cents: number;
+        currency: string;
+        outstanding: number;
+      }[]
+    ).map((r) => ({
+      number: r.number,
+      issueDate: r.issue_date,
+      dueDate: r.due_date,
+      amount: r.amount_cents,
+      paid: r.paid_cents,
+      outstanding: r.outstanding,
+      currency: r.currency,
+    }));
+  }
+
+  paymentsOf(clientId: number) {
+    return (
+      this.payments.all(clientId) as {
+        number: string;
+        date: string;
+        amount_cents: number;
+        source: string;
+        currency: string;
+      }[]
+    ).map((p) => ({
+      number: p.number,
+      date: formatDateFr(p.date as IsoDate),
+      amount: formatEuros(p.amount_cents, p.currency),
+      source: p.source === 'manuel' ? 'saisi dans recouvre' : p.source,
+    }));
+  }
+
+  historyOf(clientId: number) {
+    return (
+      this.history.all(clientId) as {
+        date: string;
+        step: string;
+        channel: keyof typeof CHANNEL_LABELS;
+        message_id: string | null;
+        document: string | null;
+      }[]
+    ).map((h) => ({
+      date: formatDateFr(h.date as IsoDate),
+      step: STEP_LABELS[h.step as StepCode] ?? h.step,
+      channel: CHANNEL_LABELS[h.channel] ?? h.channel,
+      messageId: h.message_id,
+      document: h.document,
+    }));
+  }
+}
+
+/** File names safe on every system: `C001-mise_en_demeure-2026-11-20.pdf`. */
+export function safeName(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/** The view of an action, for its templates and documents. */
+export function viewOf(action: PlannedAction, data: DocumentData, settings: RenderSettings): DocumentView {
+  const statement = data.statementOf(action.client.id);
+  const details = new Map(statement.map((s) => [s.number, s]));
+  return documentView(
+    action,
+    settings.creditor,
+    data.clientOf(action.client.id),
+    details,
+    statement,
+    settings.asOf,
+    settings.deadlineDays,
+  );
+}
+
+/**
+ * Renders one action. E-mail steps give an e-mail; a letter (`courrier`) gives a PDF, sent too by
+ * e-mail when it is a mise en demeure and the client has an address; litigation gives the claim file.
+ */
+export async function renderAction(
+  action: PlannedAction,
+  data: DocumentData,
+  settings: RenderSettings,
+): Promise<RenderedAction> {
+  const { templates } = settings;
+  const view = viewOf(action, data, settings);
+  const step = action.step.code;
+  const base = `${safeName(action.client.code)}-${step}-${settings.asOf}${action.currency === 'EUR' ? '' : `-${action.currency}`}`;
+  const emails = view.client.email === '' ? [] : view.client.email.split(', ');
+
+  let letter: RenderedAction['letter'] = null;
+  if (action.channel === 'courrier') {
+    const subject = templates.render(`courrier/${step}.objet`, view).trim();
+    const pdf = await renderLetter({
+      view,
+      subject,
+      body: templates.render(`courrier/${step}`, view),
+      registered: step === 'mise_en_demeure',
+      date: settings.asOf,
+      currency: action.currency,
+      totalCents: action.totalClaimed + action.totalInterest + action.totalIndemnity,
+    });
+    letter = { filename: `${base}.pdf`, pdf };
+  }
+
+  let email: RenderedAction['email'] = null;
+  const byEmail = action.channel === 'email' || (action.channel === 'courrier' && step === 'mise_en_demeure');
+  if (byEmail && emails.length > 0 && templates.has(`email/${step}.sujet`)) {
+    email = {
+      to: emails,
+      subject: templates.render(`email/${step}.sujet`, view).replace(/\s+/g, ' ').trim(),
+      text: templates.render(`email/${step}.texte`, view),
+      html: templates.render(`email/${step}.html`, view),
+      attachments: letter ? [{ filename: letter.filename, content: letter.pdf }] : [],
+    };
+  }
+
+  let claimFile: RenderedAction['claimFile'] = null;
+  if (step === 'contentieux') {
+    const pdf = await renderClaimFile({
+      view,
+      date: settings.asOf,
+      payments: data.paymentsOf(action.client.id),
+      history: data.historyOf(action.client.id),
+      procedure: procedureAdvice(
+        action.totalClaimed + action.totalInterest + action.totalIndemnity,
+        action.client.kind === 'professionnel',
+      ),
+    });
+    claimFile = { filename: `${base}-dossier.pdf`, pdf };
+  }
+  return { email, letter, claimFile };
+}
