@@ -80,6 +80,21 @@ export function smtpMailer(settings: SmtpSettings): Mailer {
     async send(message) {
       try {
         const info = await transport.sendMail(mailOptions(message));
+        // The client's own address refused while the Bcc went through is a failure, not a success.
+        const rejectedList = ((info as { rejected?: unknown[] }).rejected ?? []) as (
+          | string
+          | { address: string }
+        )[];
+        const rejected = new Set(
+          rejectedList.map((a) => (typeof a === 'string' ? a : a.address).toLowerCase()),
+        );
+        if (message.to.length > 0 && message.to.every((to) => rejected.has(to.toLowerCase()))) {
+          const errors =
+            (info as { rejectedErrors?: (Error & { responseCode?: number; response?: string })[] })
+              .rejectedErrors ?? [];
+          const first = errors[0];
+          return classify(first ?? Object.assign(new Error('destinataire refusé'), { responseCode: 550 }));
+        }
         return { ok: true, response: String(info.response ?? '') };
       } catch (error) {
         return classify(error as Error & { code?: string; responseCode?: number; response?: string });

@@ -259,6 +259,15 @@ export async function runDunning(
       'UPDATE actions SET status = ?, completed_at = ?, error = ? WHERE id = ?',
     );
 
+    // Before anything leaves: one action of each kind rendered with its real data, so that a broken
+    // template stops the run with nothing sent rather than half-way through.
+    if (rendering) {
+      const kinds = new Map<string, PlannedAction>();
+      for (const action of plan.actions)
+        kinds.set(`${action.step.code}/${action.channel}/${action.client.kind}`, action);
+      for (const action of kinds.values()) await renderAction(action, data, settings);
+    }
+
     let done = 0;
     for (const action of rendering ? plan.actions : []) {
       const rendered = await renderAction(action, data, settings);

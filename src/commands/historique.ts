@@ -264,6 +264,34 @@ function addManualAction(
   }
   const currencies = new Set(invoices.map((i) => i.currency));
   const clientId = target.kind === 'client' ? target.id : target.clientId;
+  // A task that recouvre listed (a call, a litigation file) is marked done rather than added again.
+  const tasks = sqlite
+    .prepare("SELECT id FROM actions WHERE client_id = ? AND step = ? AND status = 'a_faire'")
+    .pluck()
+    .all(clientId, step) as number[];
+  if (tasks.length > 0) {
+    sqlite.transaction(() => {
+      for (const id of tasks) {
+        sqlite
+          .prepare(
+            "UPDATE actions SET status = 'fait', completed_at = ?, note = coalesce(?, note) WHERE id = ?",
+          )
+          .run(context.now.toISOString(), options.note?.trim() || null, id);
+        writeJournal(sqlite, {
+          recordedAt: context.now.toISOString(),
+          date: context.today,
+          kind: 'action_manuelle',
+          clientId,
+          invoiceId: null,
+          details: { action: id, etape: step, tache_faite: true, note: options.note ?? null },
+        });
+      }
+    })();
+    context.stdout.write(
+      `Tâche « ${STEP_LABELS[step]} » du client ${target.kind === 'client' ? target.code : target.clientCode} marquée faite.\n`,
+    );
+    return;
+  }
   sqlite.transaction(() => {
     for (const currency of currencies) {
       const actionId = Number(

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,29 @@ export function recouvre(
       },
     );
   });
+}
+
+/** The real command started in the background, for tests that stop it or run two at once. */
+export function start(
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env?: Record<string, string> },
+): { readonly child: ChildProcess; readonly done: Promise<RunResult> } {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, NO_COLOR: '1', RECOUVRE_DB: '', RECOUVRE_DEBUG: '', ...options.env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<RunResult>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })),
+  );
+  return { child, done };
 }
 
 const made: string[] = [];
