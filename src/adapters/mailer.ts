@@ -117,9 +117,11 @@ function classify(error: Error & { code?: string; responseCode?: number; respons
   return { ok: false, kind: 'connexion', message: error.message };
 }
 
+let emlTransport: ReturnType<typeof nodemailer.createTransport> | null = null;
+
 /** The message as an .eml file (RFC 822), exactly as it would be sent. */
 export async function emlOf(message: OutgoingMessage): Promise<Buffer> {
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
-  const info = await transport.sendMail(mailOptions(message));
+  emlTransport ??= nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  const info = await emlTransport.sendMail(mailOptions(message));
   return info.message as Buffer;
 }

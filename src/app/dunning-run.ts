@@ -269,11 +269,15 @@ export async function runDunning(
     }
 
     let done = 0;
+    const madeDirs = new Set<string>();
     for (const action of rendering ? plan.actions : []) {
       const rendered = await renderAction(action, data, settings);
       const files: string[] = [];
       const write = (dir: string, name: string, content: Buffer) => {
-        mkdirSync(dir, { recursive: true });
+        if (!madeDirs.has(dir)) {
+          mkdirSync(dir, { recursive: true });
+          madeDirs.add(dir);
+        }
         let path = join(dir, name);
         for (let k = 2; existsSync(path); k++) path = join(dir, name.replace(/(\.\w+)$/, `-${k}$1`));
         writeFileSync(path, content);

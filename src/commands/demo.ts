@@ -1,11 +1,17 @@
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { creditorOf } from '../adapters/config.js';
+import { openStore } from '../adapters/db/open.js';
+import { shippedTemplatesDir, Templates, userTemplatesDir } from '../adapters/templates.js';
 import { colors } from '../adapters/terminal.js';
+import { computeDunningPlan, loadDunningRules } from '../app/dunning-plan.js';
+import { DocumentData, renderAction } from '../app/render-action.js';
 import type { Context } from '../context.js';
 import type { IsoDate } from '../domain/dates.js';
 import { runFactures } from './factures.js';
+import { runHistorique } from './historique.js';
 import { runImport } from './import.js';
 import { runInit } from './init.js';
 import { runLitige } from './litige.js';
@@ -14,6 +20,38 @@ import { runRelancer } from './relancer.js';
 
 /** The bundled example exports, shipped with recouvre. */
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples/', import.meta.url));
+
+const DEMO_CREDITOR = `
+[creancier]
+raison_sociale = "Atelier Démo SARL"
+siren = "732829320"
+adresse = "12 rue des Lilas\\n75011 Paris"
+email = "compta@atelier-demo.fr"
+telephone = "01 23 45 67 89"
+iban = "FR76 3000 6000 0112 3456 7890 189"
+bic = "BNPAFRPPXXX"
+signataire = "Marie Dupont, gérante"
+`;
+
+/** The subject and text of the e-mail the demo's plan sends to a client. */
+async function renderedEmail(demo: Context, clientCode: string): Promise<{ subject: string; text: string }> {
+  const rules = await loadDunningRules(demo, false);
+  const store = await openStore(demo.dbPath, { create: false });
+  try {
+    const plan = computeDunningPlan(store, rules, DEMO_DATE);
+    const action = plan.actions.find((a) => a.client.code === clientCode && a.channel === 'email');
+    if (!action) return { subject: '', text: '(aucun e-mail pour ce client ce jour-là)' };
+    const rendered = await renderAction(action, new DocumentData(store.sqlite), {
+      templates: new Templates([userTemplatesDir(demo.dbPath), shippedTemplatesDir()]),
+      creditor: creditorOf(rules.config),
+      asOf: DEMO_DATE,
+      deadlineDays: rules.config.documents.delai_mise_en_demeure_jours,
+    });
+    return { subject: rendered.email?.subject ?? '', text: rendered.email?.text ?? '' };
+  } finally {
+    await store.close();
+  }
+}
 
 /** The day the demo pretends to be, so that its story reads the same whenever it runs. */
 const DEMO_DATE = '2026-11-20' as IsoDate;
@@ -61,6 +99,12 @@ export async function runDemo(context: Context): Promise<number> {
   );
   await runLitige(demo, 'F2026-0103', { motif: 'prestation contestée' });
 
+  step(
+    'Une relance faite par téléphone le 20/10 est notée : le scénario en tient compte',
+    'recouvre historique C001 --ajouter relance --canal appel --date 2026-10-20',
+  );
+  await runHistorique(demo, 'C001', { ajouter: 'relance', canal: 'appel', date: '2026-10-20' as IsoDate });
+
   step('Le plan de relance du jour, sans rien envoyer', `recouvre relancer --dry-run --date ${DEMO_DATE}`);
   await runRelancer(demo, { dryRun: true, date: DEMO_DATE });
 
@@ -69,6 +113,25 @@ export async function runDemo(context: Context): Promise<number> {
     `recouvre penalites F2026-0101 --date ${DEMO_DATE}`,
   );
   await runPenalites(demo, 'F2026-0101', { date: DEMO_DATE });
+
+  step("L'identité de la société, pour signer les courriers", 'recouvre.toml, section [creancier]');
+  appendFileSync(demo.configPath, DEMO_CREDITOR);
+  context.stdout.write(c.dim(DEMO_CREDITOR.trim()) + '\n');
+
+  step(
+    'Les e-mails et courriers du jour, écrits pour relecture au lieu d’être envoyés',
+    `recouvre relancer --dry-run --date ${DEMO_DATE} --sortie apercu`,
+  );
+  await runRelancer(demo, { dryRun: true, date: DEMO_DATE, sortie: 'apercu' });
+  const preview = join(folder, 'apercu');
+  for (const file of readdirSync(preview).sort()) context.stdout.write(`  ${join(preview, file)}\n`);
+
+  step('Un e-mail de relance, tel que le client le recevra', `(apercu/C004-relance-${DEMO_DATE}.eml)`);
+  const email = await renderedEmail(demo, 'C004');
+  context.stdout.write(`${c.bold(`Objet : ${email.subject}`)}\n\n${email.text}\n`);
+  context.stdout.write(
+    `La mise en demeure (PDF, à imprimer et poster en recommandé) : ${join(preview, `C001-mise_en_demeure-${DEMO_DATE}.pdf`)}\n`,
+  );
 
   context.stdout.write(`\nLa base de démonstration reste dans ${folder} : essayez par exemple\n`);
   context.stdout.write(`  recouvre --db ${join(folder, 'recouvre.db')} factures\n`);

@@ -57,6 +57,30 @@ etapes = [
 # clients = ["C001", "C004"]
 # etapes = [{ etape = "appel", jours = 10, canal = "appel" }, { etape = "relance", jours = 20, canal = "email" }]
 
+# Votre société : obligatoire avant le premier envoi (elle signe les e-mails et les courriers).
+# [creancier]
+# raison_sociale = "Dupont Rénovation SARL"
+# siren = "732 829 320"
+# adresse = "12 rue des Lilas\\n75011 Paris"
+# email = "compta@dupont-renovation.fr"
+# telephone = "01 23 45 67 89"
+# iban = "FR76 3000 6000 0112 3456 7890 189"
+# bic = "BNPAFRPPXXX"
+# signataire = "Marie Dupont, gérante"
+
+# Le serveur d'envoi des e-mails. Le mot de passe ne s'écrit pas ici : variable RECOUVRE_SMTP_MOT_DE_PASSE.
+# [smtp]
+# url = "smtp://compta@smtp.exemple.fr:587"
+# expediteur = "Dupont Rénovation <compta@dupont-renovation.fr>"
+# repondre_a = "compta@dupont-renovation.fr"
+# copie_cachee = "archives@dupont-renovation.fr"
+
+[documents]
+# Délai laissé au débiteur par la mise en demeure, en jours.
+delai_mise_en_demeure_jours = 8
+# L'envoi refuse de partir si le dernier import a plus de jours que cela (données périmées).
+anciennete_import_max_jours = 3
+
 [penalites]
 # Taux des pénalités prévu par vos conditions générales (en %). Sans lui : taux BCE + 10 points.
 # Jamais moins de trois fois le taux de l'intérêt légal : recouvre applique ce plancher et le signale.

@@ -35,6 +35,16 @@ const WAIT_LABELS: Readonly<Record<WaitReason, string>> = {
 
 /** How many upcoming steps the terminal shows (the JSON lists them all). */
 const UPCOMING_SHOWN = 15;
+/** How many actions or exclusions a terminal table shows: beyond, --json is the way to read them. */
+const ROWS_SHOWN = 50;
+
+function more(context: Context, shown: number, total: number, what: string): void {
+  if (shown < total) {
+    context.stdout.write(
+      colors(context).dim(`… et ${total - shown} autres ${what} (--json pour la liste complète).\n`),
+    );
+  }
+}
 
 export async function runRelancer(context: Context, options: RelancerOptions): Promise<number> {
   const asOf = options.date ?? context.today;
@@ -103,17 +113,20 @@ function writeSummary(context: Context, report: RunReport): void {
       `${renderTable(
         context,
         ['Client', 'Étape', 'Canal', 'Factures', 'Réclamé', 'Résultat'],
-        outcomes.map((o) => [
-          `${o.action.client.name} (${o.action.client.code})`,
-          STEP_LABELS[o.action.step.code],
-          CHANNEL_LABELS[o.action.channel],
-          o.action.invoices.map((k) => k.invoice.number).join('\n'),
-          formatEuros(o.action.totalClaimed, o.action.currency),
-          o.result === 'echec' ? c.red(RESULT_LABELS[o.result]) : RESULT_LABELS[o.result],
-        ]),
+        outcomes
+          .slice(0, ROWS_SHOWN)
+          .map((o) => [
+            `${o.action.client.name} (${o.action.client.code})`,
+            STEP_LABELS[o.action.step.code],
+            CHANNEL_LABELS[o.action.channel],
+            o.action.invoices.map((k) => k.invoice.number).join('\n'),
+            formatEuros(o.action.totalClaimed, o.action.currency),
+            o.result === 'echec' ? c.red(RESULT_LABELS[o.result]) : RESULT_LABELS[o.result],
+          ]),
         [4],
       )}\n`,
     );
+    more(context, Math.min(ROWS_SHOWN, outcomes.length), outcomes.length, 'actions');
   }
   const count = (result: ActionOutcome['result']) => outcomes.filter((o) => o.result === result).length;
   const letters = outcomes.filter((o) => o.action.channel === 'courrier').length;
@@ -290,20 +303,23 @@ function writePlan(context: Context, plan: DunningPlan): void {
       `${renderTable(
         context,
         ['Client', 'Étape', 'Canal', 'Factures', 'Réclamé', 'Pénalités', 'Indemnités'],
-        plan.actions.map((a) => [
-          `${a.client.name} (${a.client.code})`,
-          STEP_LABELS[a.step.code],
-          a.channelNote
-            ? `${CHANNEL_LABELS[a.channel]}\n${c.dim(`(${a.channelNote})`)}`
-            : CHANNEL_LABELS[a.channel],
-          invoiceList(a),
-          formatEuros(a.totalClaimed, a.currency),
-          formatEuros(a.totalInterest, a.currency),
-          formatEuros(a.totalIndemnity, a.currency),
-        ]),
+        plan.actions
+          .slice(0, ROWS_SHOWN)
+          .map((a) => [
+            `${a.client.name} (${a.client.code})`,
+            STEP_LABELS[a.step.code],
+            a.channelNote
+              ? `${CHANNEL_LABELS[a.channel]}\n${c.dim(`(${a.channelNote})`)}`
+              : CHANNEL_LABELS[a.channel],
+            invoiceList(a),
+            formatEuros(a.totalClaimed, a.currency),
+            formatEuros(a.totalInterest, a.currency),
+            formatEuros(a.totalIndemnity, a.currency),
+          ]),
         [4, 5, 6],
       )}\n`,
     );
+    more(context, Math.min(ROWS_SHOWN, plan.actions.length), plan.actions.length, 'actions');
     const totals = new Map<string, number>();
     for (const a of plan.actions) totals.set(a.currency, (totals.get(a.currency) ?? 0) + a.totalClaimed);
     out(
@@ -319,15 +335,18 @@ function writePlan(context: Context, plan: DunningPlan): void {
       `${renderTable(
         context,
         ['Facture', 'Client', 'Reste dû', 'Raison'],
-        plan.excluded.map((e) => [
-          e.invoice.number,
-          e.client.code,
-          formatEuros(e.invoice.outstanding, e.invoice.currency),
-          e.detail ? `${EXCLUSION_LABELS[e.reason]} : ${e.detail}` : EXCLUSION_LABELS[e.reason],
-        ]),
+        plan.excluded
+          .slice(0, ROWS_SHOWN)
+          .map((e) => [
+            e.invoice.number,
+            e.client.code,
+            formatEuros(e.invoice.outstanding, e.invoice.currency),
+            e.detail ? `${EXCLUSION_LABELS[e.reason]} : ${e.detail}` : EXCLUSION_LABELS[e.reason],
+          ]),
         [2],
       )}\n`,
     );
+    more(context, Math.min(ROWS_SHOWN, plan.excluded.length), plan.excluded.length, 'factures écartées');
   }
 
   if (plan.waiting.length > 0) {

@@ -31,6 +31,8 @@ export interface ClientDetails {
 export interface DocumentView {
   readonly etape: string;
   readonly etape_libelle: string;
+  /** True when none of these invoices was reminded before. */
+  readonly premier_contact: boolean;
   readonly date: string;
   readonly date_longue: string;
   readonly creancier: {
@@ -110,6 +112,7 @@ export function documentView(
   return {
     etape: action.step.code,
     etape_libelle: STEP_LABELS[action.step.code],
+    premier_contact: action.firstContact,
     date: formatDateFr(asOf),
     date_longue: formatDateLong(asOf),
     creancier: {
@@ -157,7 +160,7 @@ export function documentView(
     a_des_penalites: action.totalInterest > 0,
     a_des_indemnites: action.totalIndemnity > 0,
     fondement_penalites: professional
-      ? "l'article L441-10 du Code de commerce (taux de la BCE majoré de 10 points) et l'article D441-5 (indemnité forfaitaire de 40 € par facture)"
+      ? "l'article L441-10 du Code de commerce (taux de la BCE majoré de 10 points) et de l'article D441-5 (indemnité forfaitaire de 40 € par facture)"
       : 'les articles 1231-6 et 1344-1 du Code civil (intérêts au taux légal à compter de la mise en demeure)',
     delai_jours: deadlineDays,
     date_limite: formatDateFr(deadline),

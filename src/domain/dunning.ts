@@ -121,6 +121,8 @@ export interface PlannedAction {
   /** Why the channel differs from the scenario's, if it does. */
   readonly channelNote: string | null;
   readonly scenario: string;
+  /** No covered invoice had been reminded before: the wording must not say "our last reminder". */
+  readonly firstContact: boolean;
   readonly invoices: readonly CoveredInvoice[];
   readonly credits: readonly AppliedCredit[];
   readonly totalClaimed: Cents;
@@ -594,6 +596,7 @@ interface DraftItem {
 interface Draft {
   readonly step: Step;
   readonly items: readonly DraftItem[];
+  readonly firstContact: boolean;
 }
 
 /**
@@ -614,14 +617,14 @@ function groupAction(
   if (top >= 0) {
     const items = eligible.filter((c) => c.decision.kind !== 'done' && c.position < top);
     for (const c of items) covered.add(c.invoice.id);
-    return { draft: { step: steps[top]!, items }, covered };
+    return { draft: { step: steps[top]!, items, firstContact: items.every((c) => c.position < 0) }, covered };
   }
   const notice = steps.find((s) => s.code === 'preavis');
   if (!notice) return { draft: null, covered };
   const items = notYetDue
     .filter((invoice) => addDays(invoice.dueDate, notice.days) <= asOf && !histories.has(invoice.id))
     .map((invoice) => ({ invoice, claimed: invoice.outstanding, credits: NO_CREDITS }));
-  return { draft: items.length === 0 ? null : { step: notice, items }, covered };
+  return { draft: items.length === 0 ? null : { step: notice, items, firstContact: true }, covered };
 }
 
 /** The action as carried out: each invoice priced once, the channel settled. */
@@ -657,6 +660,7 @@ function buildAction(
     step: draft.step,
     ...channelFor(draft.step, client, settings),
     scenario,
+    firstContact: draft.firstContact,
     invoices,
     credits: draft.items.flatMap((item) => item.credits),
     totalClaimed: claimed as Cents,

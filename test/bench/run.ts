@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateExport } from './generate.js';
+import { measureRendering } from './render.js';
 
 // `npm run bench`: the import targets of the foundation issue and the dunning engine's, measured
 // on this machine.
@@ -82,7 +83,35 @@ if (!existsSync(small)) await generateExport(small, smallLines, Math.max(1, Math
 for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `bench-small.db${suffix}`), { force: true });
 recouvre(['--db', 'bench-small.db', 'import', small]);
 const planArgs = ['relancer', '--dry-run', '--json', '--date', PLAN_DATE];
+
 process.stdout.write(
   planRow(`${fmt(smallLines)} factures`, recouvre(['--db', 'bench-small.db', ...planArgs])),
 );
 process.stdout.write(planRow(`${fmt(lines)} factures`, recouvre(['--db', 'bench.db', ...planArgs])));
+
+// Documents: rendering speed on one core, then runs that write every message to --sortie, to show
+// that memory stays flat as the number of actions grows.
+const rendering = await measureRendering(5000, 300);
+process.stdout.write(
+  `\nRendu (un cœur) : ${fmt(rendering.emailsPerSecond)} e-mails/s, ${fmt(rendering.pdfsPerSecond)} mises en demeure PDF/s\n`,
+);
+writeFileSync(
+  join(work, 'recouvre.toml'),
+  `[creancier]\nraison_sociale = "Banc d'essai SARL"\nsiren = "732829320"\nadresse = "1 rue du Banc\\n75001 Paris"\nemail = "compta@banc.fr"\ntelephone = "01 02 03 04 05"\niban = "FR7630006000011234567890189"\nbic = "BNPAFRPPXXX"\n`,
+);
+process.stdout.write(`relancer --dry-run --sortie (e-mails .eml écrits) --date ${PLAN_DATE}\n`);
+for (const [deliveryLines, deliveryClients] of [
+  [6_000, 3_000],
+  [60_000, 30_000],
+] as const) {
+  const csv = join(work, `factures-${deliveryLines}.csv`);
+  if (!existsSync(csv)) await generateExport(csv, deliveryLines, deliveryClients);
+  const db = `envoi-${deliveryLines}.db`;
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `${db}${suffix}`), { force: true });
+  const out = join(work, `sortie-${deliveryLines}`);
+  rmSync(out, { recursive: true, force: true });
+  recouvre(['--db', db, 'import', csv]);
+  const figures = recouvre(['--db', db, ...planArgs.filter((a) => a !== '--json'), '--sortie', out]);
+  const written = readdirSync(out).length;
+  process.stdout.write(planRow(`${fmt(written)} actions écrites`, figures));
+}
