@@ -388,40 +388,43 @@ export function renderClaimFile(input: ClaimFileInput): Promise<Buffer> {
   heading(`Créances au ${view.date}`);
   invoiceTable(doc, view);
 
-  heading('Règlements reçus');
-  if (input.payments.length === 0) doc.text('Aucun règlement daté enregistré.');
-  else {
-    table(
-      doc,
-      [
-        { title: 'Facture', width: CONTENT * 0.25, align: 'left' },
-        { title: 'Date', width: CONTENT * 0.2, align: 'left' },
-        { title: 'Montant', width: CONTENT * 0.25, align: 'right' },
-        { title: 'Origine', width: CONTENT * 0.3, align: 'left' },
-      ],
-      input.payments.map((p) => [p.number, p.date, p.amount, p.source]),
-    );
-  }
-
-  heading('Relances effectuées');
-  if (input.history.length === 0) doc.text('Aucune relance enregistrée.');
-  else {
-    table(
-      doc,
-      [
-        { title: 'Date', width: CONTENT * 0.14, align: 'left' },
-        { title: 'Étape', width: CONTENT * 0.2, align: 'left' },
-        { title: 'Canal', width: CONTENT * 0.14, align: 'left' },
-        { title: 'Référence (message, document)', width: CONTENT * 0.52, align: 'left' },
-      ],
-      input.history.map((h) => [
-        h.date,
-        h.step,
-        h.channel,
-        [h.messageId, h.document].filter(Boolean).join(' – '),
-      ]),
-    );
-  }
+  const listing = (
+    title: string,
+    empty: string,
+    columns: readonly Column[],
+    rows: readonly (readonly string[])[],
+  ) => {
+    heading(title);
+    if (rows.length === 0) doc.text(empty);
+    else table(doc, columns, rows);
+  };
+  listing(
+    'Règlements reçus',
+    'Aucun règlement daté enregistré.',
+    [
+      { title: 'Facture', width: CONTENT * 0.25, align: 'left' },
+      { title: 'Date', width: CONTENT * 0.2, align: 'left' },
+      { title: 'Montant', width: CONTENT * 0.25, align: 'right' },
+      { title: 'Origine', width: CONTENT * 0.3, align: 'left' },
+    ],
+    input.payments.map((p) => [p.number, p.date, p.amount, p.source]),
+  );
+  listing(
+    'Relances effectuées',
+    'Aucune relance enregistrée.',
+    [
+      { title: 'Date', width: CONTENT * 0.14, align: 'left' },
+      { title: 'Étape', width: CONTENT * 0.2, align: 'left' },
+      { title: 'Canal', width: CONTENT * 0.14, align: 'left' },
+      { title: 'Référence (message, document)', width: CONTENT * 0.52, align: 'left' },
+    ],
+    input.history.map((h) => [
+      h.date,
+      h.step,
+      h.channel,
+      [h.messageId, h.document].filter(Boolean).join(' – '),
+    ]),
+  );
 
   heading('Procédure conseillée');
   for (const p of input.procedure)
