@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
+import { formatDateFr, formatDateLong, type IsoDate, isoDate } from '../domain/dates.js';
+import { formatEuros } from '../domain/money.js';
 import { UserError } from '../errors.js';
 import { packageRoot } from './package-root.js';
 
@@ -32,6 +34,13 @@ export class Templates {
       const n = Number(count);
       return `${n} ${Math.abs(n) < 2 ? String(one) : String(many)}`;
     });
+    // `{{montant total_du_centimes}}` → "1 234,56 €" (`{{montant x "USD"}}` for another currency).
+    this.handlebars.registerHelper('montant', (cents: unknown, ...rest: unknown[]) =>
+      formatEuros(Number(cents), typeof rest[0] === 'string' ? rest[0] : 'EUR'),
+    );
+    // `{{date date_iso}}` → "20/11/2026"; `{{date_longue date_iso}}` → "20 novembre 2026".
+    this.handlebars.registerHelper('date', (iso: unknown) => formatDateFr(checkedDate(iso)));
+    this.handlebars.registerHelper('date_longue', (iso: unknown) => formatDateLong(checkedDate(iso)));
     // Partials: a shipped one is replaced by the company's own of the same name.
     for (const dir of [...this.dirs].reverse()) {
       const partials = join(dir, 'partials');
@@ -96,6 +105,12 @@ export class Templates {
       throw templateError(path, error);
     }
   }
+}
+
+function checkedDate(value: unknown): IsoDate {
+  const date = typeof value === 'string' ? isoDate(value) : null;
+  if (!date) throw new Error(`date attendue au format AAAA-MM-JJ, reçu « ${String(value)} »`);
+  return date;
 }
 
 function templateError(path: string, error: unknown): Error {

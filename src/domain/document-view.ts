@@ -35,6 +35,8 @@ export interface DocumentView {
   readonly premier_contact: boolean;
   readonly date: string;
   readonly date_longue: string;
+  /** The run's date as AAAA-MM-JJ, for the `date` and `date_longue` helpers. */
+  readonly date_iso: string;
   readonly creancier: {
     readonly raison_sociale: string;
     readonly siren: string;
@@ -61,6 +63,8 @@ export interface DocumentView {
     readonly montant: string;
     readonly regle: string;
     readonly reste_du: string;
+    readonly reste_du_centimes: number;
+    readonly echeance_iso: string;
     readonly avoir: string;
     readonly reclame: string;
     readonly jours_retard: number;
@@ -74,6 +78,10 @@ export interface DocumentView {
   readonly total_penalites: string;
   readonly total_indemnites: string;
   readonly total_du: string;
+  /** The same totals in cents, for the `montant` helper. */
+  readonly total_reclame_centimes: number;
+  readonly total_du_centimes: number;
+  readonly devise: string;
   readonly a_des_penalites: boolean;
   readonly a_des_indemnites: boolean;
   readonly fondement_penalites: string;
@@ -115,6 +123,7 @@ export function documentView(
     premier_contact: action.firstContact,
     date: formatDateFr(asOf),
     date_longue: formatDateLong(asOf),
+    date_iso: asOf,
     creancier: {
       raison_sociale: creditor.name,
       siren: creditor.siren.replace(/^(\d{3})(\d{3})(\d{3})$/, '$1 $2 $3'),
@@ -143,6 +152,8 @@ export function documentView(
         montant: money(c.invoice.amount),
         regle: money(c.invoice.amount - c.invoice.outstanding),
         reste_du: money(c.invoice.outstanding),
+        reste_du_centimes: c.invoice.outstanding,
+        echeance_iso: c.invoice.dueDate,
         avoir: money(c.invoice.outstanding - c.claimed),
         reclame: money(c.claimed),
         jours_retard: c.daysLate,
@@ -157,6 +168,9 @@ export function documentView(
     total_penalites: money(action.totalInterest),
     total_indemnites: money(action.totalIndemnity),
     total_du: money(totalDue),
+    total_reclame_centimes: action.totalClaimed,
+    total_du_centimes: totalDue,
+    devise: action.currency,
     a_des_penalites: action.totalInterest > 0,
     a_des_indemnites: action.totalIndemnity > 0,
     fondement_penalites: professional

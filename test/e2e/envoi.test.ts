@@ -447,7 +447,9 @@ describe('litigation, templates and the whole journey', () => {
     );
     await recouvre(['relancer', '--dry-run', '--date', FRIDAY, '--sortie', 'apercu'], { cwd: dir });
     const eml = await simpleParser(readFileSync(join(dir, 'apercu', 'K4-relance-2026-11-20.eml')));
-    expect(plain(eml.subject ?? '')).toBe('Votre compte chez Dupont & Fils Rénovation : 1 500,00 €');
+    expect(plain(eml.subject ?? '')).toBe(
+      'Votre compte chez Dupont & Fils Rénovation : 1 500,00 € au 20 novembre 2026',
+    );
 
     writeFileSync(
       join(dir, 'modeles', 'email', 'relance.texte.hbs'),
