@@ -34,13 +34,14 @@ export class Templates {
       const n = Number(count);
       return `${n} ${Math.abs(n) < 2 ? String(one) : String(many)}`;
     });
-    // `{{montant total_du_centimes}}` → "1 234,56 €" (`{{montant x "USD"}}` for another currency).
-    this.handlebars.registerHelper('montant', (cents: unknown, ...rest: unknown[]) =>
+    // Helper names must differ from every field of the views: Handlebars looks helpers up first.
+    // `{{euros total_du_centimes}}` → "1 234,56 €" (`{{euros x "USD"}}` for another currency).
+    this.handlebars.registerHelper('euros', (cents: unknown, ...rest: unknown[]) =>
       formatEuros(Number(cents), typeof rest[0] === 'string' ? rest[0] : 'EUR'),
     );
-    // `{{date date_iso}}` → "20/11/2026"; `{{date_longue date_iso}}` → "20 novembre 2026".
-    this.handlebars.registerHelper('date', (iso: unknown) => formatDateFr(checkedDate(iso)));
-    this.handlebars.registerHelper('date_longue', (iso: unknown) => formatDateLong(checkedDate(iso)));
+    // `{{date_courte date_iso}}` → "20/11/2026"; `{{date_en_lettres date_iso}}` → "20 novembre 2026".
+    this.handlebars.registerHelper('date_courte', (iso: unknown) => formatDateFr(checkedDate(iso)));
+    this.handlebars.registerHelper('date_en_lettres', (iso: unknown) => formatDateLong(checkedDate(iso)));
     // Partials: a shipped one is replaced by the company's own of the same name.
     for (const dir of [...this.dirs].reverse()) {
       const partials = join(dir, 'partials');

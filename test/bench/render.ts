@@ -24,7 +24,7 @@ const creditor: Creditor = {
   paymentLink: null,
 };
 
-function action(n: number, step: number): PlannedAction {
+export function sampleAction(n: number, step: number): PlannedAction {
   const invoices = [0, 1, 2].map((k) => ({
     invoice: {
       id: n * 3 + k,
@@ -80,7 +80,7 @@ function action(n: number, step: number): PlannedAction {
   };
 }
 
-function viewOf(a: PlannedAction) {
+export function sampleView(a: PlannedAction) {
   return documentView(
     a,
     creditor,
@@ -103,7 +103,7 @@ export async function measureRendering(
 ): Promise<{ emailsPerSecond: number; pdfsPerSecond: number }> {
   const templates = new Templates([shippedTemplatesDir()]);
   for (let i = 0; i < 50; i++) {
-    const view = viewOf(action(i, 1));
+    const view = sampleView(sampleAction(i, 1));
     templates.render('email/relance.sujet', view);
     templates.render('email/relance.texte', view);
     templates.render('email/relance.html', view);
@@ -111,16 +111,16 @@ export async function measureRendering(
   let started = performance.now();
   let bytes = 0;
   for (let i = 0; i < emails; i++) {
-    const view = viewOf(action(i, 1));
+    const view = sampleView(sampleAction(i, 1));
     bytes += templates.render('email/relance.sujet', view).length;
     bytes += templates.render('email/relance.texte', view).length;
     bytes += templates.render('email/relance.html', view).length;
   }
   const emailSeconds = (performance.now() - started) / 1000;
   await renderLetter({
-    view: viewOf(action(0, 2)),
+    view: sampleView(sampleAction(0, 2)),
     subject: 'Mise en demeure de payer',
-    body: templates.render('courrier/mise_en_demeure', viewOf(action(0, 2))),
+    body: templates.render('courrier/mise_en_demeure', sampleView(sampleAction(0, 2))),
     registered: true,
     date: asOf,
     currency: 'EUR',
@@ -128,7 +128,7 @@ export async function measureRendering(
   });
   started = performance.now();
   for (let i = 0; i < pdfs; i++) {
-    const view = viewOf(action(i, 2));
+    const view = sampleView(sampleAction(i, 2));
     const pdf = await renderLetter({
       view,
       subject: 'Mise en demeure de payer',

@@ -443,7 +443,7 @@ describe('litigation, templates and the whole journey', () => {
     expect(exported.stdout).toContain('modèles copiés dans modeles');
     writeFileSync(
       join(dir, 'modeles', 'email', 'relance.sujet.hbs'),
-      'Votre compte chez {{creancier.raison_sociale}} : {{total_reclame}}\n',
+      'Votre compte chez {{creancier.raison_sociale}} : {{euros total_reclame_centimes devise}} au {{date_en_lettres date_iso}}\n',
     );
     await recouvre(['relancer', '--dry-run', '--date', FRIDAY, '--sortie', 'apercu'], { cwd: dir });
     const eml = await simpleParser(readFileSync(join(dir, 'apercu', 'K4-relance-2026-11-20.eml')));
