@@ -2,11 +2,9 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import {
   type Encoding,
-  guessSeparator,
   inspectSource,
   parseSample,
   readSample,
-  SEPARATORS,
   type SourceFile,
   streamRows,
 } from '../adapters/csv-source.js';
@@ -17,14 +15,14 @@ import {
   FIELD_BY_KEY,
   FIELDS,
   type FieldKey,
-  missingRequired,
+  INVOICE_CATALOGUE,
   normalizeHeader,
-  recognizeColumns,
 } from '../domain/columns.js';
 import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js';
 import { readInvoiceRow } from '../domain/invoice-row.js';
 import { type DecimalMark, guessDecimalMark } from '../domain/money.js';
 import { UserError } from '../errors.js';
+import { findLayout, type Layout } from './csv-layout.js';
 
 export interface ImportRequest {
   readonly file: string;
@@ -75,75 +73,6 @@ export interface ImportReport {
 
 const MAX_KEPT_ERRORS = 1000;
 
-interface Layout {
-  readonly separator: string;
-  readonly headerIndex: number;
-  readonly headers: readonly string[];
-  readonly columns: ColumnMap;
-  readonly ignored: readonly string[];
-  readonly sampleRows: readonly (readonly string[])[];
-}
-
-/** Finds the separator and the header row together: the pair that recognises the most titles wins. */
-function findLayout(source: SourceFile, sample: string, request: ImportRequest): Layout {
-  const candidates = request.separator ? [request.separator] : [...SEPARATORS];
-  let best: (Layout & { score: number }) | null = null;
-  for (const separator of candidates) {
-    const rows = parseSample(sample, separator);
-    const limit = Math.min(rows.length, 20);
-    for (let index = 0; index < limit; index++) {
-      const headers = (rows[index] ?? []).map((h) => h.trim());
-      const recognition = recognizeColumns(headers, request.columns);
-      const score = Object.keys(recognition.columns).length;
-      if (score > (best?.score ?? 1)) {
-        best = {
-          separator,
-          headerIndex: index,
-          headers,
-          columns: recognition.columns,
-          ignored: recognition.unknown,
-          sampleRows: rows.slice(index + 1),
-          score,
-        };
-      }
-    }
-  }
-  if (!best) {
-    const separator = request.separator ?? guessSeparator(sample);
-    const firstRow = parseSample(sample, separator, 5).find((r) => r.some((c) => c.trim() !== '')) ?? [];
-    const recognition = recognizeColumns(firstRow, request.columns);
-    if (recognition.missingOverrides.length > 0)
-      throw missingOverrideError(source, recognition.missingOverrides, firstRow);
-    throw new UserError(
-      `${source.name} : aucune colonne reconnue, ce fichier ne ressemble pas à un export de factures.`,
-      [
-        `Colonnes du fichier : ${listColumns(firstRow)}.`,
-        'Indiquez la correspondance, par exemple :',
-        '  recouvre import fichier.csv --colonne numero="Réf. doc" --colonne client="Nom" --colonne date="Date doc" --colonne montant="Net à payer"',
-        'et ajoutez --enregistrer-profil NOM pour la retrouver ensuite avec --profil NOM.',
-      ],
-    );
-  }
-  const recognition = recognizeColumns(best.headers, request.columns);
-  if (recognition.missingOverrides.length > 0) {
-    throw missingOverrideError(source, recognition.missingOverrides, best.headers);
-  }
-  const missing = missingRequired(best.columns);
-  if (missing.length > 0) {
-    throw new UserError(
-      `${source.name}:${best.headerIndex + 1} : colonne obligatoire absente : ${missing.map((f) => f.label).join(', ')}.`,
-      [
-        ...missing.map(
-          (f) => `  ${f.label} : intitulés reconnus ${f.synonyms.map((s) => `« ${s} »`).join(', ')}`,
-        ),
-        `Colonnes du fichier : ${listColumns(best.headers)}.`,
-        `Si la colonne porte un autre nom, indiquez-le : --colonne ${missing[0]?.option}="Intitulé dans le fichier".`,
-      ],
-    );
-  }
-  return best;
-}
-
 const PAYMENT_WORDS = /\b(paiements?|reglements?|payments?|encaissements?)\b/;
 
 /**
@@ -151,7 +80,12 @@ const PAYMENT_WORDS = /\b(paiements?|reglements?|payments?|encaissements?)\b/;
  * alone cannot always tell them apart (« Client, Invoice Number, Amount, Date »), but the file's
  * name or its preamble usually says what it is.
  */
-function refusePaymentFile(source: SourceFile, sample: string, layout: Layout, request: ImportRequest): void {
+function refusePaymentFile(
+  source: SourceFile,
+  sample: string,
+  layout: Layout<FieldKey>,
+  request: ImportRequest,
+): void {
   if (request.forceInvoices) return;
   const preamble = parseSample(sample, layout.separator, layout.headerIndex).flat().join(' ');
   const text = normalizeHeader(`${source.name} ${preamble}`);
@@ -160,22 +94,6 @@ function refusePaymentFile(source: SourceFile, sample: string, layout: Layout, r
     "L'importer comme factures remplacerait les montants des factures par ceux des règlements.",
     "S'il s'agit bien de factures, relancez avec --type factures.",
   ]);
-}
-
-function listColumns(headers: readonly string[]): string {
-  const shown = headers.filter((h) => h.trim() !== '').map((h) => `« ${h.trim()} »`);
-  return shown.length > 0 ? shown.join(', ') : '(aucune)';
-}
-
-function missingOverrideError(
-  source: SourceFile,
-  missing: readonly { readonly field: { readonly option: string }; readonly header: string }[],
-  headers: readonly string[],
-): UserError {
-  return new UserError(
-    `${source.name} : ${missing.map((m) => `--colonne ${m.field.option}="${m.header}"`).join(', ')} : cette colonne n'existe pas dans le fichier.`,
-    [`Colonnes du fichier : ${listColumns(headers)}.`],
-  );
 }
 
 function samplesOf(
@@ -244,7 +162,12 @@ export async function importInvoices(
   if (sample.trim() === '') {
     throw new UserError(`${source.name} ne contient que des lignes vides : exportez à nouveau les factures.`);
   }
-  const layout = findLayout(source, sample, request);
+  const layout = findLayout(source, sample, {
+    separator: request.separator,
+    overrides: request.columns,
+    catalogue: INVOICE_CATALOGUE,
+    what: 'factures',
+  });
   refusePaymentFile(source, sample, layout, request);
   const decimalMark =
     request.decimalMark ??

@@ -23,8 +23,8 @@ export type FieldKey =
   | 'siren'
   | 'phone';
 
-export interface FieldSpec {
-  readonly key: FieldKey;
+export interface FieldSpec<K extends string = FieldKey> {
+  readonly key: K;
   /** The name a user writes in `--colonne NOM=…` and in a saved profile. */
   readonly option: string;
   /** How a message names the field. */
@@ -220,9 +220,6 @@ export const FIELDS: readonly FieldSpec[] = [
   },
 ];
 
-export const FIELD_BY_KEY: ReadonlyMap<FieldKey, FieldSpec> = new Map(FIELDS.map((f) => [f.key, f]));
-export const FIELD_BY_OPTION: ReadonlyMap<string, FieldSpec> = new Map(FIELDS.map((f) => [f.option, f]));
-
 /** `normalizeHeader(' N° Facture ')` → `'no facture'`; `normalizeHeader("Date d'échéance")` → `'date d echeance'`. */
 export function normalizeHeader(header: string): string {
   return header
@@ -235,42 +232,75 @@ export function normalizeHeader(header: string): string {
     .trim();
 }
 
-const SYNONYM_INDEX: ReadonlyMap<string, FieldKey> = (() => {
-  const index = new Map<string, FieldKey>();
-  for (const field of FIELDS) {
+/** The fields a kind of file may have, how to recognise them, and which it cannot do without. */
+export interface Catalogue<K extends string> {
+  readonly fields: readonly FieldSpec<K>[];
+  readonly byKey: ReadonlyMap<K, FieldSpec<K>>;
+  readonly byOption: ReadonlyMap<string, FieldSpec<K>>;
+  readonly index: ReadonlyMap<string, K>;
+  readonly missingRequired: (columns: Partial<Record<K, number>>) => FieldSpec<K>[];
+}
+
+export function makeCatalogue<K extends string>(
+  fields: readonly FieldSpec<K>[],
+  required: (columns: Partial<Record<K, number>>, need: (key: K) => FieldSpec<K>) => FieldSpec<K>[],
+): Catalogue<K> {
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  const index = new Map<string, K>();
+  for (const field of fields) {
     for (const synonym of field.synonyms) {
       const key = normalizeHeader(synonym);
       if (!index.has(key)) index.set(key, field.key);
     }
   }
-  return index;
-})();
+  return {
+    fields,
+    byKey,
+    byOption: new Map(fields.map((f) => [f.option, f])),
+    index,
+    missingRequired: (columns) => required(columns, (key) => byKey.get(key) as FieldSpec<K>),
+  };
+}
 
-export type ColumnMap = Partial<Record<FieldKey, number>>;
+/** The fields an invoice export cannot do without. */
+export const INVOICE_CATALOGUE: Catalogue<FieldKey> = makeCatalogue(FIELDS, (columns, need) => {
+  const missing: FieldSpec[] = [];
+  if (columns.number === undefined) missing.push(need('number'));
+  if (columns.clientName === undefined && columns.clientCode === undefined) missing.push(need('clientName'));
+  if (columns.issueDate === undefined) missing.push(need('issueDate'));
+  if (columns.amount === undefined) missing.push(need('amount'));
+  return missing;
+});
 
-export interface Recognition {
-  readonly columns: ColumnMap;
+export const FIELD_BY_KEY: ReadonlyMap<FieldKey, FieldSpec> = INVOICE_CATALOGUE.byKey;
+export const FIELD_BY_OPTION: ReadonlyMap<string, FieldSpec> = INVOICE_CATALOGUE.byOption;
+
+export type ColumnMap<K extends string = FieldKey> = Partial<Record<K, number>>;
+
+export interface Recognition<K extends string = FieldKey> {
+  readonly columns: ColumnMap<K>;
   /** Headers that name no known field. */
   readonly unknown: readonly string[];
   /** User mappings naming a header that is not in the file. */
-  readonly missingOverrides: readonly { readonly field: FieldSpec; readonly header: string }[];
+  readonly missingOverrides: readonly { readonly field: FieldSpec<K>; readonly header: string }[];
 }
 
 /**
  * Maps a header row to fields. An explicit mapping (`{ number: 'Réf. doc' }`) wins; otherwise the
  * first column whose title is a synonym of a field takes it.
  */
-export function recognizeColumns(
+export function recognizeColumns<K extends string = FieldKey>(
   headers: readonly string[],
-  overrides: Partial<Record<FieldKey, string>> = {},
-): Recognition {
-  const columns: ColumnMap = {};
+  overrides: Partial<Record<K, string>> = {},
+  catalogue: Catalogue<K> = INVOICE_CATALOGUE as unknown as Catalogue<K>,
+): Recognition<K> {
+  const columns: ColumnMap<K> = {};
   const taken = new Set<number>();
   const normalized = headers.map(normalizeHeader);
-  const missingOverrides: { field: FieldSpec; header: string }[] = [];
-  for (const [key, header] of Object.entries(overrides) as [FieldKey, string][]) {
+  const missingOverrides: { field: FieldSpec<K>; header: string }[] = [];
+  for (const [key, header] of Object.entries(overrides) as [K, string][]) {
     const at = normalized.indexOf(normalizeHeader(header));
-    const field = FIELD_BY_KEY.get(key);
+    const field = catalogue.byKey.get(key);
     if (!field) continue;
     if (at === -1) missingOverrides.push({ field, header });
     else {
@@ -280,7 +310,7 @@ export function recognizeColumns(
   }
   normalized.forEach((name, at) => {
     if (taken.has(at)) return;
-    const key = SYNONYM_INDEX.get(name);
+    const key = catalogue.index.get(name);
     if (key !== undefined && columns[key] === undefined && overrides[key] === undefined) {
       columns[key] = at;
       taken.add(at);
@@ -290,20 +320,14 @@ export function recognizeColumns(
   return { columns, unknown, missingOverrides };
 }
 
-/** How many cells of a row are known titles: used to find the header row under a preamble. */
+/** How many cells of a row are known invoice titles: used to find the header row under a preamble. */
 export function headerScore(cells: readonly string[]): number {
   let score = 0;
-  for (const cell of cells) if (SYNONYM_INDEX.has(normalizeHeader(cell))) score++;
+  for (const cell of cells) if (INVOICE_CATALOGUE.index.has(normalizeHeader(cell))) score++;
   return score;
 }
 
 /** The fields an invoice export cannot do without. */
 export function missingRequired(columns: ColumnMap): FieldSpec[] {
-  const missing: FieldSpec[] = [];
-  const need = (key: FieldKey) => FIELD_BY_KEY.get(key) as FieldSpec;
-  if (columns.number === undefined) missing.push(need('number'));
-  if (columns.clientName === undefined && columns.clientCode === undefined) missing.push(need('clientName'));
-  if (columns.issueDate === undefined) missing.push(need('issueDate'));
-  if (columns.amount === undefined) missing.push(need('amount'));
-  return missing;
+  return INVOICE_CATALOGUE.missingRequired(columns);
 }

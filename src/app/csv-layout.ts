@@ -1,0 +1,110 @@
+import { guessSeparator, parseSample, SEPARATORS, type SourceFile } from '../adapters/csv-source.js';
+import { type Catalogue, type ColumnMap, recognizeColumns } from '../domain/columns.js';
+import { UserError } from '../errors.js';
+
+/**
+ * Where the data is in a CSV export: its separator, its header row (under any preamble) and which
+ * column holds which field. Shared by every kind of file recouvre imports; each brings its own
+ * catalogue of fields.
+ */
+export interface Layout<K extends string> {
+  readonly separator: string;
+  readonly headerIndex: number;
+  readonly headers: readonly string[];
+  readonly columns: ColumnMap<K>;
+  readonly ignored: readonly string[];
+  readonly sampleRows: readonly (readonly string[])[];
+}
+
+export interface LayoutRequest<K extends string> {
+  readonly separator?: string | undefined;
+  readonly overrides: Partial<Record<K, string>>;
+  readonly catalogue: Catalogue<K>;
+  /** What the file should hold, for messages: « factures », « règlements ». */
+  readonly what: string;
+}
+
+/** The separator and the header row together: the pair that recognises the most titles wins. */
+export function findLayout<K extends string>(
+  source: SourceFile,
+  sample: string,
+  request: LayoutRequest<K>,
+): Layout<K> {
+  const candidates = request.separator ? [request.separator] : [...SEPARATORS];
+  let best: (Layout<K> & { score: number }) | null = null;
+  for (const separator of candidates) {
+    const rows = parseSample(sample, separator);
+    const limit = Math.min(rows.length, 20);
+    for (let index = 0; index < limit; index++) {
+      const headers = (rows[index] ?? []).map((h) => h.trim());
+      const recognition = recognizeColumns(headers, request.overrides, request.catalogue);
+      const score = Object.keys(recognition.columns).length;
+      if (score > (best?.score ?? 1)) {
+        best = {
+          separator,
+          headerIndex: index,
+          headers,
+          columns: recognition.columns,
+          ignored: recognition.unknown,
+          sampleRows: rows.slice(index + 1),
+          score,
+        };
+      }
+    }
+  }
+  const example = request.catalogue.fields
+    .slice(0, 3)
+    .map((f) => `--colonne ${f.option}="…"`)
+    .join(' ');
+  if (!best) {
+    const separator = request.separator ?? guessSeparator(sample);
+    const firstRow = parseSample(sample, separator, 5).find((r) => r.some((c) => c.trim() !== '')) ?? [];
+    const recognition = recognizeColumns(firstRow, request.overrides, request.catalogue);
+    if (recognition.missingOverrides.length > 0)
+      throw missingOverrideError(source, recognition.missingOverrides, firstRow);
+    throw new UserError(
+      `${source.name} : aucune colonne reconnue, ce fichier ne ressemble pas à un export de ${request.what}.`,
+      [
+        `Colonnes du fichier : ${listColumns(firstRow)}.`,
+        'Indiquez la correspondance, par exemple :',
+        request.what === 'factures'
+          ? '  recouvre import fichier.csv --colonne numero="Réf. doc" --colonne client="Nom" --colonne date="Date doc" --colonne montant="Net à payer"'
+          : `  recouvre import fichier.csv ${example}`,
+        'et ajoutez --enregistrer-profil NOM pour la retrouver ensuite avec --profil NOM.',
+      ],
+    );
+  }
+  const recognition = recognizeColumns(best.headers, request.overrides, request.catalogue);
+  if (recognition.missingOverrides.length > 0)
+    throw missingOverrideError(source, recognition.missingOverrides, best.headers);
+  const missing = request.catalogue.missingRequired(best.columns);
+  if (missing.length > 0) {
+    throw new UserError(
+      `${source.name}:${best.headerIndex + 1} : colonne obligatoire absente : ${missing.map((f) => f.label).join(', ')}.`,
+      [
+        ...missing.map(
+          (f) => `  ${f.label} : intitulés reconnus ${f.synonyms.map((s) => `« ${s} »`).join(', ')}`,
+        ),
+        `Colonnes du fichier : ${listColumns(best.headers)}.`,
+        `Si la colonne porte un autre nom, indiquez-le : --colonne ${missing[0]?.option}="Intitulé dans le fichier".`,
+      ],
+    );
+  }
+  return best;
+}
+
+export function listColumns(headers: readonly string[]): string {
+  const shown = headers.filter((h) => h.trim() !== '').map((h) => `« ${h.trim()} »`);
+  return shown.length > 0 ? shown.join(', ') : '(aucune)';
+}
+
+function missingOverrideError(
+  source: SourceFile,
+  missing: readonly { readonly field: { readonly option: string }; readonly header: string }[],
+  headers: readonly string[],
+): UserError {
+  return new UserError(
+    `${source.name} : ${missing.map((m) => `--colonne ${m.field.option}="${m.header}"`).join(', ')} : cette colonne n'existe pas dans le fichier.`,
+    [`Colonnes du fichier : ${listColumns(headers)}.`],
+  );
+}
