@@ -173,10 +173,10 @@ RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
 
   program
     .command('import')
-    .description('importer les factures (et clients, montants réglés) d’un export CSV')
+    .description('importer un export CSV : factures (et clients, montants réglés), ou règlements')
     .argument('<fichier>', 'export CSV de votre logiciel de facturation ou de comptabilité')
     .option('--dry-run', 'montrer ce qui changerait, sans rien écrire')
-    .option('--type <genre>', 'genre du fichier : factures (deviné sinon)')
+    .option('--type <genre>', 'genre du fichier : factures ou paiements (deviné sinon)')
     .option('--json', 'résumé en JSON')
     .option('--ignorer-erreurs', 'importer les lignes valides ; les rejetées vont dans FICHIER.rejets.csv')
     .option('--liste-complete', 'le fichier liste toutes les factures ouvertes : les absentes sont soldées')
@@ -202,6 +202,7 @@ RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
 Exemples :
   recouvre import factures.csv
   recouvre import factures.csv --dry-run
+  recouvre import reglements.csv                    les règlements reçus (deviné, ou --type paiements)
   recouvre import export-sage.csv --colonne numero="Réf. doc" --enregistrer-profil sage
   recouvre import export-sage.csv --profil sage --liste-complete`,
     )

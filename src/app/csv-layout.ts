@@ -1,3 +1,5 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import { guessSeparator, parseSample, SEPARATORS, type SourceFile } from '../adapters/csv-source.js';
 import { type Catalogue, type ColumnMap, recognizeColumns } from '../domain/columns.js';
 import { UserError } from '../errors.js';
@@ -107,4 +109,57 @@ function missingOverrideError(
     `${source.name} : ${missing.map((m) => `--colonne ${m.field.option}="${m.header}"`).join(', ')} : cette colonne n'existe pas dans le fichier.`,
     [`Colonnes du fichier : ${listColumns(headers)}.`],
   );
+}
+
+/** Non-empty values of some columns in the first rows, to guess the decimal mark and date order. */
+export function samplesOf<K extends string>(
+  rows: readonly (readonly string[])[],
+  columns: ColumnMap<K>,
+  keys: readonly K[],
+): string[] {
+  const values: string[] = [];
+  for (const row of rows.slice(0, 200)) {
+    for (const key of keys) {
+      const at = columns[key];
+      const value = at === undefined ? '' : (row[at] ?? '').trim();
+      if (value !== '') values.push(value);
+    }
+  }
+  return values;
+}
+
+/** A CSV writer for the rejected lines, opened at the first rejection. */
+export class RejectsFile {
+  private stream: WriteStream | null = null;
+  constructor(
+    readonly path: string,
+    private readonly headers: readonly string[],
+  ) {}
+  write(cells: readonly string[], line: number, reasons: string): void {
+    if (!this.stream) {
+      this.stream = createWriteStream(this.path, { encoding: 'utf8' });
+      this.stream.write(`\ufeff${[...this.headers, 'Ligne', 'Motif du rejet'].map(quote).join(';')}\r\n`);
+    }
+    this.stream.write(`${[...cells, String(line), reasons].map(quote).join(';')}\r\n`);
+  }
+  get used(): boolean {
+    return this.stream !== null;
+  }
+  close(): Promise<void> {
+    const stream = this.stream;
+    if (!stream) return Promise.resolve();
+    return new Promise((done, fail) => {
+      stream.on('error', fail);
+      stream.end(done);
+    });
+  }
+}
+
+function quote(cell: string): string {
+  return /[;"\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+}
+
+export function rejectsPathFor(file: string): string {
+  const extension = extname(file);
+  return join(dirname(file), `${basename(file, extension)}.rejets.csv`);
 }

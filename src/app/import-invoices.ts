@@ -1,5 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   type Encoding,
   inspectSource,
@@ -11,7 +10,6 @@ import {
 import { type ImportCounts, InvoiceImportStore } from '../adapters/db/invoice-import-store.js';
 import type { Store } from '../adapters/db/open.js';
 import {
-  type ColumnMap,
   FIELD_BY_KEY,
   FIELDS,
   type FieldKey,
@@ -22,7 +20,9 @@ import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js
 import { readInvoiceRow } from '../domain/invoice-row.js';
 import { type DecimalMark, guessDecimalMark } from '../domain/money.js';
 import { UserError } from '../errors.js';
-import { findLayout, type Layout } from './csv-layout.js';
+import { findLayout, type Layout, RejectsFile, rejectsPathFor, samplesOf } from './csv-layout.js';
+
+export { rejectsPathFor };
 
 export interface ImportRequest {
   readonly file: string;
@@ -94,58 +94,6 @@ function refusePaymentFile(
     "L'importer comme factures remplacerait les montants des factures par ceux des règlements.",
     "S'il s'agit bien de factures, relancez avec --type factures.",
   ]);
-}
-
-function samplesOf(
-  rows: readonly (readonly string[])[],
-  columns: ColumnMap,
-  keys: readonly FieldKey[],
-): string[] {
-  const values: string[] = [];
-  for (const row of rows.slice(0, 200)) {
-    for (const key of keys) {
-      const at = columns[key];
-      const value = at === undefined ? '' : (row[at] ?? '').trim();
-      if (value !== '') values.push(value);
-    }
-  }
-  return values;
-}
-
-/** A CSV writer for the rejected lines, opened at the first rejection. */
-class RejectsFile {
-  private stream: WriteStream | null = null;
-  constructor(
-    readonly path: string,
-    private readonly headers: readonly string[],
-  ) {}
-  write(cells: readonly string[], line: number, reasons: string): void {
-    if (!this.stream) {
-      this.stream = createWriteStream(this.path, { encoding: 'utf8' });
-      this.stream.write(`\ufeff${[...this.headers, 'Ligne', 'Motif du rejet'].map(quote).join(';')}\r\n`);
-    }
-    this.stream.write(`${[...cells, String(line), reasons].map(quote).join(';')}\r\n`);
-  }
-  get used(): boolean {
-    return this.stream !== null;
-  }
-  close(): Promise<void> {
-    const stream = this.stream;
-    if (!stream) return Promise.resolve();
-    return new Promise((done, fail) => {
-      stream.on('error', fail);
-      stream.end(done);
-    });
-  }
-}
-
-function quote(cell: string): string {
-  return /[;"\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
-}
-
-export function rejectsPathFor(file: string): string {
-  const extension = extname(file);
-  return join(dirname(file), `${basename(file, extension)}.rejets.csv`);
 }
 
 /**

@@ -4,10 +4,24 @@ import { ENCODING_LABELS, type Encoding, SEPARATOR_LABELS } from '../adapters/cs
 import { openStore } from '../adapters/db/open.js';
 import { colors } from '../adapters/terminal.js';
 import { type ImportReport, importInvoices, rejectsPathFor } from '../app/import-invoices.js';
+import {
+  importPayments,
+  looksLikePayments,
+  overpaymentText,
+  type PaymentImportReport,
+  type PaymentImportRequest,
+} from '../app/import-payments.js';
 import type { Context } from '../context.js';
-import { FIELD_BY_OPTION, FIELDS, type FieldKey } from '../domain/columns.js';
+import {
+  type Catalogue,
+  FIELD_BY_OPTION,
+  FIELDS,
+  type FieldKey,
+  INVOICE_CATALOGUE,
+} from '../domain/columns.js';
 import type { DateOrder } from '../domain/dates.js';
 import type { DecimalMark } from '../domain/money.js';
+import { PAYMENT_CATALOGUE } from '../domain/payment-row.js';
 import { UsageError, UserError } from '../errors.js';
 import { displayPath, plural } from './format.js';
 
@@ -50,15 +64,18 @@ const SEPARATOR_NAMES: Readonly<Record<string, string>> = {
   '\t': '\t',
 };
 
-function parseColumns(specs: readonly string[]): Partial<Record<FieldKey, string>> {
-  const columns: Partial<Record<FieldKey, string>> = {};
+function parseColumns<K extends string = FieldKey>(
+  specs: readonly string[],
+  catalogue: Catalogue<K> = INVOICE_CATALOGUE as unknown as Catalogue<K>,
+): Partial<Record<K, string>> {
+  const columns: Partial<Record<K, string>> = {};
   for (const spec of specs) {
     const at = spec.indexOf('=');
     const name = at === -1 ? '' : spec.slice(0, at).trim();
-    const field = FIELD_BY_OPTION.get(name);
+    const field = catalogue.byOption.get(name);
     if (!field || at === -1 || spec.slice(at + 1).trim() === '') {
       throw new UsageError(`--colonne « ${spec} » : attendu CHAMP="Intitulé dans le fichier".`, [
-        `Champs possibles : ${FIELDS.map((f) => f.option).join(', ')}.`,
+        `Champs possibles : ${catalogue.fields.map((f) => f.option).join(', ')}.`,
       ]);
     }
     columns[field.key] = spec.slice(at + 1).trim();
@@ -113,6 +130,23 @@ export async function runImport(context: Context, file: string, options: ImportO
   if (dateFormat !== undefined && dateFormat !== 'jj/mm/aaaa' && dateFormat !== 'mm/jj/aaaa') {
     throw new UsageError(`--format-date « ${dateFormat} » : attendu jj/mm/aaaa ou mm/jj/aaaa.`);
   }
+  const dateOrder =
+    dateFormat === undefined ? undefined : ((dateFormat === 'jj/mm/aaaa' ? 'jma' : 'mja') as DateOrder);
+  const type = options.type?.toLowerCase();
+  if (type !== undefined && !['factures', 'paiements', 'reglements', 'règlements'].includes(type)) {
+    throw new UsageError(`--type « ${options.type} » : attendu factures ou paiements.`);
+  }
+  const payments =
+    type === undefined ? await looksLikePayments(file, encoding, separator) : type !== 'factures';
+  if (payments) {
+    return runPaymentImport(context, file, options, {
+      encoding,
+      separator,
+      decimalMark: decimal as DecimalMark | undefined,
+      dateOrder,
+      columns: parseColumns(options.colonne ?? [], PAYMENT_CATALOGUE),
+    });
+  }
   const columns = {
     ...profileColumns(profile, config, options.profil),
     ...parseColumns(options.colonne ?? []),
@@ -133,8 +167,7 @@ export async function runImport(context: Context, file: string, options: ImportO
         encoding,
         separator,
         decimalMark: decimal as DecimalMark | undefined,
-        dateOrder:
-          dateFormat === undefined ? undefined : ((dateFormat === 'jj/mm/aaaa' ? 'jma' : 'mja') as DateOrder),
+        dateOrder,
         columns,
         paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
         defaultCurrency: config.import.devise,
@@ -212,11 +245,14 @@ function toJson(report: ImportReport) {
 
 const SHOWN_ERRORS = 50;
 
-function printReport(context: Context, file: string, report: ImportReport, options: ImportOptions): void {
+/** The problems of a file, line by line; false when they stopped the import. */
+function printErrors(
+  context: Context,
+  file: string,
+  report: Pick<ImportReport, 'file' | 'errors' | 'errorCount' | 'committed' | 'dryRun'>,
+): boolean {
   const c = colors(context);
-  const out = (line = '') => context.stdout.write(`${line}\n`);
   const name = displayPath(context.cwd, report.file);
-  const counts = report.counts;
   if (report.errorCount > 0) {
     const err = (line = '') => context.stderr.write(`${line}\n`);
     for (const e of report.errors.slice(0, SHOWN_ERRORS)) {
@@ -237,9 +273,18 @@ function printReport(context: Context, file: string, report: ImportReport, optio
       err(
         `Corrigez le fichier puis relancez, ou importez les lignes valides avec --ignorer-erreurs (les lignes rejetées iront dans ${displayPath(context.cwd, rejectsPathFor(file))}).`,
       );
-      return;
+      return false;
     }
   }
+  return true;
+}
+
+function printReport(context: Context, file: string, report: ImportReport, options: ImportOptions): void {
+  const c = colors(context);
+  const out = (line = '') => context.stdout.write(`${line}\n`);
+  const name = displayPath(context.cwd, report.file);
+  const counts = report.counts;
+  if (!printErrors(context, file, report)) return;
   const head = report.dryRun ? `Simulation de l'import de ${name} (rien n'est écrit)` : `Import de ${name}`;
   out(
     c.bold(head) +
@@ -288,4 +333,95 @@ function printReport(context: Context, file: string, report: ImportReport, optio
       `  Profil « ${options.enregistrerProfil} » enregistré dans ${displayPath(context.cwd, context.configPath)}.`,
     );
   }
+}
+
+/** `recouvre import reglements.csv`: payments, each one for a named invoice. */
+async function runPaymentImport(
+  context: Context,
+  file: string,
+  options: ImportOptions,
+  format: Omit<PaymentImportRequest, 'file' | 'dryRun' | 'ignoreErrors'>,
+): Promise<number> {
+  if (options.listeComplete || options.enregistrerProfil || options.profil) {
+    throw new UsageError(
+      '--liste-complete, --profil et --enregistrer-profil ne valent que pour un export de factures.',
+    );
+  }
+  const store = await openStore(context.dbPath, { create: false });
+  let report: PaymentImportReport;
+  try {
+    report = await importPayments(
+      store,
+      { file, dryRun: options.dryRun ?? false, ignoreErrors: options.ignorerErreurs ?? false, ...format },
+      { now: context.now, today: context.today },
+    );
+  } finally {
+    await store.close();
+  }
+  const c = report.counts;
+  if (options.json) {
+    context.stdout.write(
+      `${JSON.stringify({
+        type: 'paiements',
+        fichier: report.file,
+        sha256: report.sha256,
+        encodage: report.encoding,
+        separateur: report.separator,
+        simulation: report.dryRun,
+        importe: report.committed,
+        crees: c.created,
+        deja_connus: c.known,
+        doublons: c.duplicates,
+        rejetes: c.rejected,
+        remboursements: c.refunds,
+        trop_percus: report.overpayments.map((o) => ({
+          numero: o.number,
+          montant_centimes: o.cents,
+          devise: o.currency,
+        })),
+        nombre_erreurs: report.errorCount,
+        erreurs: report.errors.map((e) => ({
+          ligne: e.line,
+          colonne: e.column,
+          valeur: e.value,
+          message: e.message,
+        })),
+        rejets: report.rejectsFile,
+      })}\n`,
+    );
+    return report.errorCount > 0 ? 1 : 0;
+  }
+  if (!printErrors(context, file, report)) return 1;
+  const color = colors(context);
+  const name = displayPath(context.cwd, report.file);
+  context.stdout.write(
+    `${color.bold(report.dryRun ? `Simulation de l'import des règlements de ${name} (rien n'est écrit)` : `Import des règlements de ${name}`)}\n`,
+  );
+  context.stdout.write(
+    `  ${plural(c.created, 'règlement enregistré', 'règlements enregistrés')}, ${plural(c.known, 'déjà connu', 'déjà connus')}, ${plural(c.rejected, 'rejeté', 'rejetés')}${report.dryRun ? ' (simulation)' : ''}\n`,
+  );
+  if (c.duplicates > 0) {
+    context.stdout.write(
+      `  ${plural(c.duplicates, 'ligne en double comptée une fois', 'lignes en double comptées une fois')} (même facture, date, montant et référence).\n`,
+    );
+  }
+  if (c.refunds > 0) {
+    context.stdout.write(
+      color.yellow(
+        `  ${plural(c.refunds, 'remboursement (montant négatif) enregistré', 'remboursements (montants négatifs) enregistrés')} : ${c.refunds > 1 ? 'ils augmentent' : 'il augmente'} le reste dû.\n`,
+      ),
+    );
+  }
+  for (const o of report.overpayments) {
+    context.stdout.write(
+      color.yellow(
+        `  Trop-perçu sur ${overpaymentText(o)} : un avoir pour le client, déduit de ses prochaines relances.\n`,
+      ),
+    );
+  }
+  if (report.rejectsFile)
+    context.stdout.write(
+      color.yellow(`  Lignes rejetées écrites dans ${displayPath(context.cwd, report.rejectsFile)}.\n`),
+    );
+  return report.errorCount > 0 ? 1 : 0;
 }

@@ -199,12 +199,21 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     expect(invoices(dir)[0]).toMatchObject({ number: 'X1', name: 'Zeta', amount_cents: 7500 });
   });
 
-  it('refuses a payment file read as invoices unless told --type factures', async () => {
+  it('reads a payment file as payments, never as invoices, unless told --type factures', async () => {
     const dir = tempDir();
-    const refused = await recouvre(['import', fixture('import/reglements.csv')], { cwd: dir });
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('ressemble à un fichier de règlements');
+    // Read as payments: there is no invoice yet for them to pay, so nothing is created.
+    const asPayments = await recouvre(['import', fixture('import/reglements.csv')], { cwd: dir });
+    expect(asPayments.code).toBe(1);
+    expect(asPayments.stderr).toContain('Aucune base recouvre');
     expect(existsSync(join(dir, 'recouvre.db'))).toBe(false);
+    const forced = await recouvre(
+      ['import', fixture('import/reglements.csv'), '--type', 'factures', '--json'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ crees: 1 });
   });
 });
 

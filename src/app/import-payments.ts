@@ -1,0 +1,325 @@
+import { resolve } from 'node:path';
+import { type Encoding, inspectSource, parseSample, readSample, streamRows } from '../adapters/csv-source.js';
+import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
+import type { Store } from '../adapters/db/open.js';
+import { INVOICE_CATALOGUE, normalizeHeader } from '../domain/columns.js';
+import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js';
+import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
+import { PAYMENT_CATALOGUE, type PaymentFieldKey, readPaymentRow } from '../domain/payment-row.js';
+import { UserError } from '../errors.js';
+import { findLayout, RejectsFile, rejectsPathFor, samplesOf } from './csv-layout.js';
+
+export interface PaymentImportRequest {
+  readonly file: string;
+  readonly dryRun: boolean;
+  readonly ignoreErrors: boolean;
+  readonly encoding?: Encoding | undefined;
+  readonly separator?: string | undefined;
+  readonly decimalMark?: DecimalMark | undefined;
+  readonly dateOrder?: DateOrder | undefined;
+  readonly columns: Partial<Record<PaymentFieldKey, string>>;
+}
+
+export interface PaymentImportIssue {
+  readonly line: number;
+  readonly column: string | null;
+  readonly value: string;
+  readonly message: string;
+}
+
+export interface PaymentImportReport {
+  readonly file: string;
+  readonly sha256: string;
+  readonly encoding: Encoding;
+  readonly separator: string;
+  readonly headerLine: number;
+  readonly counts: { created: number; known: number; duplicates: number; rejected: number; refunds: number };
+  /** Invoices now paid beyond their amount: a credit for the client, deducted from its reminders. */
+  readonly overpayments: readonly {
+    readonly number: string;
+    readonly cents: number;
+    readonly currency: string;
+  }[];
+  readonly errors: readonly PaymentImportIssue[];
+  readonly errorCount: number;
+  readonly rejectsFile: string | null;
+  readonly dryRun: boolean;
+  readonly committed: boolean;
+}
+
+const PAYMENT_WORDS = /\b(paiements?|reglements?|payments?|encaissements?|recettes?)\b/;
+const MAX_KEPT_ERRORS = 1000;
+
+/**
+ * Whether a file holds payments rather than invoices: its name or preamble says so (and it has no
+ * due date column), or its titles make a payment file and not an invoice export.
+ */
+export async function looksLikePayments(
+  file: string,
+  encoding?: Encoding,
+  separator?: string,
+): Promise<boolean> {
+  const source = await inspectSource(file, encoding);
+  const sample = await readSample(source);
+  const best = (catalogue: typeof INVOICE_CATALOGUE | typeof PAYMENT_CATALOGUE) => {
+    try {
+      return findLayout(source, sample, {
+        separator,
+        overrides: {},
+        catalogue: catalogue as never,
+        what: '',
+      });
+    } catch {
+      return null;
+    }
+  };
+  const invoices = best(INVOICE_CATALOGUE);
+  const payments = best(PAYMENT_CATALOGUE);
+  if (!payments) return false;
+  if (!invoices) return true;
+  if ((invoices.columns as Record<string, number>).dueDate !== undefined) return false;
+  const preamble = parseSample(sample, payments.separator, payments.headerIndex).flat().join(' ');
+  return PAYMENT_WORDS.test(normalizeHeader(`${source.name} ${preamble}`));
+}
+
+/**
+ * Imports a payment file in one transaction. A payment is known by its invoice, date, amount and
+ * reference: the same file imported twice, or a payment listed twice, is counted once.
+ */
+export async function importPayments(
+  store: Store,
+  request: PaymentImportRequest,
+  clock: { readonly now: Date; readonly today: IsoDate },
+): Promise<PaymentImportReport> {
+  const source = await inspectSource(request.file, request.encoding);
+  const sample = await readSample(source);
+  if (sample.trim() === '') throw new UserError(`${source.name} ne contient que des lignes vides.`);
+  const layout = findLayout(source, sample, {
+    separator: request.separator,
+    overrides: request.columns,
+    catalogue: PAYMENT_CATALOGUE,
+    what: 'règlements',
+  });
+  const decimalMark =
+    request.decimalMark ?? guessDecimalMark(samplesOf(layout.sampleRows, layout.columns, ['amount']));
+  const dateOrder =
+    request.dateOrder ?? guessDateOrder(samplesOf(layout.sampleRows, layout.columns, ['date']));
+  const title = (key: PaymentFieldKey | null) => {
+    if (key === null) return null;
+    const at = layout.columns[key];
+    return at === undefined ? (PAYMENT_CATALOGUE.byKey.get(key)?.label ?? key) : (layout.headers[at] ?? key);
+  };
+
+  const errors: PaymentImportIssue[] = [];
+  let errorCount = 0;
+  const addError = (issue: PaymentImportIssue) => {
+    errorCount++;
+    if (errors.length < MAX_KEPT_ERRORS) errors.push(issue);
+  };
+  const rejects =
+    request.ignoreErrors && !request.dryRun
+      ? new RejectsFile(rejectsPathFor(request.file), layout.headers)
+      : null;
+  const { sqlite } = store;
+  try {
+    sqlite.exec('BEGIN IMMEDIATE');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new UserError(
+        `La base « ${store.path} » est occupée par un autre recouvre : réessayez quand il aura fini.`,
+      );
+    }
+    throw error;
+  }
+  let committed = false;
+  try {
+    const importId = Number(
+      sqlite
+        .prepare(
+          `INSERT INTO imports (started_at, file_name, file_path, sha256, kind, encoding, separator, options)
+           VALUES (?, ?, ?, ?, 'paiements', ?, ?, ?)`,
+        )
+        .run(
+          clock.now.toISOString(),
+          source.name,
+          resolve(source.path),
+          source.sha256,
+          source.encoding,
+          layout.separator,
+          JSON.stringify({
+            decimale: decimalMark,
+            format_date: dateOrder === 'jma' ? 'jj/mm/aaaa' : 'mm/jj/aaaa',
+          }),
+        ).lastInsertRowid,
+    );
+    const invoiceOf = sqlite.prepare('SELECT id, currency, amount_cents FROM invoices WHERE number = ?');
+    const known = sqlite
+      .prepare(
+        `SELECT 1 FROM payments WHERE invoice_id = ? AND date = ? AND amount_cents = ? AND coalesce(reference, '') = ?`,
+      )
+      .pluck();
+    const insert = sqlite.prepare(
+      `INSERT INTO payments (invoice_id, date, amount_cents, source, reference, import_id, recorded_at)
+       VALUES (?, ?, ?, 'fichier', ?, ?, ?)`,
+    );
+    const counts = { created: 0, known: 0, duplicates: 0, rejected: 0, refunds: 0 };
+    const seen = new Set<string>();
+    const touched = new Set<number>();
+    const width = layout.headers.length;
+    let rowIndex = -1;
+    let dataLines = 0;
+    await streamRows(source, layout.separator, ({ cells, line, problem }) => {
+      rowIndex++;
+      if (rowIndex <= layout.headerIndex) return;
+      if (cells.length <= 1 && (cells[0] ?? '').trim() === '') return;
+      dataLines++;
+      const reject = (issues: readonly PaymentImportIssue[]) => {
+        counts.rejected++;
+        for (const issue of issues) addError(issue);
+        rejects?.write(
+          cells,
+          line,
+          issues.map((i) => (i.column ? `${i.column} : ${i.message}` : i.message)).join(' ; '),
+        );
+      };
+      if (problem)
+        return reject([
+          { line, column: null, value: '', message: `${problem} : fermez le guillemet ou retirez-le` },
+        ]);
+      if (cells.length < width || (cells.length > width && cells.slice(width).some((c) => c.trim() !== ''))) {
+        return reject([
+          {
+            line,
+            column: null,
+            value: '',
+            message: `${cells.length} colonnes au lieu de ${width} : un séparateur en trop ou en moins`,
+          },
+        ]);
+      }
+      const result = readPaymentRow(cells, { columns: layout.columns, decimalMark, dateOrder });
+      if (result.kind === 'invalid') {
+        return reject(
+          result.errors.map((e) => ({ line, column: title(e.field), value: e.value, message: e.message })),
+        );
+      }
+      const { row } = result;
+      const invoice = invoiceOf.get(row.invoiceNumber) as
+        | { id: number; currency: string; amount_cents: number }
+        | undefined;
+      if (!invoice) {
+        return reject([
+          {
+            line,
+            column: title('invoice'),
+            value: row.invoiceNumber,
+            message:
+              "facture inconnue de recouvre : importez d'abord l'export des factures, ou vérifiez le numéro",
+          },
+        ]);
+      }
+      if (row.currency !== null && row.currency !== invoice.currency) {
+        return reject([
+          {
+            line,
+            column: title('amount'),
+            value: (cells[layout.columns.amount ?? -1] ?? '').trim(),
+            message: `règlement en ${row.currency} pour une facture en ${invoice.currency}`,
+          },
+        ]);
+      }
+      const reference = row.reference ?? '';
+      const key = `${invoice.id}\u0000${row.date}\u0000${row.amount}\u0000${reference}`;
+      if (seen.has(key)) {
+        counts.duplicates++;
+        return;
+      }
+      seen.add(key);
+      if (known.get(invoice.id, row.date, row.amount, reference) !== undefined) {
+        counts.known++;
+        return;
+      }
+      insert.run(invoice.id, row.date, row.amount, row.reference, importId, clock.now.toISOString());
+      touched.add(invoice.id);
+      counts.created++;
+      if (row.amount < 0) counts.refunds++;
+    });
+    if (dataLines === 0) {
+      throw new UserError(`${source.name} ne contient que la ligne d'en-tête : aucun règlement à importer.`);
+    }
+
+    const overpayments: { number: string; cents: number; currency: string }[] = [];
+    const balance = sqlite.prepare(
+      `SELECT i.number, i.currency, i.amount_cents, ${OUTSTANDING_SQL} AS outstanding FROM invoices i WHERE i.id = ?`,
+    );
+    for (const id of touched) {
+      const row = balance.get(id) as {
+        number: string;
+        currency: string;
+        amount_cents: number;
+        outstanding: number;
+      };
+      if (row.amount_cents > 0 && row.outstanding < 0) {
+        overpayments.push({ number: row.number, cents: -row.outstanding, currency: row.currency });
+      }
+    }
+    const blocked = errorCount > 0 && !request.ignoreErrors;
+    if (!blocked) {
+      sqlite
+        .prepare('UPDATE imports SET created = ?, unchanged = ?, duplicates = ?, rejected = ? WHERE id = ?')
+        .run(counts.created, counts.known, counts.duplicates, counts.rejected, importId);
+      sqlite
+        .prepare(
+          `INSERT INTO journal (recorded_at, date, kind, import_id, details) VALUES (?, ?, 'import', ?, ?)`,
+        )
+        .run(
+          clock.now.toISOString(),
+          clock.today,
+          importId,
+          JSON.stringify({
+            type: 'paiements',
+            fichier: source.name,
+            sha256: source.sha256,
+            crees: counts.created,
+            deja_connus: counts.known,
+            doublons: counts.duplicates,
+            rejetes: counts.rejected,
+            remboursements: counts.refunds,
+            trop_percus: overpayments.map((o) => ({ numero: o.number, montant_centimes: o.cents })),
+          }),
+        );
+    }
+    if (blocked || request.dryRun) sqlite.exec('ROLLBACK');
+    else {
+      sqlite.exec('COMMIT');
+      committed = true;
+    }
+    await rejects?.close();
+    return {
+      file: source.path,
+      sha256: source.sha256,
+      encoding: source.encoding,
+      separator: layout.separator,
+      headerLine: layout.headerIndex + 1,
+      counts,
+      overpayments,
+      errors,
+      errorCount,
+      rejectsFile: rejects?.used ? rejects.path : null,
+      dryRun: request.dryRun,
+      committed,
+    };
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    await rejects?.close();
+    throw error;
+  }
+}
+
+/** "1 200,00 €" for a line of the summary. */
+export function overpaymentText(o: {
+  readonly number: string;
+  readonly cents: number;
+  readonly currency: string;
+}): string {
+  return `${o.number} (${formatEuros(o.cents, o.currency)})`;
+}
