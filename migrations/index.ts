@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as initialStore from './2026-11-22-initial-store.js';
 import * as dunning from './2026-11-26-dunning.js';
+import * as bankLines from './2026-11-27-bank-lines.js';
 
 /** Every migration, by name; names sort in the order they apply. */
 export const migrations: Readonly<Record<string, Migration>> = {
   '2026-11-22-initial-store': initialStore,
   '2026-11-26-dunning': dunning,
+  '2026-11-27-bank-lines': bankLines,
 };

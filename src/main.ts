@@ -251,6 +251,20 @@ Exemples :
     .action(lazy(() => import('./commands/modeles.js'), 'runModelesExporter'));
 
   program
+    .command('rapprocher')
+    .description(
+      'rapprocher un relevé bancaire (CSV) des factures ouvertes : les virements sûrs deviennent des règlements',
+    )
+    .argument('[fichier...]', 'le relevé ; avec --confirmer, la ou les factures que paie la ligne')
+    .option('--confirmer <n°>', 'dire quelles factures paie une ligne en attente')
+    .option('--json', 'résultat en JSON (montants en centimes)')
+    .addHelpText(
+      'after',
+      '\nExemples :\n  recouvre rapprocher releve-novembre.csv\n  recouvre rapprocher                              les lignes en attente\n  recouvre rapprocher --confirmer 14 F2026-0102',
+    )
+    .action(lazy(() => import('./commands/rapprocher.js'), 'runRapprocher'));
+
+  program
     .command('penalites')
     .description('détailler le calcul des pénalités de retard et de l’indemnité d’une facture')
     .argument('<numero>', 'numéro de la facture')

@@ -181,7 +181,7 @@ function collectEvents(sqlite: SQLite.Database, target: InvoiceRef | ClientRef):
       type: 'paiement',
       facture: row.number,
       at: row.recorded_at,
-      text: `règlement de ${formatEuros(row.amount_cents, row.currency)}${row.reference ? ` (réf. ${row.reference})` : ''}${row.source === 'manuel' ? ', saisi à la main' : ''}`,
+      text: `règlement de ${formatEuros(row.amount_cents, row.currency)}${row.reference ? ` (réf. ${row.reference})` : ''}${row.source === 'manuel' ? ', saisi à la main' : row.source === 'releve' ? ', relevé bancaire' : ''}`,
       extra: { montant_centimes: row.amount_cents, source: row.source, reference: row.reference },
     });
   }

@@ -161,12 +161,12 @@ function namedClients(label: string, index: InvoiceIndex): number[] {
 }
 
 /** Allocates an amount to invoices, oldest due first, never beyond what each still owes. */
-function allocate(amount: number, invoices: readonly OpenInvoice[]) {
+function allocate(amount: number, invoices: readonly OpenInvoice[], owed: (i: OpenInvoice) => number) {
   const allocations: { invoice: OpenInvoice; amount: Cents }[] = [];
   let left = amount;
   for (const invoice of invoices) {
     if (left <= 0) break;
-    const part = Math.min(left, invoice.outstanding);
+    const part = Math.min(left, owed(invoice));
     allocations.push({ invoice, amount: part as Cents });
     left -= part;
   }
@@ -174,7 +174,12 @@ function allocate(amount: number, invoices: readonly OpenInvoice[]) {
 }
 
 /** Subsets of at most `max` invoices whose amounts add up to `target` (stops at two: enough to doubt). */
-function subsetsSumming(invoices: readonly OpenInvoice[], target: number, max = 4): OpenInvoice[][] {
+function subsetsSumming(
+  invoices: readonly OpenInvoice[],
+  target: number,
+  owed: (i: OpenInvoice) => number,
+  max = 4,
+): OpenInvoice[][] {
   const found: OpenInvoice[][] = [];
   const pick = (start: number, left: number, chosen: OpenInvoice[]) => {
     if (found.length >= 2) return;
@@ -185,7 +190,7 @@ function subsetsSumming(invoices: readonly OpenInvoice[], target: number, max = 
     if (chosen.length === max) return;
     for (let k = start; k < invoices.length; k++) {
       const invoice = invoices[k]!;
-      if (invoice.outstanding <= left) pick(k + 1, left - invoice.outstanding, [...chosen, invoice]);
+      if (owed(invoice) <= left) pick(k + 1, left - owed(invoice), [...chosen, invoice]);
     }
   };
   if (invoices.length <= 25) pick(0, target, []);
@@ -198,11 +203,21 @@ function subsetsSumming(invoices: readonly OpenInvoice[], target: number, max = 
  * several open invoices of that client. `matchLines([line], indexInvoices(invoices))[0].kind` → `'sure'`.
  */
 export function matchLines(lines: readonly BankLine[], index: InvoiceIndex): Match[] {
+  // Lines are read in order: what an earlier line paid is no longer owed to a later one.
+  const paid = new Map<number, number>();
+  const owed = (invoice: OpenInvoice) => invoice.outstanding - (paid.get(invoice.id) ?? 0);
   return lines.map((line): Match => {
-    const quoted = quotedInvoices(line.label, index, line.currency);
+    const match = matchOne(line);
+    if (match.kind === 'sure')
+      for (const a of match.allocations) paid.set(a.invoice.id, (paid.get(a.invoice.id) ?? 0) + a.amount);
+    return match;
+  });
+
+  function matchOne(line: BankLine): Match {
+    const quoted = quotedInvoices(line.label, index, line.currency).filter((i) => owed(i) > 0);
     if (quoted.length > 0) {
       quoted.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
-      const { allocations, left } = allocate(line.amount, quoted);
+      const { allocations, left } = allocate(line.amount, quoted, owed);
       if (left > 0) {
         return {
           kind: 'doubt',
@@ -221,8 +236,10 @@ export function matchLines(lines: readonly BankLine[], index: InvoiceIndex): Mat
       return { kind: 'doubt', line, reason: 'plusieurs clients correspondent au libellé', candidates };
     }
     if (clients.length === 0) return { kind: 'none', line };
-    const open = (index.byClient.get(clients[0]!) ?? []).filter((i) => i.currency === line.currency);
-    const exact = open.filter((i) => i.outstanding === line.amount);
+    const open = (index.byClient.get(clients[0]!) ?? []).filter(
+      (i) => i.currency === line.currency && owed(i) > 0,
+    );
+    const exact = open.filter((i) => owed(i) === line.amount);
     if (exact.length === 1)
       return {
         kind: 'sure',
@@ -237,13 +254,13 @@ export function matchLines(lines: readonly BankLine[], index: InvoiceIndex): Mat
         reason: 'plusieurs factures du client ont ce montant',
         candidates: exact,
       };
-    const sums = subsetsSumming(open, line.amount);
+    const sums = subsetsSumming(open, line.amount, owed);
     if (sums.length === 1) {
       return {
         kind: 'sure',
         line,
         rule: 'somme_client',
-        allocations: sums[0]!.map((invoice) => ({ invoice, amount: invoice.outstanding })),
+        allocations: sums[0]!.map((invoice) => ({ invoice, amount: owed(invoice) as Cents })),
       };
     }
     return {
@@ -255,5 +272,5 @@ export function matchLines(lines: readonly BankLine[], index: InvoiceIndex): Mat
           : 'aucune facture ni somme de factures du client à ce montant',
       candidates: open,
     };
-  });
+  }
 }

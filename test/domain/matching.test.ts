@@ -136,3 +136,15 @@ describe('matchLines: a client named in the label', () => {
     expect(summary(matchLines([line('VIR SEPA INCONNU SARL 12', 1000)], index)[0]!)).toEqual(['none']);
   });
 });
+
+describe('matchLines: a statement read in order', () => {
+  it('does not pay twice what an earlier line already paid', () => {
+    const [first, second] = matchLines(
+      [line('VIR F2026-0104', 31800), line('VIR BOULANGERIE LEFEVRE', 31800)],
+      index,
+    );
+    expect(summary(first!)).toEqual(['sure', 'numero', [['F2026-0104', 31800]]]);
+    // F2026-0104 is paid: the second credit matches no open invoice of that client at that amount.
+    expect(summary(second!)[0]).toBe('doubt');
+  });
+});

@@ -1,0 +1,418 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type Encoding, inspectSource, readSample, streamRows } from '../adapters/csv-source.js';
+import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
+import type { Store } from '../adapters/db/open.js';
+import { writeJournal } from '../adapters/db/records.js';
+import { type Catalogue, type FieldSpec, makeCatalogue } from '../domain/columns.js';
+import { guessDateOrder, type IsoDate, parseDate } from '../domain/dates.js';
+import {
+  type BankLine,
+  indexInvoices,
+  type Match,
+  matchLines,
+  normalizeRef,
+  type OpenInvoice,
+} from '../domain/matching.js';
+import { type Cents, guessDecimalMark, parseAmount } from '../domain/money.js';
+import { UserError } from '../errors.js';
+import { findLayout, samplesOf } from './csv-layout.js';
+
+/** The columns of a bank statement exported as CSV, as French banks name them. */
+type StatementField = 'date' | 'label' | 'credit' | 'debit' | 'amount' | 'currency';
+
+const STATEMENT_FIELDS: readonly FieldSpec<StatementField>[] = [
+  {
+    key: 'date',
+    option: 'date',
+    label: "date de l'opération",
+    synonyms: [
+      'Date',
+      'Date opération',
+      "Date de l'opération",
+      'Date comptable',
+      'Date de valeur',
+      'Date valeur',
+      'Booking Date',
+    ],
+  },
+  {
+    key: 'label',
+    option: 'libelle',
+    label: 'libellé',
+    synonyms: [
+      'Libellé',
+      'Libellé opération',
+      "Libellé de l'opération",
+      'Libelle simplifie',
+      'Détail',
+      'Description',
+      'Motif',
+      'Label',
+    ],
+  },
+  {
+    key: 'credit',
+    option: 'credit',
+    label: 'crédit',
+    synonyms: ['Crédit', 'Crédit (EUR)', 'Montant crédit', 'Credit', 'Entrées'],
+  },
+  {
+    key: 'debit',
+    option: 'debit',
+    label: 'débit',
+    synonyms: ['Débit', 'Débit (EUR)', 'Montant débit', 'Debit', 'Sorties'],
+  },
+  {
+    key: 'amount',
+    option: 'montant',
+    label: 'montant',
+    synonyms: ['Montant', 'Montant (EUR)', 'Montant opération', 'Amount'],
+  },
+  { key: 'currency', option: 'devise', label: 'devise', synonyms: ['Devise', 'Currency'] },
+];
+
+const STATEMENT_CATALOGUE: Catalogue<StatementField> = makeCatalogue(STATEMENT_FIELDS, (columns, need) => {
+  const missing: FieldSpec<StatementField>[] = [];
+  if (columns.date === undefined) missing.push(need('date'));
+  if (columns.label === undefined) missing.push(need('label'));
+  if (columns.amount === undefined && columns.credit === undefined) missing.push(need('credit'));
+  return missing;
+});
+
+/** Formats French banks export that recouvre does not read yet. */
+function refuseOtherFormats(path: string): void {
+  const head = readFileSync(path, { encoding: 'latin1' }).slice(0, 400);
+  const known = /<OFX>|OFXHEADER/i.test(head)
+    ? 'OFX'
+    : /camt\.05[34]|<BkToCstmrStmt>/i.test(head)
+      ? 'CAMT.053'
+      : /^0[1-8]\d{4}/.test(head) && head.split(/\r?\n/)[0]?.length === 120
+        ? 'CFONB 120'
+        : null;
+  if (known) {
+    throw new UserError(`Les relevés ${known} ne sont pas encore lus par recouvre.`, [
+      'Formats acceptés aujourd’hui : le relevé exporté en CSV (Date ; Libellé ; Débit ; Crédit, ou Montant).',
+      'Votre banque le propose dans son espace en ligne, à côté des formats OFX, CAMT et CFONB.',
+    ]);
+  }
+}
+
+interface StatementRead {
+  readonly importId: number;
+  readonly credits: BankLine[];
+  readonly debits: number;
+  readonly lineOf: Map<string, number>;
+}
+
+async function readStatementRows(
+  store: Store,
+  file: string,
+  clock: { readonly now: Date },
+  encoding?: Encoding,
+): Promise<StatementRead> {
+  {
+    refuseOtherFormats(file);
+    const source = await inspectSource(file, encoding);
+    const sample = await readSample(source);
+    const layout = findLayout(source, sample, {
+      overrides: {},
+      catalogue: STATEMENT_CATALOGUE,
+      what: 'relevé bancaire',
+    });
+    const decimalMark = guessDecimalMark(
+      samplesOf(layout.sampleRows, layout.columns, ['amount', 'credit', 'debit']),
+    );
+    const dateOrder = guessDateOrder(samplesOf(layout.sampleRows, layout.columns, ['date']));
+    const cell = (cells: readonly string[], key: StatementField) => {
+      const at = layout.columns[key];
+      return at === undefined ? '' : (cells[at] ?? '').trim();
+    };
+    const errors: string[] = [];
+    const credits: BankLine[] = [];
+    const lineOf = new Map<string, number>();
+    const occurrences = new Map<string, number>();
+    let debits = 0;
+    let rowIndex = -1;
+    await streamRows(source, layout.separator, ({ cells, line }) => {
+      rowIndex++;
+      if (rowIndex <= layout.headerIndex || cells.every((c) => c.trim() === '')) return;
+      const date = parseDate(cell(cells, 'date'), dateOrder);
+      if (!date.ok) {
+        errors.push(
+          `${source.name}:${line}, colonne « ${layout.headers[layout.columns.date!]} » : « ${cell(cells, 'date')} » : ${date.reason}`,
+        );
+        return;
+      }
+      const raw =
+        layout.columns.amount !== undefined
+          ? cell(cells, 'amount')
+          : cell(cells, 'credit') ||
+            (cell(cells, 'debit') ? `-${cell(cells, 'debit').replace(/^-/, '')}` : '');
+      if (raw === '') return;
+      const parsed = parseAmount(raw, decimalMark);
+      if (!parsed.ok) {
+        errors.push(`${source.name}:${line} : « ${raw} » : ${parsed.reason} (attendu : 1 234,56)`);
+        return;
+      }
+      const amount = parsed.cents;
+      if (amount <= 0) {
+        debits++;
+        return;
+      }
+      const label = cell(cells, 'label');
+      const currency = (cell(cells, 'currency') || parsed.currency || 'EUR').toUpperCase();
+      // The same date, amount and label twice in a statement are two payments: the rank tells them apart.
+      const base = `${date.date}|${amount}|${currency}|${normalizeRef(label)}`;
+      const rank = (occurrences.get(base) ?? 0) + 1;
+      occurrences.set(base, rank);
+      const key = `${base}|${rank}`;
+      credits.push({ key, date: date.date, amount: amount as Cents, label, currency });
+      lineOf.set(key, line);
+    });
+    if (errors.length > 0) {
+      throw new UserError(
+        `${errors.length} ligne${errors.length > 1 ? 's' : ''} illisible${errors.length > 1 ? 's' : ''} dans ${source.name} : rien n'a été rapproché.`,
+        errors.slice(0, 50),
+      );
+    }
+    const importId = Number(
+      store.sqlite
+        .prepare(
+          `INSERT INTO imports (started_at, file_name, file_path, sha256, kind, encoding, separator)
+           VALUES (?, ?, ?, ?, 'releve', ?, ?)`,
+        )
+        .run(
+          clock.now.toISOString(),
+          source.name,
+          resolve(source.path),
+          source.sha256,
+          source.encoding,
+          layout.separator,
+        ).lastInsertRowid,
+    );
+    return { importId, credits, debits, lineOf };
+  }
+}
+
+/** Open invoices (something still due), with their client's name, for the matching. */
+function openInvoices(store: Store): OpenInvoice[] {
+  return (
+    store.sqlite
+      .prepare(
+        `SELECT i.id, i.number, i.client_id, c.name, i.due_date, i.currency, ${OUTSTANDING_SQL} AS outstanding
+         FROM invoices i JOIN clients c ON c.id = i.client_id
+         WHERE i.closed_import_id IS NULL AND i.amount_cents > 0 AND ${OUTSTANDING_SQL} > 0`,
+      )
+      .raw()
+      .all() as [number, string, number, string, string, string, number][]
+  ).map(([id, number, clientId, clientName, dueDate, currency, outstanding]) => ({
+    id,
+    number,
+    clientId,
+    clientName,
+    dueDate: dueDate as IsoDate,
+    currency,
+    outstanding: outstanding as Cents,
+  }));
+}
+
+export interface ReconcileReport {
+  readonly matches: readonly (Match & { readonly id: number })[];
+  readonly alreadySeen: number;
+  readonly debits: number;
+}
+
+/**
+ * Reads a statement and applies its sure matches as payments, in one transaction; doubtful and
+ * unmatched credits are kept for the user. A line already read (same statement, or the next one
+ * overlapping it) is skipped.
+ */
+export async function reconcile(
+  store: Store,
+  file: string,
+  clock: { readonly now: Date; readonly today: IsoDate },
+): Promise<ReconcileReport> {
+  const { sqlite } = store;
+  sqlite.exec('BEGIN IMMEDIATE');
+  try {
+    const read = await readStatementRows(store, file, clock);
+    const seen = sqlite.prepare('SELECT 1 FROM bank_lines WHERE key = ?').pluck();
+    const fresh = read.credits.filter((line) => seen.get(line.key) === undefined);
+    const matches = matchLines(fresh, indexInvoices(openInvoices(store)));
+    const insertLine = sqlite.prepare(
+      `INSERT INTO bank_lines (key, import_id, line, date, amount_cents, currency, label, status, reason, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const results: (Match & { id: number })[] = [];
+    for (const match of matches) {
+      const { line } = match;
+      const status =
+        match.kind === 'sure' ? 'rapprochee' : match.kind === 'doubt' ? 'a_confirmer' : 'non_rapprochee';
+      const id = Number(
+        insertLine.run(
+          line.key,
+          read.importId,
+          read.lineOf.get(line.key) ?? 0,
+          line.date,
+          line.amount,
+          line.currency,
+          line.label,
+          status,
+          match.kind === 'doubt' ? match.reason : null,
+          clock.now.toISOString(),
+        ).lastInsertRowid,
+      );
+      if (match.kind === 'sure') {
+        recordPayments(store, id, read.importId, line, match.allocations, clock);
+      }
+      results.push({ ...match, id });
+    }
+    writeJournal(sqlite, {
+      recordedAt: clock.now.toISOString(),
+      date: clock.today,
+      kind: 'import',
+      clientId: null,
+      invoiceId: null,
+      details: {
+        type: 'releve',
+        fichier: file,
+        rapprochees: results.filter((m) => m.kind === 'sure').length,
+        a_confirmer: results.filter((m) => m.kind === 'doubt').length,
+        sans_correspondance: results.filter((m) => m.kind === 'none').length,
+        deja_lues: read.credits.length - fresh.length,
+      },
+    });
+    sqlite.exec('COMMIT');
+    return { matches: results, alreadySeen: read.credits.length - fresh.length, debits: read.debits };
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    throw error;
+  }
+}
+
+function recordPayments(
+  store: Store,
+  lineId: number,
+  importId: number | null,
+  line: Pick<BankLine, 'date' | 'label'>,
+  allocations: readonly { readonly invoice: Pick<OpenInvoice, 'id'>; readonly amount: Cents }[],
+  clock: { readonly now: Date },
+): void {
+  const insert = store.sqlite.prepare(
+    `INSERT INTO payments (invoice_id, date, amount_cents, source, reference, import_id, recorded_at, bank_line_id)
+     VALUES (?, ?, ?, 'releve', ?, ?, ?, ?)`,
+  );
+  for (const a of allocations)
+    insert.run(
+      a.invoice.id,
+      line.date,
+      a.amount,
+      line.label.slice(0, 140),
+      importId,
+      clock.now.toISOString(),
+      lineId,
+    );
+}
+
+/**
+ * The user confirms which invoices a waiting line pays: its amount goes to them, oldest first; what
+ * is left over is an overpayment on the last one (a credit for the client).
+ */
+export function confirmLine(
+  store: Store,
+  lineId: number,
+  numbers: readonly string[],
+  clock: { readonly now: Date; readonly today: IsoDate },
+): { allocations: { number: string; amount: Cents }[]; amount: Cents; currency: string } {
+  const { sqlite } = store;
+  return sqlite.transaction(() => {
+    const line = sqlite
+      .prepare(
+        'SELECT id, date, amount_cents, currency, label, status, import_id FROM bank_lines WHERE id = ?',
+      )
+      .get(lineId) as
+      | {
+          id: number;
+          date: string;
+          amount_cents: number;
+          currency: string;
+          label: string;
+          status: string;
+          import_id: number;
+        }
+      | undefined;
+    if (!line)
+      throw new UserError(`Ligne de relevé n° ${lineId} inconnue.`, [
+        'Les lignes en attente : recouvre rapprocher',
+      ]);
+    if (line.status === 'rapprochee')
+      throw new UserError(`La ligne n° ${lineId} est déjà rapprochée : rien n'a été modifié.`);
+    const open = new Map(openInvoices(store).map((i) => [i.number, i]));
+    const invoices = numbers.map((number) => {
+      const invoice = open.get(number);
+      if (!invoice)
+        throw new UserError(`Facture « ${number} » inconnue ou déjà soldée : rien n'a été modifié.`);
+      if (invoice.currency !== line.currency) {
+        throw new UserError(
+          `La facture ${number} est en ${invoice.currency}, la ligne en ${line.currency} : rien n'a été modifié.`,
+        );
+      }
+      return invoice;
+    });
+    invoices.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
+    const allocations: { invoice: OpenInvoice; amount: Cents }[] = [];
+    let left = line.amount_cents;
+    invoices.forEach((invoice, k) => {
+      const part = k === invoices.length - 1 ? left : Math.min(left, invoice.outstanding);
+      if (part > 0) allocations.push({ invoice, amount: part as Cents });
+      left -= part;
+    });
+    recordPayments(
+      store,
+      line.id,
+      line.import_id,
+      { date: line.date as IsoDate, label: line.label },
+      allocations,
+      clock,
+    );
+    sqlite
+      .prepare("UPDATE bank_lines SET status = 'rapprochee', reason = 'confirmée' WHERE id = ?")
+      .run(line.id);
+    writeJournal(sqlite, {
+      recordedAt: clock.now.toISOString(),
+      date: clock.today,
+      kind: 'rapprochement',
+      clientId: invoices[0]?.clientId ?? null,
+      invoiceId: null,
+      details: {
+        ligne: line.id,
+        libelle: line.label,
+        factures: allocations.map((a) => ({ numero: a.invoice.number, montant_centimes: a.amount })),
+      },
+    });
+    return {
+      allocations: allocations.map((a) => ({ number: a.invoice.number, amount: a.amount })),
+      amount: line.amount_cents as Cents,
+      currency: line.currency,
+    };
+  })();
+}
+
+/** Lines still waiting for the user. */
+export function waitingLines(store: Store) {
+  return store.sqlite
+    .prepare(
+      `SELECT id, date, amount_cents, currency, label, status, reason FROM bank_lines
+       WHERE status <> 'rapprochee' ORDER BY date, id`,
+    )
+    .all() as {
+    id: number;
+    date: string;
+    amount_cents: number;
+    currency: string;
+    label: string;
+    status: string;
+    reason: string | null;
+  }[];
+}

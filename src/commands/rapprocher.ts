@@ -1,0 +1,114 @@
+import { openStore } from '../adapters/db/open.js';
+import { colors } from '../adapters/terminal.js';
+import { confirmLine, reconcile, waitingLines } from '../app/reconcile.js';
+import type { Context } from '../context.js';
+import { formatDateFr, type IsoDate } from '../domain/dates.js';
+import { formatEuros } from '../domain/money.js';
+import { UsageError } from '../errors.js';
+import { plural } from './format.js';
+
+export interface RapprocherOptions {
+  readonly confirmer?: string;
+  readonly json?: boolean;
+}
+
+const RULES = {
+  numero: 'numéro de facture cité',
+  montant_client: 'montant exact du client',
+  somme_client: 'somme exacte de factures du client',
+};
+
+/**
+ * `recouvre rapprocher releve.csv`: applies the sure matches of a bank statement as payments;
+ * `recouvre rapprocher --confirmer 14 F2026-0102`: the user says what a waiting line pays;
+ * `recouvre rapprocher`: the lines still waiting.
+ */
+export async function runRapprocher(
+  context: Context,
+  args: readonly string[],
+  options: RapprocherOptions,
+): Promise<number> {
+  const c = colors(context);
+  const out = (text: string) => context.stdout.write(text);
+  const store = await openStore(context.dbPath, { create: false });
+  try {
+    const clock = { now: context.now, today: context.today };
+    if (options.confirmer !== undefined) {
+      const id = Number(options.confirmer);
+      if (!Number.isInteger(id) || id <= 0)
+        throw new UsageError(
+          `--confirmer « ${options.confirmer} » : numéro de ligne attendu (voir « recouvre rapprocher »).`,
+        );
+      if (args.length === 0)
+        throw new UsageError(
+          'Indiquez la ou les factures que paie cette ligne : recouvre rapprocher --confirmer 14 F2026-0102',
+        );
+      const done = confirmLine(store, id, args, clock);
+      out(
+        `Ligne n° ${id} (${formatEuros(done.amount, done.currency)}) rapprochée : ${done.allocations.map((a) => `${a.number} ${formatEuros(a.amount, done.currency)}`).join(', ')}.\n`,
+      );
+      return 0;
+    }
+    if (args.length > 1) throw new UsageError('Un seul relevé à la fois : recouvre rapprocher releve.csv');
+    if (args.length === 1) {
+      const report = await reconcile(store, args[0]!, clock);
+      const sure = report.matches.filter((m) => m.kind === 'sure');
+      if (options.json) {
+        out(
+          `${JSON.stringify({
+            rapprochees: sure.length,
+            a_confirmer: report.matches.filter((m) => m.kind === 'doubt').length,
+            sans_correspondance: report.matches.filter((m) => m.kind === 'none').length,
+            deja_lues: report.alreadySeen,
+            debits_ignores: report.debits,
+            lignes: report.matches.map((m) => ({
+              ligne: m.id,
+              date: m.line.date,
+              montant_centimes: m.line.amount,
+              libelle: m.line.label,
+              statut:
+                m.kind === 'sure' ? 'rapprochee' : m.kind === 'doubt' ? 'a_confirmer' : 'non_rapprochee',
+              regle: m.kind === 'sure' ? m.rule : null,
+              factures:
+                m.kind === 'sure'
+                  ? m.allocations.map((a) => ({ numero: a.invoice.number, montant_centimes: a.amount }))
+                  : [],
+              candidates: m.kind === 'doubt' ? m.candidates.map((i) => i.number) : [],
+              raison: m.kind === 'doubt' ? m.reason : null,
+            })),
+          })}\n`,
+        );
+        return 0;
+      }
+      out(
+        `${c.bold(plural(sure.length, 'virement rapproché', 'virements rapprochés'))}, ${plural(report.matches.length - sure.length, 'à vérifier', 'à vérifier')}` +
+          `${report.alreadySeen > 0 ? `, ${plural(report.alreadySeen, 'déjà lu', 'déjà lus')} (relevé déjà rapproché)` : ''}` +
+          `${report.debits > 0 ? `, ${plural(report.debits, 'débit ignoré', 'débits ignorés')}` : ''}.\n`,
+      );
+      for (const m of sure) {
+        out(
+          `  ${formatDateFr(m.line.date)} ${formatEuros(m.line.amount, m.line.currency)} « ${m.line.label} » → ${m.allocations.map((a) => a.invoice.number).join(', ')} ${c.dim(`(${RULES[m.rule]})`)}\n`,
+        );
+      }
+    }
+    const waiting = waitingLines(store);
+    if (waiting.length === 0) {
+      if (args.length === 0) out('Aucune ligne de relevé en attente.\n');
+      return 0;
+    }
+    out(
+      `\n${c.bold(plural(waiting.length, 'ligne à vérifier', 'lignes à vérifier'))} (aucun règlement n'est enregistré pour elles) :\n`,
+    );
+    for (const w of waiting) {
+      out(
+        `  n° ${w.id}  ${formatDateFr(w.date as IsoDate)}  ${formatEuros(w.amount_cents, w.currency)}  « ${w.label} »  ${c.dim(w.reason ?? 'aucune facture ni client reconnu')}\n`,
+      );
+    }
+    out(
+      `Pour en rapprocher une : recouvre rapprocher --confirmer <n°> <numéro de facture> [autres factures]\n`,
+    );
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, fixture, query, recouvre, tempDir } from './cli.js';
+
+// factures.csv of test/fixtures/relances; releve.csv (Windows-1252): a credit quoting R-001, one
+// from « BÊTA SA » for R-003's exact amount, a debit, an unknown payer, a partial cheque.
+async function company(): Promise<string> {
+  const dir = tempDir();
+  expect((await recouvre(['import', fixture('relances/factures.csv')], { cwd: dir })).code).toBe(0);
+  return dir;
+}
+
+function bankPayments(dir: string) {
+  return query<{ number: string; date: string; amount_cents: number }>(
+    join(dir, 'recouvre.db'),
+    "SELECT i.number, p.date, p.amount_cents FROM payments p JOIN invoices i ON i.id = p.invoice_id WHERE p.source = 'releve' ORDER BY p.id",
+  );
+}
+
+describe('recouvre rapprocher', () => {
+  it('applies the sure matches of a CSV statement, lists the others, and reads a statement once', async () => {
+    const dir = await company();
+    const result = await recouvre(['rapprocher', fixture('releves/releve.csv'), '--json'], { cwd: dir });
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json).toMatchObject({
+      rapprochees: 2,
+      a_confirmer: 1,
+      sans_correspondance: 1,
+      deja_lues: 0,
+      debits_ignores: 1,
+    });
+    expect(json.lignes.map((l: { statut: string; regle: string | null }) => [l.statut, l.regle])).toEqual([
+      ['rapprochee', 'numero'],
+      ['rapprochee', 'montant_client'],
+      ['non_rapprochee', null],
+      ['a_confirmer', null],
+    ]);
+    expect(bankPayments(dir)).toEqual([
+      { number: 'R-001', date: '2026-11-18', amount_cents: 100000 },
+      { number: 'R-003', date: '2026-11-19', amount_cents: 50000 },
+    ]);
+    const again = JSON.parse(
+      (await recouvre(['rapprocher', fixture('releves/releve.csv'), '--json'], { cwd: dir })).stdout,
+    );
+    expect(again).toMatchObject({ rapprochees: 0, deja_lues: 4 });
+    expect(bankPayments(dir)).toHaveLength(2);
+
+    // What is paid is no longer chased.
+    const plan = JSON.parse(
+      (await recouvre(['relancer', '--dry-run', '--json', '--date', '2026-11-20'], { cwd: dir })).stdout,
+    ) as { actions: { client: string; factures: { numero: string }[] }[] };
+    const chased = plan.actions.flatMap((a) => a.factures.map((f) => f.numero));
+    expect(chased).not.toContain('R-001');
+    expect(chased).not.toContain('R-003');
+  });
+
+  it('lets the user confirm a waiting line, and refuses a wrong confirmation without changing anything', async () => {
+    const dir = await company();
+    await recouvre(['rapprocher', fixture('releves/releve.csv')], { cwd: dir });
+    const waiting = await recouvre(['rapprocher'], { cwd: dir });
+    expect(waiting.stdout).toContain('2 lignes à vérifier');
+    expect(waiting.stdout).toContain('« REMISE CHEQUES JEANNE MARTIN »');
+    const line = /n° (\d+)\s+20\/11\/2026/.exec(waiting.stdout)![1]!;
+    const unknown = await recouvre(['rapprocher', '--confirmer', line, 'R-999'], { cwd: dir });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("Facture « R-999 » inconnue ou déjà soldée : rien n'a été modifié.");
+    const confirmed = await recouvre(['rapprocher', '--confirmer', line, 'R-004'], { cwd: dir });
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toContain('rapprochée : R-004 150,00');
+    expect(bankPayments(dir).at(-1)).toEqual({ number: 'R-004', date: '2026-11-20', amount_cents: 15000 });
+    const twice = await recouvre(['rapprocher', '--confirmer', line, 'R-004'], { cwd: dir });
+    expect(twice.stderr).toContain('déjà rapprochée');
+    expect((await recouvre(['rapprocher'], { cwd: dir })).stdout).toContain('1 ligne à vérifier');
+  });
+
+  it('says which statement formats it reads when given another one', async () => {
+    const dir = await company();
+    const ofx = join(dir, 'releve.ofx');
+    writeFileSync(ofx, 'OFXHEADER:100\nDATA:OFXSGML\n<OFX><BANKMSGSRSV1></BANKMSGSRSV1></OFX>\n');
+    const result = await recouvre(['rapprocher', ofx], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Les relevés OFX ne sont pas encore lus par recouvre.');
+    expect(result.stderr).toContain('le relevé exporté en CSV');
+  });
+});
+
+describe('the command line', () => {
+  it('stops quietly when its reader goes away (recouvre … | head)', async () => {
+    const dir = await company();
+    const child = spawn(process.execPath, [BIN, 'historique', 'C1'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(0);
+  });
+});
