@@ -96,7 +96,7 @@ export interface InvoiceIndex {
   readonly byRef: ReadonlyMap<string, readonly OpenInvoice[]>;
   readonly byDigits: ReadonlyMap<string, readonly OpenInvoice[]>;
   readonly byClient: ReadonlyMap<number, readonly OpenInvoice[]>;
-  /** First significant word of a client's name → clients (id and all their significant words). */
+  /** The rarest significant word of a client's name → clients (id and all their significant words). */
   readonly clientsByWord: ReadonlyMap<
     string,
     readonly { readonly id: number; readonly words: readonly string[] }[]
@@ -113,18 +113,23 @@ export function indexInvoices(invoices: readonly OpenInvoice[]): InvoiceIndex {
   const byDigits = new Map<string, OpenInvoice[]>();
   const byClient = new Map<number, OpenInvoice[]>();
   const clientsByWord = new Map<string, { id: number; words: string[] }[]>();
-  const seenClients = new Set<number>();
+  const clientWords = new Map<number, string[]>();
   for (const invoice of invoices) {
     push(byRef, normalizeRef(invoice.number), invoice);
     const digits = invoice.number.replace(/\D/g, '');
     // Short digit runs (« 12 ») appear in every label: too weak to identify an invoice alone.
     if (digits.length >= 4) push(byDigits, digits, invoice);
     push(byClient, invoice.clientId, invoice);
-    if (!seenClients.has(invoice.clientId)) {
-      seenClients.add(invoice.clientId);
-      const words = nameWords(invoice.clientName);
-      if (words.length > 0) push(clientsByWord, words[0]!, { id: invoice.clientId, words });
-    }
+    if (!clientWords.has(invoice.clientId)) clientWords.set(invoice.clientId, nameWords(invoice.clientName));
+  }
+  // Each client is found through its rarest word, so that a label is checked against few names.
+  const frequency = new Map<string, number>();
+  for (const words of clientWords.values())
+    for (const w of new Set(words)) frequency.set(w, (frequency.get(w) ?? 0) + 1);
+  for (const [id, words] of clientWords) {
+    if (words.length === 0) continue;
+    const rarest = words.reduce((a, b) => ((frequency.get(b) ?? 0) < (frequency.get(a) ?? 0) ? b : a));
+    push(clientsByWord, rarest, { id, words });
   }
   for (const list of byClient.values())
     list.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
@@ -148,16 +153,25 @@ function quotedInvoices(label: string, index: InvoiceIndex, currency: string): O
   return [...found.values()];
 }
 
-/** Clients whose every significant name word is in the label. */
+/**
+ * Clients whose every significant name word is in the label. When one such name contains another
+ * (« Martin » and « Martin Dupont » in « VIR MARTIN DUPONT »), the more specific one is meant.
+ */
 function namedClients(label: string, index: InvoiceIndex): number[] {
   const words = new Set(nameWords(label));
-  const clients = new Set<number>();
+  const found = new Map<number, readonly string[]>();
   for (const word of words) {
     for (const client of index.clientsByWord.get(word) ?? []) {
-      if (client.words.every((w) => words.has(w))) clients.add(client.id);
+      if (client.words.every((w) => words.has(w))) found.set(client.id, client.words);
     }
   }
-  return [...clients];
+  const named = [...found];
+  return named
+    .filter(
+      ([, mine]) =>
+        !named.some(([, other]) => other.length > mine.length && mine.every((w) => other.includes(w))),
+    )
+    .map(([id]) => id);
 }
 
 /** Allocates an amount to invoices, oldest due first, never beyond what each still owes. */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateExport } from './generate.js';
+import { measureMatching } from './matching.js';
 import { measureRendering } from './render.js';
 
 // `npm run bench`: the import targets of the foundation issue and the dunning engine's, measured
@@ -114,4 +115,34 @@ for (const [deliveryLines, deliveryClients] of [
   const figures = recouvre(['--db', db, ...planArgs.filter((a) => a !== '--json'), '--sortie', out]);
   const written = readdirSync(out).length;
   process.stdout.write(planRow(`${fmt(written)} actions écrites`, figures));
+}
+
+// Bank reconciliation: 10 000 statement lines against 100 000 open invoices (engine only).
+const matching = measureMatching(100_000, 10_000);
+process.stdout.write(
+  `\nRapprochement : ${fmt(matching.lines)} lignes de relevé contre ${fmt(matching.invoices)} factures ouvertes en ${fmt(matching.seconds, 2)} s (${fmt(matching.sure)} sûres)\n`,
+);
+
+// The whole command: a 10 000-line CSV statement against a store of about 100 000 open invoices.
+{
+  const statementLines = 10_000;
+  const exportLines = 150_000;
+  const csv = join(work, `factures-${exportLines}.csv`);
+  if (!existsSync(csv)) await generateExport(csv, exportLines, 20_000);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `releve.db${suffix}`), { force: true });
+  recouvre(['--db', 'releve.db', 'import', csv]);
+  const statement = join(work, 'releve-10000.csv');
+  let text = 'Date;Libellé;Débit;Crédit\n';
+  for (let k = 0; k < statementLines; k++) {
+    const i = 1 + ((k * 7919) % exportLines);
+    const amount = ((i * 37) % 500000) + 1000;
+    const euros = `${Math.floor(amount / 100)},${String(amount % 100).padStart(2, '0')}`;
+    const client = ((i * 7919) % 20_000) + 1;
+    const label =
+      k % 2 === 0 ? `VIR SEPA FACT F2026-${String(i).padStart(7, '0')}` : `VIR SOCIETE CLIENTE ${client}`;
+    text += `18/11/2026;${label};;${euros}\n`;
+  }
+  writeFileSync(statement, text);
+  const figures = recouvre(['--db', 'releve.db', 'rapprocher', statement]);
+  process.stdout.write(planRow(`rapprocher (${fmt(statementLines)} lignes)`, figures));
 }

@@ -148,3 +148,22 @@ describe('matchLines: a statement read in order', () => {
     expect(summary(second!)[0]).toBe('doubt');
   });
 });
+
+describe('matchLines: names that contain one another', () => {
+  it('takes the more specific client when one name contains another', () => {
+    const both = indexInvoices([
+      inv('M-1', 10, 'Martin', 10000),
+      inv('M-2', 11, 'Martin Dupont SARL', 20000),
+    ]);
+    expect(summary(matchLines([line('VIR MARTIN DUPONT', 20000)], both)[0]!)).toEqual([
+      'sure',
+      'montant_client',
+      [['M-2', 20000]],
+    ]);
+    expect(summary(matchLines([line('VIR MARTIN', 10000)], both)[0]!)).toEqual([
+      'sure',
+      'montant_client',
+      [['M-1', 10000]],
+    ]);
+  });
+});
