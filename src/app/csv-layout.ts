@@ -1,6 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { guessSeparator, parseSample, SEPARATORS, type SourceFile } from '../adapters/csv-source.js';
+import type { Store } from '../adapters/db/open.js';
 import { type Catalogue, type ColumnMap, recognizeColumns } from '../domain/columns.js';
 import { UserError } from '../errors.js';
 
@@ -162,4 +163,29 @@ function quote(cell: string): string {
 export function rejectsPathFor(file: string): string {
   const extension = extname(file);
   return join(dirname(file), `${basename(file, extension)}.rejets.csv`);
+}
+
+/** The problems of a file: all counted, the first ones kept (a broken file may have a million). */
+export class Issues<T> {
+  readonly kept: T[] = [];
+  count = 0;
+  constructor(private readonly keep = 1000) {}
+  add(issue: T): void {
+    this.count++;
+    if (this.kept.length < this.keep) this.kept.push(issue);
+  }
+}
+
+/** Opens the import's one transaction, or says that another recouvre is writing to the base. */
+export function beginImport(store: Store): void {
+  try {
+    store.sqlite.exec('BEGIN IMMEDIATE');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new UserError(
+        `La base « ${store.path} » est occupée par un autre recouvre : réessayez quand il aura fini.`,
+      );
+    }
+    throw error;
+  }
 }

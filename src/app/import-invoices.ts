@@ -20,7 +20,15 @@ import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js
 import { readInvoiceRow } from '../domain/invoice-row.js';
 import { type DecimalMark, guessDecimalMark } from '../domain/money.js';
 import { UserError } from '../errors.js';
-import { findLayout, type Layout, RejectsFile, rejectsPathFor, samplesOf } from './csv-layout.js';
+import {
+  beginImport,
+  findLayout,
+  Issues,
+  type Layout,
+  RejectsFile,
+  rejectsPathFor,
+  samplesOf,
+} from './csv-layout.js';
 
 export { rejectsPathFor };
 
@@ -129,28 +137,15 @@ export async function importInvoices(
     return at === undefined ? (FIELD_BY_KEY.get(key)?.label ?? key) : (layout.headers[at] ?? null);
   };
 
-  const errors: ImportIssue[] = [];
-  let errorCount = 0;
-  const addError = (issue: ImportIssue) => {
-    errorCount++;
-    if (errors.length < MAX_KEPT_ERRORS) errors.push(issue);
-  };
+  const issues = new Issues<ImportIssue>(MAX_KEPT_ERRORS);
+  const addError = (issue: ImportIssue) => issues.add(issue);
   const rejects =
     request.ignoreErrors && !request.dryRun
       ? new RejectsFile(rejectsPathFor(request.file), layout.headers)
       : null;
 
   const { sqlite } = store;
-  try {
-    sqlite.exec('BEGIN IMMEDIATE');
-  } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-      throw new UserError(
-        `La base « ${store.path} » est occupée par un autre recouvre : réessayez quand il aura fini.`,
-      );
-    }
-    throw error;
-  }
+  beginImport(store);
   let committed = false;
   let importId: number | null = null;
   try {
@@ -273,7 +268,7 @@ export async function importInvoices(
         `${source.name} ne contient que la ligne d'en-tête (ligne ${layout.headerIndex + 1}) : aucune facture à importer.`,
       );
     }
-    const blocked = errorCount > 0 && !request.ignoreErrors;
+    const blocked = issues.count > 0 && !request.ignoreErrors;
     if (!blocked) {
       if (request.completeList) writer.closeAbsent();
       writer.finish({
@@ -317,8 +312,8 @@ export async function importInvoices(
       counts,
       dataLines,
       dueDatesComputed,
-      errors,
-      errorCount,
+      errors: issues.kept,
+      errorCount: issues.count,
       rejectsFile: rejects?.used ? rejects.path : null,
       dryRun: request.dryRun,
       committed,

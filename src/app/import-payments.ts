@@ -7,7 +7,7 @@ import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js
 import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE, type PaymentFieldKey, readPaymentRow } from '../domain/payment-row.js';
 import { UserError } from '../errors.js';
-import { findLayout, RejectsFile, rejectsPathFor, samplesOf } from './csv-layout.js';
+import { beginImport, findLayout, Issues, RejectsFile, rejectsPathFor, samplesOf } from './csv-layout.js';
 
 export interface PaymentImportRequest {
   readonly file: string;
@@ -110,27 +110,14 @@ export async function importPayments(
     return at === undefined ? (PAYMENT_CATALOGUE.byKey.get(key)?.label ?? key) : (layout.headers[at] ?? key);
   };
 
-  const errors: PaymentImportIssue[] = [];
-  let errorCount = 0;
-  const addError = (issue: PaymentImportIssue) => {
-    errorCount++;
-    if (errors.length < MAX_KEPT_ERRORS) errors.push(issue);
-  };
+  const issues = new Issues<PaymentImportIssue>(MAX_KEPT_ERRORS);
+  const addError = (issue: PaymentImportIssue) => issues.add(issue);
   const rejects =
     request.ignoreErrors && !request.dryRun
       ? new RejectsFile(rejectsPathFor(request.file), layout.headers)
       : null;
   const { sqlite } = store;
-  try {
-    sqlite.exec('BEGIN IMMEDIATE');
-  } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-      throw new UserError(
-        `La base « ${store.path} » est occupée par un autre recouvre : réessayez quand il aura fini.`,
-      );
-    }
-    throw error;
-  }
+  beginImport(store);
   let committed = false;
   try {
     const importId = Number(
@@ -262,7 +249,7 @@ export async function importPayments(
         overpayments.push({ number: row.number, cents: -row.outstanding, currency: row.currency });
       }
     }
-    const blocked = errorCount > 0 && !request.ignoreErrors;
+    const blocked = issues.count > 0 && !request.ignoreErrors;
     if (!blocked) {
       sqlite
         .prepare('UPDATE imports SET created = ?, unchanged = ?, duplicates = ?, rejected = ? WHERE id = ?')
@@ -302,8 +289,8 @@ export async function importPayments(
       headerLine: layout.headerIndex + 1,
       counts,
       overpayments,
-      errors,
-      errorCount,
+      errors: issues.kept,
+      errorCount: issues.count,
       rejectsFile: rejects?.used ? rejects.path : null,
       dryRun: request.dryRun,
       committed,

@@ -16,7 +16,7 @@ import {
 } from '../domain/matching.js';
 import { type Cents, guessDecimalMark, parseAmount } from '../domain/money.js';
 import { UserError } from '../errors.js';
-import { findLayout, samplesOf } from './csv-layout.js';
+import { beginImport, findLayout, samplesOf } from './csv-layout.js';
 
 /** The columns of a bank statement exported as CSV, as French banks name them. */
 type StatementField = 'date' | 'label' | 'credit' | 'debit' | 'amount' | 'currency';
@@ -234,7 +234,7 @@ export async function reconcile(
   clock: { readonly now: Date; readonly today: IsoDate },
 ): Promise<ReconcileReport> {
   const { sqlite } = store;
-  sqlite.exec('BEGIN IMMEDIATE');
+  beginImport(store);
   try {
     const read = await readStatementRows(store, file, clock);
     const seen = sqlite.prepare('SELECT 1 FROM bank_lines WHERE key = ?').pluck();
