@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Encoding, inspectSource, readSample, streamRows } from '../adapters/csv-source.js';
+import { readStatementFile, type StatementOperation, statementFormat } from '../adapters/bank-formats.js';
+import { inspectSource, readSample, type SourceFile, streamRows } from '../adapters/csv-source.js';
 import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
 import type { Store } from '../adapters/db/open.js';
 import { writeJournal } from '../adapters/db/records.js';
@@ -80,24 +80,6 @@ const STATEMENT_CATALOGUE: Catalogue<StatementField> = makeCatalogue(STATEMENT_F
   return missing;
 });
 
-/** Formats French banks export that recouvre does not read yet. */
-function refuseOtherFormats(path: string): void {
-  const head = readFileSync(path, { encoding: 'latin1' }).slice(0, 400);
-  const known = /<OFX>|OFXHEADER/i.test(head)
-    ? 'OFX'
-    : /camt\.05[34]|<BkToCstmrStmt>/i.test(head)
-      ? 'CAMT.053'
-      : /^0[1-8]\d{4}/.test(head) && head.split(/\r?\n/)[0]?.length === 120
-        ? 'CFONB 120'
-        : null;
-  if (known) {
-    throw new UserError(`Les relevés ${known} ne sont pas encore lus par recouvre.`, [
-      'Formats acceptés aujourd’hui : le relevé exporté en CSV (Date ; Libellé ; Débit ; Crédit, ou Montant).',
-      'Votre banque le propose dans son espace en ligne, à côté des formats OFX, CAMT et CFONB.',
-    ]);
-  }
-}
-
 interface StatementRead {
   readonly importId: number;
   readonly credits: BankLine[];
@@ -105,94 +87,120 @@ interface StatementRead {
   readonly lineOf: Map<string, number>;
 }
 
-async function readStatementRows(
-  store: Store,
-  file: string,
-  clock: { readonly now: Date },
-  encoding?: Encoding,
-): Promise<StatementRead> {
-  {
-    refuseOtherFormats(file);
-    const source = await inspectSource(file, encoding);
-    const sample = await readSample(source);
-    const layout = findLayout(source, sample, {
+/** The operations of a CSV statement, with the line of each. */
+async function csvOperations(source: SourceFile): Promise<StatementOperation[]> {
+  const sample = await readSample(source);
+  let layout: ReturnType<typeof findLayout<StatementField>>;
+  try {
+    layout = findLayout(source, sample, {
       overrides: {},
       catalogue: STATEMENT_CATALOGUE,
       what: 'relevé bancaire',
     });
-    const decimalMark = guessDecimalMark(
-      samplesOf(layout.sampleRows, layout.columns, ['amount', 'credit', 'debit']),
-    );
-    const dateOrder = guessDateOrder(samplesOf(layout.sampleRows, layout.columns, ['date']));
-    const cell = (cells: readonly string[], key: StatementField) => {
-      const at = layout.columns[key];
-      return at === undefined ? '' : (cells[at] ?? '').trim();
-    };
-    const errors: string[] = [];
-    const credits: BankLine[] = [];
-    const lineOf = new Map<string, number>();
-    const occurrences = new Map<string, number>();
-    let debits = 0;
-    let rowIndex = -1;
-    await streamRows(source, layout.separator, ({ cells, line }) => {
-      rowIndex++;
-      if (rowIndex <= layout.headerIndex || cells.every((c) => c.trim() === '')) return;
-      const date = parseDate(cell(cells, 'date'), dateOrder);
-      if (!date.ok) {
-        errors.push(
-          `${source.name}:${line}, colonne « ${layout.headers[layout.columns.date!]} » : « ${cell(cells, 'date')} » : ${date.reason}`,
-        );
-        return;
-      }
-      const raw =
-        layout.columns.amount !== undefined
-          ? cell(cells, 'amount')
-          : cell(cells, 'credit') ||
-            (cell(cells, 'debit') ? `-${cell(cells, 'debit').replace(/^-/, '')}` : '');
-      if (raw === '') return;
-      const parsed = parseAmount(raw, decimalMark);
-      if (!parsed.ok) {
-        errors.push(`${source.name}:${line} : « ${raw} » : ${parsed.reason} (attendu : 1 234,56)`);
-        return;
-      }
-      const amount = parsed.cents;
-      if (amount <= 0) {
-        debits++;
-        return;
-      }
-      const label = cell(cells, 'label');
-      const currency = (cell(cells, 'currency') || parsed.currency || 'EUR').toUpperCase();
-      // The same date, amount and label twice in a statement are two payments: the rank tells them apart.
-      const base = `${date.date}|${amount}|${currency}|${normalizeRef(label)}`;
-      const rank = (occurrences.get(base) ?? 0) + 1;
-      occurrences.set(base, rank);
-      const key = `${base}|${rank}`;
-      credits.push({ key, date: date.date, amount: amount as Cents, label, currency });
-      lineOf.set(key, line);
-    });
-    if (errors.length > 0) {
-      throw new UserError(
-        `${errors.length} ligne${errors.length > 1 ? 's' : ''} illisible${errors.length > 1 ? 's' : ''} dans ${source.name} : rien n'a été rapproché.`,
-        errors.slice(0, 50),
-      );
-    }
-    const importId = Number(
-      store.sqlite
-        .prepare(
-          `INSERT INTO imports (started_at, file_name, file_path, sha256, kind, encoding, separator)
-           VALUES (?, ?, ?, ?, 'releve', ?, ?)`,
-        )
-        .run(
-          clock.now.toISOString(),
-          source.name,
-          resolve(source.path),
-          source.sha256,
-          source.encoding,
-          layout.separator,
-        ).lastInsertRowid,
-    );
-    return { importId, credits, debits, lineOf };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    throw new UserError(`${source.name} : relevé bancaire dans un format que recouvre ne reconnaît pas.`, [
+      'Formats acceptés : OFX (.ofx), CAMT.053 (.xml), CFONB 120, ou CSV avec les colonnes Date, Libellé et Crédit (ou Montant).',
+      error.message,
+      ...error.details.slice(0, 1),
+    ]);
   }
+  const decimalMark = guessDecimalMark(
+    samplesOf(layout.sampleRows, layout.columns, ['amount', 'credit', 'debit']),
+  );
+  const dateOrder = guessDateOrder(samplesOf(layout.sampleRows, layout.columns, ['date']));
+  const cell = (cells: readonly string[], key: StatementField) => {
+    const at = layout.columns[key];
+    return at === undefined ? '' : (cells[at] ?? '').trim();
+  };
+  const errors: string[] = [];
+  const operations: StatementOperation[] = [];
+  let rowIndex = -1;
+  await streamRows(source, layout.separator, ({ cells, line }) => {
+    rowIndex++;
+    if (rowIndex <= layout.headerIndex || cells.every((c) => c.trim() === '')) return;
+    const date = parseDate(cell(cells, 'date'), dateOrder);
+    if (!date.ok) {
+      errors.push(
+        `${source.name}:${line}, colonne « ${layout.headers[layout.columns.date!]} » : « ${cell(cells, 'date')} » : ${date.reason}`,
+      );
+      return;
+    }
+    const debit = cell(cells, 'debit');
+    const raw =
+      layout.columns.amount !== undefined
+        ? cell(cells, 'amount')
+        : cell(cells, 'credit') || (debit ? `-${debit.replace(/^-/, '')}` : '');
+    if (raw === '') return;
+    const parsed = parseAmount(raw, decimalMark);
+    if (!parsed.ok) {
+      errors.push(`${source.name}:${line} : « ${raw} » : ${parsed.reason} (attendu : 1 234,56)`);
+      return;
+    }
+    operations.push({
+      line,
+      date: date.date,
+      amount: parsed.cents,
+      label: cell(cells, 'label'),
+      currency: (cell(cells, 'currency') || parsed.currency || 'EUR').toUpperCase(),
+    });
+  });
+  if (errors.length > 0) {
+    throw new UserError(
+      `${errors.length} ligne${errors.length > 1 ? 's' : ''} illisible${errors.length > 1 ? 's' : ''} dans ${source.name} : rien n'a été rapproché.`,
+      errors.slice(0, 50),
+    );
+  }
+  return operations;
+}
+
+async function readStatementRows(
+  store: Store,
+  file: string,
+  clock: { readonly now: Date },
+): Promise<StatementRead> {
+  const source = await inspectSource(file);
+  const format = statementFormat(file);
+  const operations = format === null ? await csvOperations(source) : readStatementFile(file, format);
+  const credits: BankLine[] = [];
+  const lineOf = new Map<string, number>();
+  const occurrences = new Map<string, number>();
+  let debits = 0;
+  for (const operation of operations) {
+    if (operation.amount <= 0) {
+      debits++;
+      continue;
+    }
+    // The same date, amount and label twice in a statement are two payments: the rank tells them apart.
+    const base = `${operation.date}|${operation.amount}|${operation.currency}|${normalizeRef(operation.label)}`;
+    const rank = (occurrences.get(base) ?? 0) + 1;
+    occurrences.set(base, rank);
+    const key = `${base}|${rank}`;
+    credits.push({
+      key,
+      date: operation.date,
+      amount: operation.amount,
+      label: operation.label,
+      currency: operation.currency,
+    });
+    lineOf.set(key, operation.line);
+  }
+  const importId = Number(
+    store.sqlite
+      .prepare(
+        `INSERT INTO imports (started_at, file_name, file_path, sha256, kind, encoding, separator)
+         VALUES (?, ?, ?, ?, 'releve', ?, ?)`,
+      )
+      .run(
+        clock.now.toISOString(),
+        source.name,
+        resolve(source.path),
+        source.sha256,
+        source.encoding,
+        format ?? 'csv',
+      ).lastInsertRowid,
+  );
+  return { importId, credits, debits, lineOf };
 }
 
 /** Open invoices (something still due), with their client's name, for the matching. */

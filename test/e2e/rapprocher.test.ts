@@ -76,14 +76,38 @@ describe('recouvre rapprocher', () => {
     expect((await recouvre(['rapprocher'], { cwd: dir })).stdout).toContain('1 ligne à vérifier');
   });
 
-  it('says which statement formats it reads when given another one', async () => {
+  for (const file of ['releve.ofx', 'releve-camt053.xml', 'releve-cfonb.txt']) {
+    it(`reads the ${file.split('.').at(-1) === 'txt' ? 'CFONB 120' : file.endsWith('.xml') ? 'CAMT.053' : 'OFX'} statement ${file} the same way`, async () => {
+      const dir = await company();
+      const first = JSON.parse(
+        (await recouvre(['rapprocher', fixture(`releves/${file}`), '--json'], { cwd: dir })).stdout,
+      );
+      expect(first).toMatchObject({
+        rapprochees: 2,
+        a_confirmer: 0,
+        sans_correspondance: 0,
+        debits_ignores: 1,
+      });
+      expect(bankPayments(dir)).toEqual([
+        { number: 'R-001', date: '2026-11-18', amount_cents: 100000 },
+        { number: 'R-003', date: '2026-11-19', amount_cents: 50000 },
+      ]);
+      const again = JSON.parse(
+        (await recouvre(['rapprocher', fixture(`releves/${file}`), '--json'], { cwd: dir })).stdout,
+      );
+      expect(again).toMatchObject({ rapprochees: 0, deja_lues: 2 });
+    });
+  }
+
+  it('says which statement formats it reads when it cannot read one', async () => {
     const dir = await company();
-    const ofx = join(dir, 'releve.ofx');
-    writeFileSync(ofx, 'OFXHEADER:100\nDATA:OFXSGML\n<OFX><BANKMSGSRSV1></BANKMSGSRSV1></OFX>\n');
-    const result = await recouvre(['rapprocher', ofx], { cwd: dir });
+    writeFileSync(join(dir, 'export.csv'), 'Compte;Solde\n12345;100,00\n');
+    const result = await recouvre(['rapprocher', 'export.csv'], { cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Les relevés OFX ne sont pas encore lus par recouvre.');
-    expect(result.stderr).toContain('le relevé exporté en CSV');
+    expect(result.stderr).toContain(
+      'export.csv : relevé bancaire dans un format que recouvre ne reconnaît pas.',
+    );
+    expect(result.stderr).toContain('Formats acceptés : OFX (.ofx), CAMT.053 (.xml), CFONB 120, ou CSV');
   });
 });
 
