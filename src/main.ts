@@ -176,7 +176,7 @@ RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
     .description('importer un export CSV : factures (et clients, montants réglés), ou règlements')
     .argument('<fichier>', 'export CSV de votre logiciel de facturation ou de comptabilité')
     .option('--dry-run', 'montrer ce qui changerait, sans rien écrire')
-    .option('--type <genre>', 'genre du fichier : factures ou paiements (deviné sinon)')
+    .option('--type <genre>', 'genre du fichier : factures, paiements ou fec (deviné sinon)')
     .option('--json', 'résumé en JSON')
     .option('--ignorer-erreurs', 'importer les lignes valides ; les rejetées vont dans FICHIER.rejets.csv')
     .option('--liste-complete', 'le fichier liste toutes les factures ouvertes : les absentes sont soldées')

@@ -3,6 +3,7 @@ import { type Config, type ImportProfile, loadConfig, saveProfile } from '../ada
 import { ENCODING_LABELS, type Encoding, SEPARATOR_LABELS } from '../adapters/csv-source.js';
 import { openStore } from '../adapters/db/open.js';
 import { colors } from '../adapters/terminal.js';
+import { type FecImportReport, importFec, looksLikeFec } from '../app/import-fec.js';
 import { type ImportReport, importInvoices, rejectsPathFor } from '../app/import-invoices.js';
 import {
   importPayments,
@@ -133,8 +134,11 @@ export async function runImport(context: Context, file: string, options: ImportO
   const dateOrder =
     dateFormat === undefined ? undefined : ((dateFormat === 'jj/mm/aaaa' ? 'jma' : 'mja') as DateOrder);
   const type = options.type?.toLowerCase();
-  if (type !== undefined && !['factures', 'paiements', 'reglements', 'règlements'].includes(type)) {
-    throw new UsageError(`--type « ${options.type} » : attendu factures ou paiements.`);
+  if (type !== undefined && !['factures', 'paiements', 'reglements', 'règlements', 'fec'].includes(type)) {
+    throw new UsageError(`--type « ${options.type} » : attendu factures, paiements ou fec.`);
+  }
+  if ((type === undefined && (await looksLikeFec(file, encoding))) || type === 'fec') {
+    return runFecImport(context, file, options, encoding, config);
   }
   const payments =
     type === undefined ? await looksLikePayments(file, encoding, separator) : type !== 'factures';
@@ -424,4 +428,84 @@ async function runPaymentImport(
       color.yellow(`  Lignes rejetées écrites dans ${displayPath(context.cwd, report.rejectsFile)}.\n`),
     );
   return report.errorCount > 0 ? 1 : 0;
+}
+
+/** `recouvre import 123456789FEC20261231.txt`: the receivables of the legal accounting export. */
+async function runFecImport(
+  context: Context,
+  file: string,
+  options: ImportOptions,
+  encoding: Encoding | undefined,
+  config: Config,
+): Promise<number> {
+  const newStore = !existsSync(context.dbPath);
+  const store = await openStore(context.dbPath, { create: !options.dryRun });
+  let report: FecImportReport | undefined;
+  try {
+    report = await importFec(
+      store,
+      {
+        file,
+        dryRun: options.dryRun ?? false,
+        encoding,
+        paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
+        currency: config.import.devise,
+      },
+      { now: context.now, today: context.today },
+    );
+  } finally {
+    await store.close();
+    if (newStore && (report === undefined || report.dryRun)) {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${context.dbPath}${suffix}`, { force: true });
+    }
+  }
+  const c = report.counts;
+  if (options.json) {
+    context.stdout.write(
+      `${JSON.stringify({
+        type: 'fec',
+        fichier: report.file,
+        encodage: report.encoding,
+        simulation: report.dryRun,
+        crees: c.created,
+        mis_a_jour: c.updated,
+        inchanges: c.unchanged,
+        factures: report.invoices,
+        avoirs: report.creditNotes,
+        clients_crees: c.clientsCreated,
+        reglements: report.payments,
+        reglements_sans_lettrage: report.unletteredPayments,
+        pieces_partagees: report.sharedPieceRefs,
+      })}\n`,
+    );
+    return 0;
+  }
+  const color = colors(context);
+  const name = displayPath(context.cwd, report.file);
+  const out = (text: string) => context.stdout.write(`${text}\n`);
+  out(
+    color.bold(
+      report.dryRun ? `Simulation de l'import du FEC ${name} (rien n'est écrit)` : `Import du FEC ${name}`,
+    ),
+  );
+  out(
+    `  ${plural(report.invoices, 'facture', 'factures')} et ${plural(report.creditNotes, 'avoir', 'avoirs')} sur les comptes clients : ${plural(c.created, 'créée', 'créées')}, ${plural(c.updated, 'mise à jour', 'mises à jour')}, ${plural(c.unchanged, 'inchangée', 'inchangées')}`,
+  );
+  out(
+    `  ${plural(c.clientsCreated, 'client créé', 'clients créés')}, ${plural(report.payments, 'règlement lu', 'règlements lus')}`,
+  );
+  if (report.unletteredPayments > 0) {
+    out(
+      color.yellow(
+        `  ${plural(report.unletteredPayments, 'règlement non lettré imputé', 'règlements non lettrés imputés')} sur les factures les plus anciennes du client.`,
+      ),
+    );
+  }
+  if (report.sharedPieceRefs > 0) {
+    out(
+      `  Numéro de pièce partagé par plusieurs écritures : ${plural(report.sharedPieceRefs, 'facture identifiée', 'factures identifiées')} par journal et numéro d'écriture (par exemple VE-00000001).`,
+    );
+  }
+  out(color.dim("  Échéances : date de pièce + délai de paiement (le FEC n'en donne pas)."));
+  return 0;
 }

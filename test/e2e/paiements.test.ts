@@ -156,6 +156,6 @@ describe('recouvre import: payment files', () => {
     expect(invoices.code).toBe(0);
     const bad = await recouvre(['import', 'export.csv', '--type', 'avoirs'], { cwd: dir });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--type « avoirs » : attendu factures ou paiements.');
+    expect(bad.stderr).toContain('--type « avoirs » : attendu factures, paiements ou fec.');
   });
 });
