@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateExport } from './generate.js';
+import { generateExport, generateFec } from './generate.js';
 import { measureMatching } from './matching.js';
 import { measureRendering } from './render.js';
 
@@ -145,4 +145,14 @@ process.stdout.write(
   writeFileSync(statement, text);
   const figures = recouvre(['--db', 'releve.db', 'rapprocher', statement]);
   process.stdout.write(planRow(`rapprocher (${fmt(statementLines)} lignes)`, figures));
+}
+
+// FEC: a 500 000-line accounting export into an empty store.
+{
+  const fecLines = 500_000;
+  const fec = join(work, `123456789FEC${fecLines}.txt`);
+  if (!existsSync(fec)) await generateFec(fec, fecLines, 20_000);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `fec.db${suffix}`), { force: true });
+  const figures = recouvre(['--db', 'fec.db', 'import', fec]);
+  process.stdout.write(`\n${planRow(`import d'un FEC de ${fmt(fecLines)} lignes`, figures)}`);
 }
