@@ -180,7 +180,7 @@ RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
     .option('--json', 'résumé en JSON')
     .option('--ignorer-erreurs', 'importer les lignes valides ; les rejetées vont dans FICHIER.rejets.csv')
     .option('--liste-complete', 'le fichier liste toutes les factures ouvertes : les absentes sont soldées')
-    .option('--encodage <nom>', 'utf8, windows-1252 (ou latin1), utf16 (détecté sinon)')
+    .option('--encodage <nom>', 'utf8, windows-1252 (ou latin1), cp850, utf16 (détecté sinon)')
     .option('--separateur <car>', '";", ",", "|" ou tab (détecté sinon)')
     .option('--decimale <car>', '"," ou "." (détecté sinon)')
     .option('--format-date <format>', 'jj/mm/aaaa ou mm/jj/aaaa (détecté sinon)')

@@ -22,7 +22,7 @@ import type { RateAdditions } from './rate-tables.js';
 /** What an import profile may fix for an export recouvre does not recognise on its own. */
 export interface ImportProfile {
   readonly separateur?: string;
-  readonly encodage?: 'utf8' | 'windows-1252' | 'utf16le';
+  readonly encodage?: 'utf8' | 'windows-1252' | 'cp850' | 'utf16le';
   readonly decimale?: ',' | '.';
   readonly format_date?: 'jj/mm/aaaa' | 'mm/jj/aaaa';
   readonly colonnes?: Readonly<Record<string, string>>;
@@ -220,7 +220,7 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
   const columns = z.record(z.string(), z.string().min(1));
   const profile = z.strictObject({
     separateur: z.enum([';', ',', '\t', '|']).optional(),
-    encodage: z.enum(['utf8', 'windows-1252', 'utf16le']).optional(),
+    encodage: z.enum(['utf8', 'windows-1252', 'cp850', 'utf16le']).optional(),
     decimale: z.enum([',', '.']).optional(),
     format_date: z.enum(['jj/mm/aaaa', 'mm/jj/aaaa']).optional(),
     colonnes: columns.optional(),

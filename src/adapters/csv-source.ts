@@ -8,11 +8,12 @@ import iconv from 'iconv-lite';
 import Papa from 'papaparse';
 import { UserError } from '../errors.js';
 
-export type Encoding = 'utf8' | 'windows-1252' | 'utf16le';
+export type Encoding = 'utf8' | 'windows-1252' | 'cp850' | 'utf16le';
 
 export const ENCODING_LABELS: Readonly<Record<Encoding, string>> = {
   utf8: 'UTF-8',
   'windows-1252': 'Windows-1252',
+  cp850: 'CP850 (DOS)',
   utf16le: 'UTF-16',
 };
 
@@ -98,7 +99,7 @@ export async function inspectSource(path: string, forced?: Encoding): Promise<So
     carry = Buffer.from(data.subarray(cut));
   }
   if (carry.length > 0) utf8 = false;
-  const detected: Encoding = utf16 ? 'utf16le' : utf8 ? 'utf8' : 'windows-1252';
+  const detected: Encoding = utf16 ? 'utf16le' : utf8 ? 'utf8' : singleByteEncoding(head);
   return {
     path,
     name: basename(path),
@@ -106,6 +107,27 @@ export async function inspectSource(path: string, forced?: Encoding): Promise<So
     sha256: hash.digest('hex'),
     encoding: forced ?? detected,
   };
+}
+
+const FRENCH_LETTERS = new Set('àâäéèêëîïôöùûüçÀÂÄÉÈÊËÎÏÔÖÙÛÜÇœŒ');
+/** What a misread byte turns into: controls, box drawing, letters foreign to French text. */
+const IMPLAUSIBLE = /[\u0080-\u009f\u2500-\u259fÚÞÓÒÕõþÝýÐðØøµ¶¤¦¬¯±²³¹º¼½¾×÷]/;
+
+/**
+ * Windows-1252 or CP850 (old DOS software, some EBP exports and FECs)? The same bytes are French
+ * accents in one and box-drawing or punctuation in the other: the reading that gives more French
+ * letters wins. `singleByteEncoding(iconv.encode('Étoile', 'cp850'))` → `'cp850'`.
+ */
+export function singleByteEncoding(head: Buffer): 'windows-1252' | 'cp850' {
+  const score = (encoding: string) => {
+    let total = 0;
+    for (const char of iconv.decode(head, encoding)) {
+      if (FRENCH_LETTERS.has(char)) total++;
+      else if (IMPLAUSIBLE.test(char)) total -= 3;
+    }
+    return total;
+  };
+  return score('cp850') > score('win1252') ? 'cp850' : 'windows-1252';
 }
 
 /** Length of the prefix of `data` that ends on a UTF-8 character boundary. */
@@ -121,9 +143,9 @@ function completeCharacters(data: Buffer): number {
 }
 
 export function openText(source: SourceFile): Readable {
-  if (source.encoding === 'windows-1252') {
+  if (source.encoding === 'windows-1252' || source.encoding === 'cp850') {
     return createReadStream(source.path, { highWaterMark: 1 << 20 }).pipe(
-      iconv.decodeStream('win1252'),
+      iconv.decodeStream(source.encoding === 'cp850' ? 'cp850' : 'win1252'),
     ) as unknown as Readable;
   }
   return createReadStream(source.path, { encoding: source.encoding, highWaterMark: 1 << 20 });

@@ -51,6 +51,9 @@ const ENCODINGS: Readonly<Record<string, Encoding>> = {
   'iso-8859-1': 'windows-1252',
   'iso-8859-15': 'windows-1252',
   ansi: 'windows-1252',
+  cp850: 'cp850',
+  dos: 'cp850',
+  ibm850: 'cp850',
   utf16: 'utf16le',
   'utf-16': 'utf16le',
   utf16le: 'utf16le',
@@ -115,7 +118,7 @@ export async function runImport(context: Context, file: string, options: ImportO
   const encoding = encodingName === undefined ? undefined : ENCODINGS[encodingName.toLowerCase()];
   if (encodingName !== undefined && !encoding) {
     throw new UsageError(
-      `--encodage « ${encodingName} » inconnu (attendu : utf8, windows-1252, latin1 ou utf16).`,
+      `--encodage « ${encodingName} » inconnu (attendu : utf8, windows-1252, latin1, cp850 ou utf16).`,
     );
   }
   const separatorName = options.separateur ?? profile?.separateur;

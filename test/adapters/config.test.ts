@@ -63,3 +63,15 @@ describe('the documented configurations', () => {
     expect(penaltyTerms(config)).toEqual({ contractualRate: null, freezeFirstHalfYear: false });
   });
 });
+
+describe('single-byte encodings', () => {
+  it('tells CP850 from Windows-1252 by where the accents are', async () => {
+    const { singleByteEncoding } = await import('../../src/adapters/csv-source.js');
+    const iconv = (await import('iconv-lite')).default;
+    const text = 'Société Générale;Œuvres & Cie;Hôtel des Voyageurs;Garage Étoile;façade';
+    expect(singleByteEncoding(iconv.encode(text, 'cp850'))).toBe('cp850');
+    expect(singleByteEncoding(iconv.encode(text, 'win1252'))).toBe('windows-1252');
+    // A Windows-1252 file with « … » and accents stays Windows-1252.
+    expect(singleByteEncoding(iconv.encode('Réf… à régler', 'win1252'))).toBe('windows-1252');
+  });
+});

@@ -68,6 +68,14 @@ describe('recouvre import: FEC', () => {
     expect(garage.total_reclame_centimes).toBe(50000);
   });
 
+  it('reads a FEC written in CP850 (DOS) with its accents intact', async () => {
+    const dir = tempDir();
+    const result = await recouvre(['import', fixture('fec/fec-cp850.txt'), '--json'], { cwd: dir });
+    expect(JSON.parse(result.stdout)).toMatchObject({ encodage: 'cp850', crees: 6 });
+    expect(invoices(dir).map((i) => i.name)).toContain('GARAGE ÉTOILE');
+    expect(invoices(dir).map((i) => i.name)).toContain('BOULANGERIE LEFÈVRE');
+  });
+
   it('reads the Montant/Sens variant, tab-separated, with +1/-1', async () => {
     const dir = tempDir();
     const result = await recouvre(['import', fixture('fec/fec-montant-sens.txt'), '--json'], { cwd: dir });
