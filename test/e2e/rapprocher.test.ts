@@ -96,6 +96,13 @@ describe('recouvre rapprocher', () => {
         (await recouvre(['rapprocher', fixture(`releves/${file}`), '--json'], { cwd: dir })).stdout,
       );
       expect(again).toMatchObject({ rapprochees: 0, deja_lues: 2 });
+      const plan = JSON.parse(
+        (await recouvre(['relancer', '--dry-run', '--json', '--date', '2026-11-20'], { cwd: dir })).stdout,
+      ) as { actions: { factures: { numero: string }[] }[] };
+      const chased = plan.actions.flatMap((a) => a.factures.map((f) => f.numero));
+      expect(chased).not.toContain('R-001');
+      expect(chased).not.toContain('R-003');
+      expect(chased).toContain('R-004');
     });
   }
 
