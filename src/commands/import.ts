@@ -1,9 +1,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { type Config, type ImportProfile, loadConfig, saveProfile } from '../adapters/config.js';
 import { ENCODING_LABELS, type Encoding, SEPARATOR_LABELS } from '../adapters/csv-source.js';
-import { openStore } from '../adapters/db/open.js';
+import { openStore, type Store } from '../adapters/db/open.js';
 import { colors } from '../adapters/terminal.js';
-import { type FecImportReport, importFec, looksLikeFec } from '../app/import-fec.js';
+import { importFec, looksLikeFec } from '../app/import-fec.js';
 import { type ImportReport, importInvoices, rejectsPathFor } from '../app/import-invoices.js';
 import {
   importPayments,
@@ -159,35 +159,30 @@ export async function runImport(context: Context, file: string, options: ImportO
     ...parseColumns(options.colonne ?? []),
   };
 
-  // A first import creates the store; if it fails, the folder is left as it was, without an empty base.
-  const newStore = !existsSync(context.dbPath);
-  const store = await openStore(context.dbPath, { create: !options.dryRun });
-  let report: ImportReport | undefined;
-  try {
-    report = await importInvoices(
-      store,
-      {
-        file,
-        dryRun: options.dryRun ?? false,
-        ignoreErrors: options.ignorerErreurs ?? false,
-        completeList: options.listeComplete ?? false,
-        encoding,
-        separator,
-        decimalMark: decimal as DecimalMark | undefined,
-        dateOrder,
-        columns,
-        paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
-        defaultCurrency: config.import.devise,
-        forceInvoices: options.type === 'factures',
-      },
-      { now: context.now, today: context.today },
-    );
-  } finally {
-    await store.close();
-    if (newStore && !report?.committed) {
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${context.dbPath}${suffix}`, { force: true });
-    }
-  }
+  const report = await withImportStore(
+    context,
+    options.dryRun ?? false,
+    (store) =>
+      importInvoices(
+        store,
+        {
+          file,
+          dryRun: options.dryRun ?? false,
+          ignoreErrors: options.ignorerErreurs ?? false,
+          completeList: options.listeComplete ?? false,
+          encoding,
+          separator,
+          decimalMark: decimal as DecimalMark | undefined,
+          dateOrder,
+          columns,
+          paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
+          defaultCurrency: config.import.devise,
+          forceInvoices: options.type === 'factures',
+        },
+        { now: context.now, today: context.today },
+      ),
+    (done) => done.committed,
+  );
 
   if (options.enregistrerProfil && report.committed) {
     const saved: ImportProfile = {
@@ -441,27 +436,23 @@ async function runFecImport(
   encoding: Encoding | undefined,
   config: Config,
 ): Promise<number> {
-  const newStore = !existsSync(context.dbPath);
-  const store = await openStore(context.dbPath, { create: !options.dryRun });
-  let report: FecImportReport | undefined;
-  try {
-    report = await importFec(
-      store,
-      {
-        file,
-        dryRun: options.dryRun ?? false,
-        encoding,
-        paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
-        currency: config.import.devise,
-      },
-      { now: context.now, today: context.today },
-    );
-  } finally {
-    await store.close();
-    if (newStore && (report === undefined || report.dryRun)) {
-      for (const suffix of ['', '-wal', '-shm']) rmSync(`${context.dbPath}${suffix}`, { force: true });
-    }
-  }
+  const report = await withImportStore(
+    context,
+    options.dryRun ?? false,
+    (store) =>
+      importFec(
+        store,
+        {
+          file,
+          dryRun: options.dryRun ?? false,
+          encoding,
+          paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
+          currency: config.import.devise,
+        },
+        { now: context.now, today: context.today },
+      ),
+    (done) => !done.dryRun,
+  );
   const c = report.counts;
   if (options.json) {
     context.stdout.write(
@@ -511,4 +502,28 @@ async function runFecImport(
   }
   out(color.dim("  Échéances : date de pièce + délai de paiement (le FEC n'en donne pas)."));
   return 0;
+}
+
+/**
+ * Runs an import on the base. A first import creates the base; if nothing was committed (errors,
+ * dry run), the folder is left as it was, without an empty base.
+ */
+async function withImportStore<R>(
+  context: Context,
+  dryRun: boolean,
+  run: (store: Store) => Promise<R>,
+  committed: (result: R) => boolean,
+): Promise<R> {
+  const newStore = !existsSync(context.dbPath);
+  const store = await openStore(context.dbPath, { create: !dryRun });
+  let result: R | undefined;
+  try {
+    result = await run(store);
+    return result;
+  } finally {
+    await store.close();
+    if (newStore && (result === undefined || !committed(result))) {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${context.dbPath}${suffix}`, { force: true });
+    }
+  }
 }
