@@ -265,6 +265,15 @@ Exemples :
     .action(lazy(() => import('./commands/rapprocher.js'), 'runRapprocher'));
 
   program
+    .command('rapport')
+    .description('balance âgée : qui doit quoi, depuis quand (par client et par devise)')
+    .option('--date <aaaa-mm-jj>', "date du rapport (aujourd'hui par défaut)", parseIsoDate)
+    .option('--format <format>', 'table (sur un terminal) ou json (sinon)')
+    .option('--client <code>', 'seulement ce client')
+    .option('--limite <n>', 'clients affichés (0 : tous ; 20 par défaut)', parseWholeNumber)
+    .action(lazy(() => import('./commands/rapport.js'), 'runRapport'));
+
+  program
     .command('penalites')
     .description('détailler le calcul des pénalités de retard et de l’indemnité d’une facture')
     .argument('<numero>', 'numéro de la facture')

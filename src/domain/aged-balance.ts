@@ -1,0 +1,114 @@
+import { daysBetween, type IsoDate } from './dates.js';
+import type { Cents } from './money.js';
+
+/**
+ * The aged balance (balance âgée): what is owed, by how late it is. Buckets follow French practice:
+ * not yet due, 1–30, 31–60, 61–90 and over 90 days late. Disputed amounts are shown apart, and
+ * amounts are never summed across currencies.
+ */
+export type Bucket = 'non_echu' | 'j1_30' | 'j31_60' | 'j61_90' | 'plus_90';
+
+export const BUCKETS: readonly Bucket[] = ['non_echu', 'j1_30', 'j31_60', 'j61_90', 'plus_90'];
+
+/** `bucketOf('2026-10-01', '2026-11-20')` → `'j31_60'` (50 days late). */
+export function bucketOf(dueDate: IsoDate, asOf: IsoDate): Bucket {
+  const late = daysBetween(dueDate, asOf);
+  if (late <= 0) return 'non_echu';
+  if (late <= 30) return 'j1_30';
+  if (late <= 60) return 'j31_60';
+  if (late <= 90) return 'j61_90';
+  return 'plus_90';
+}
+
+export interface AgedRow {
+  readonly clientCode: string;
+  readonly clientName: string;
+  readonly currency: string;
+  readonly dueDate: IsoDate;
+  readonly outstanding: Cents;
+  readonly disputed: boolean;
+}
+
+export type Buckets = Record<Bucket | 'total', number>;
+
+export interface AgedBalance {
+  readonly currency: string;
+  readonly totals: Buckets;
+  readonly disputed: number;
+  /** Per client, biggest total first. */
+  readonly clients: readonly {
+    readonly code: string;
+    readonly name: string;
+    readonly buckets: Buckets;
+    readonly disputed: number;
+  }[];
+}
+
+export function emptyBuckets(): Buckets {
+  return { non_echu: 0, j1_30: 0, j31_60: 0, j61_90: 0, plus_90: 0, total: 0 };
+}
+
+/** An amount of one client, currency and bucket (disputed apart): what both computations give. */
+export interface AgedItem {
+  readonly code: string;
+  readonly name: string;
+  readonly currency: string;
+  readonly disputed: boolean;
+  readonly bucket: Bucket;
+  readonly amount: number;
+}
+
+/** Totals per currency (euros first) and per client (largest first) from amounts by bucket. */
+export function assembleAgedBalance(items: Iterable<AgedItem>): AgedBalance[] {
+  type Client = { code: string; name: string; buckets: Buckets; disputed: number };
+  const byCurrency = new Map<string, { totals: Buckets; disputed: number; clients: Map<string, Client> }>();
+  for (const item of items) {
+    if (item.amount === 0) continue;
+    let entry = byCurrency.get(item.currency);
+    if (!entry) {
+      entry = { totals: emptyBuckets(), disputed: 0, clients: new Map() };
+      byCurrency.set(item.currency, entry);
+    }
+    let client = entry.clients.get(item.code);
+    if (!client) {
+      client = { code: item.code, name: item.name, buckets: emptyBuckets(), disputed: 0 };
+      entry.clients.set(item.code, client);
+    }
+    if (item.disputed) {
+      entry.disputed += item.amount;
+      client.disputed += item.amount;
+      continue;
+    }
+    entry.totals[item.bucket] += item.amount;
+    entry.totals.total += item.amount;
+    client.buckets[item.bucket] += item.amount;
+    client.buckets.total += item.amount;
+  }
+  return [...byCurrency]
+    .sort(([a], [b]) => (a === 'EUR' ? -1 : b === 'EUR' ? 1 : a < b ? -1 : 1))
+    .map(([currency, entry]) => ({
+      currency,
+      totals: entry.totals,
+      disputed: entry.disputed,
+      clients: [...entry.clients.values()].sort(
+        (a, b) => b.buckets.total - a.buckets.total || (a.code < b.code ? -1 : 1),
+      ),
+    }));
+}
+
+/**
+ * The aged balance of open amounts computed invoice by invoice: the straightforward reference
+ * that the store's SQL aggregate is checked against.
+ */
+export function agedBalance(rows: readonly AgedRow[], asOf: IsoDate): AgedBalance[] {
+  return assembleAgedBalance(
+    rows.map((row) => ({
+      code: row.clientCode,
+      name: row.clientName,
+      currency: row.currency,
+      disputed: row.disputed,
+      bucket: bucketOf(row.dueDate, asOf),
+      amount: row.outstanding,
+    })),
+  );
+}
