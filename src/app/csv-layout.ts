@@ -189,3 +189,9 @@ export function beginImport(store: Store): void {
     throw error;
   }
 }
+
+/** Ends the import's transaction: kept when it may be, undone on errors or in a dry run. */
+export function endImport(store: Store, keep: boolean): boolean {
+  store.sqlite.exec(keep ? 'COMMIT' : 'ROLLBACK');
+  return keep;
+}

@@ -12,7 +12,7 @@ import {
   readFecLine,
 } from '../domain/fec.js';
 import { UserError } from '../errors.js';
-import { beginImport } from './csv-layout.js';
+import { beginImport, endImport } from './csv-layout.js';
 
 export interface FecImportReport {
   readonly file: string;
@@ -141,7 +141,7 @@ export async function importFec(
       reglements_sans_lettrage: conversion.unletteredPayments,
       pieces_partagees: conversion.sharedPieceRefs,
     });
-    sqlite.exec(request.dryRun ? 'ROLLBACK' : 'COMMIT');
+    endImport(store, !request.dryRun);
     return {
       file: source.path,
       encoding: source.encoding,

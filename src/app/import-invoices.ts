@@ -22,6 +22,7 @@ import { type DecimalMark, guessDecimalMark } from '../domain/money.js';
 import { UserError } from '../errors.js';
 import {
   beginImport,
+  endImport,
   findLayout,
   Issues,
   type Layout,
@@ -288,11 +289,7 @@ export async function importInvoices(
         rejets: rejects?.used ? rejects.path : null,
       });
     }
-    if (blocked || request.dryRun) sqlite.exec('ROLLBACK');
-    else {
-      sqlite.exec('COMMIT');
-      committed = true;
-    }
+    committed = endImport(store, !blocked && !request.dryRun);
     await rejects?.close();
     return {
       file: source.path,

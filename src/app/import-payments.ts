@@ -7,7 +7,15 @@ import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js
 import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE, type PaymentFieldKey, readPaymentRow } from '../domain/payment-row.js';
 import { UserError } from '../errors.js';
-import { beginImport, findLayout, Issues, RejectsFile, rejectsPathFor, samplesOf } from './csv-layout.js';
+import {
+  beginImport,
+  endImport,
+  findLayout,
+  Issues,
+  RejectsFile,
+  rejectsPathFor,
+  samplesOf,
+} from './csv-layout.js';
 
 export interface PaymentImportRequest {
   readonly file: string;
@@ -275,11 +283,7 @@ export async function importPayments(
           }),
         );
     }
-    if (blocked || request.dryRun) sqlite.exec('ROLLBACK');
-    else {
-      sqlite.exec('COMMIT');
-      committed = true;
-    }
+    committed = endImport(store, !blocked && !request.dryRun);
     await rejects?.close();
     return {
       file: source.path,

@@ -235,12 +235,7 @@ function toJson(report: ImportReport) {
     ),
     colonnes_ignorees: report.ignoredColumns,
     nombre_erreurs: report.errorCount,
-    erreurs: report.errors.map((e) => ({
-      ligne: e.line,
-      colonne: e.column,
-      valeur: e.value,
-      message: e.message,
-    })),
+    erreurs: errorsJson(report.errors),
     rejets: report.rejectsFile,
   };
 }
@@ -382,12 +377,7 @@ async function runPaymentImport(
           devise: o.currency,
         })),
         nombre_erreurs: report.errorCount,
-        erreurs: report.errors.map((e) => ({
-          ligne: e.line,
-          colonne: e.column,
-          valeur: e.value,
-          message: e.message,
-        })),
+        erreurs: errorsJson(report.errors),
         rejets: report.rejectsFile,
       })}\n`,
     );
@@ -526,4 +516,11 @@ async function withImportStore<R>(
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${context.dbPath}${suffix}`, { force: true });
     }
   }
+}
+
+/** The problems of a file as JSON: `[{"ligne":14,"colonne":"Montant TTC","valeur":"12,3O","message":"…"}]`. */
+function errorsJson(
+  errors: readonly { line: number; column: string | null; value: string; message: string }[],
+) {
+  return errors.map((e) => ({ ligne: e.line, colonne: e.column, valeur: e.value, message: e.message }));
 }
