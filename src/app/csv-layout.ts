@@ -73,7 +73,9 @@ export function findLayout<K extends string>(
         request.what === 'factures'
           ? '  recouvre import fichier.csv --colonne numero="Réf. doc" --colonne client="Nom" --colonne date="Date doc" --colonne montant="Net à payer"'
           : `  recouvre import fichier.csv ${example}`,
-        'et ajoutez --enregistrer-profil NOM pour la retrouver ensuite avec --profil NOM.',
+        ...(request.what === 'factures'
+          ? ['et ajoutez --enregistrer-profil NOM pour la retrouver ensuite avec --profil NOM.']
+          : []),
       ],
     );
   }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { type Encoding, inspectSource, parseSample, readSample, streamRows } from '../adapters/csv-source.js';
+import { type Encoding, inspectSource, readSample, streamRows } from '../adapters/csv-source.js';
 import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
 import type { Store } from '../adapters/db/open.js';
 import { INVOICE_CATALOGUE, normalizeHeader } from '../domain/columns.js';
@@ -82,12 +82,11 @@ export async function looksLikePayments(
     }
   };
   const invoices = best(INVOICE_CATALOGUE);
-  const payments = best(PAYMENT_CATALOGUE);
-  if (!payments) return false;
-  if (!invoices) return true;
-  if ((invoices.columns as Record<string, number>).dueDate !== undefined) return false;
-  const preamble = parseSample(sample, payments.separator, payments.headerIndex).flat().join(' ');
-  return PAYMENT_WORDS.test(normalizeHeader(`${source.name} ${preamble}`));
+  if (invoices && (invoices.columns as Record<string, number>).dueDate !== undefined) return false;
+  // What the file says of itself comes first: a payment file missing a column is told so as one.
+  const opening = sample.split(/\r?\n/).slice(0, 20).join(' ');
+  if (PAYMENT_WORDS.test(normalizeHeader(`${source.name} ${opening}`))) return true;
+  return best(PAYMENT_CATALOGUE) !== null && invoices === null;
 }
 
 /**

@@ -159,3 +159,19 @@ describe('recouvre import: payment files', () => {
     expect(bad.stderr).toContain('--type « avoirs » : attendu factures, paiements ou fec.');
   });
 });
+
+describe('recouvre import: a payment file without the columns it needs', () => {
+  it('is told so as a payment file, with its own columns', async () => {
+    const dir = tempDir();
+    await recouvre(['import', fixture('relances/factures.csv')], { cwd: dir });
+    writeFileSync(
+      join(dir, 'paiements.csv'),
+      'paiement_id;client_id;montant_paye\nP001;Entreprise Alpha;1000\n',
+    );
+    const result = await recouvre(['import', 'paiements.csv'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('ce fichier ne ressemble pas à un export de règlements');
+    expect(result.stderr).toContain('--colonne numero="…" --colonne date="…" --colonne montant="…"');
+    expect(result.stderr).not.toContain('date de facture');
+  });
+});
