@@ -76,6 +76,13 @@ function parseWholeNumber(value: string): number {
   return Number(value);
 }
 
+function parsePositiveNumber(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 3660) {
+    throw new InvalidArgumentError('nombre de jours attendu, de 1 à 3660.');
+  }
+  return Number(value);
+}
+
 function collect(value: string, previous: readonly string[] = []): string[] {
   return [...previous, value];
 }
@@ -266,11 +273,36 @@ Exemples :
 
   program
     .command('rapport')
-    .description('balance âgée : qui doit quoi, depuis quand (par client et par devise)')
+    .description('rapport de recouvrement : balance âgée, DSO, taux de recouvrement, relances, à venir')
     .option('--date <aaaa-mm-jj>', "date du rapport (aujourd'hui par défaut)", parseIsoDate)
-    .option('--format <format>', 'table (sur un terminal) ou json (sinon)')
+    .option('--format <format>', 'table (sur un terminal), json (sinon), csv, html ou pdf')
+    .option('--sortie <fichier>', 'écrire le rapport dans ce fichier (format déduit de l’extension)')
+    .option(
+      '--envoyer [adresses]',
+      'envoyer le rapport par e-mail (HTML + PDF joint) ; sans adresse : [rapport] destinataires',
+    )
     .option('--client <code>', 'seulement ce client')
-    .option('--limite <n>', 'clients affichés (0 : tous ; 20 par défaut)', parseWholeNumber)
+    .option(
+      '--periode <jours>',
+      'période des indicateurs et de l’activité (30 jours par défaut)',
+      parsePositiveNumber,
+    )
+    .option('--dso <methode>', 'epuisement (par défaut) ou simple')
+    .option('--limite <n>', 'clients et actions listés (0 : tous ; 20 sur un terminal)', parseWholeNumber)
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exemples :',
+        '  recouvre rapport',
+        '  recouvre rapport --sortie rapport.html',
+        '  recouvre rapport --format csv > rapport.csv',
+        '  recouvre rapport --envoyer compta@exemple.fr,direction@exemple.fr',
+        '',
+        'Dans une crontab (chaque lundi à 7 h) :',
+        '  0 7 * * 1  cd /chemin/societe && recouvre import export.csv && recouvre rapport --envoyer',
+      ].join('\n'),
+    )
     .action(lazy(() => import('./commands/rapport.js'), 'runRapport'));
 
   program

@@ -74,6 +74,15 @@ export interface Config {
     /** A real run refuses when the last import is older than this at the run's date. */
     readonly anciennete_import_max_jours: number;
   };
+  readonly rapport: ReportConfig;
+}
+
+export interface ReportConfig {
+  /** Days of the period the report's activity, delays, recovery rate and simple DSO cover. */
+  readonly periode_jours: number;
+  readonly methode_dso: 'epuisement' | 'simple';
+  /** Who gets `recouvre rapport --envoyer` when no address is given. */
+  readonly destinataires: readonly string[];
 }
 
 export interface CreditorConfig {
@@ -120,6 +129,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'path' | 'exists'> = {
   creancier: {},
   smtp: { delai_secondes: 30 },
   documents: { delai_mise_en_demeure_jours: 8, anciennete_import_max_jours: 3 },
+  rapport: { periode_jours: 30, methode_dso: 'epuisement', destinataires: [] },
 };
 
 /** The creditor of the domain, from [creancier] (fields left empty when not configured). */
@@ -141,7 +151,7 @@ export function creditorOf(config: Config): Creditor {
   };
 }
 
-const EMAIL = /^[^@\s<>(),;:"]+@[^@\s<>(),;:"]+\.[^@\s<>(),;:"]+$/;
+export const EMAIL = /^[^@\s<>(),;:"]+@[^@\s<>(),;:"]+\.[^@\s<>(),;:"]+$/;
 /** An address, bare or with a display name: `compta@exemple.fr`, `Compta <compta@exemple.fr>`. */
 const ADDRESS =
   /^(?:[^<>]*<[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>|[^@\s<>(),;:"]+@[^@\s<>(),;:"]+\.[^@\s<>(),;:"]+)$/;
@@ -347,6 +357,17 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
         anciennete_import_max_jours: z.number().int().min(0).max(365).default(3),
       })
       .default(DEFAULT_CONFIG.documents),
+    rapport: z
+      .strictObject({
+        periode_jours: z.number().int().min(1).max(3660).default(30),
+        methode_dso: z
+          .enum(['epuisement', 'simple'], {
+            message: 'attendu "epuisement" (méthode de l’épuisement du CA) ou "simple"',
+          })
+          .default('epuisement'),
+        destinataires: z.array(z.string().regex(ADDRESS, 'adresse e-mail attendue')).default([]),
+      })
+      .default({ ...DEFAULT_CONFIG.rapport, destinataires: [] }),
   });
   const result = schema.safeParse(data);
   if (!result.success) {

@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import type { Config } from './config.js';
 
 /** One e-mail as recouvre sends it: multipart text + HTML, with its PDF letter when there is one. */
 export interface OutgoingMessage {
@@ -53,6 +55,26 @@ export interface SmtpSettings {
   readonly url: string;
   readonly password: string | null;
   readonly timeoutSeconds: number;
+}
+
+/** The SMTP server: RECOUVRE_SMTP_URL wins over [smtp] url; the password only from the environment. */
+export function smtpSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  config: Config,
+): SmtpSettings | null {
+  const url = env.RECOUVRE_SMTP_URL || config.smtp.url;
+  if (!url) return null;
+  return {
+    url,
+    password: env.RECOUVRE_SMTP_MOT_DE_PASSE || null,
+    timeoutSeconds: config.smtp.delai_secondes,
+  };
+}
+
+/** A Message-ID chosen by recouvre, on the sender's domain: `<recouvre.3f…@dupont.fr>`. */
+export function newMessageId(sender: string): string {
+  const domain = sender.replace(/^.*@/, '').replace(/>.*$/, '') || 'recouvre.local';
+  return `<recouvre.${randomBytes(12).toString('hex')}@${domain}>`;
 }
 
 /** Sends through an SMTP server, one pooled connection for the whole run. */

@@ -1,5 +1,7 @@
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { agedChart, type ChartGeometry, trendChart } from '../app/report-charts.js';
+import { type Cell, displayCell, isNumeric, type ReportView } from '../app/report-view.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
 import type { DocumentView } from '../domain/document-view.js';
 
@@ -108,8 +110,22 @@ interface Column {
   readonly align: 'left' | 'right';
 }
 
-function table(doc: Doc, columns: readonly Column[], rows: readonly (readonly string[])[]): void {
-  const rowHeight = 15;
+/** Cuts a cell that would overflow its column, with an ellipsis. */
+function clip(doc: Doc, text: string, width: number): string {
+  if (doc.widthOfString(text) <= width) return text;
+  let cut = text;
+  while (cut.length > 1 && doc.widthOfString(`${cut}…`) > width) cut = cut.slice(0, -1);
+  return `${cut}…`;
+}
+
+function table(
+  doc: Doc,
+  columns: readonly Column[],
+  rows: readonly (readonly string[])[],
+  options: { readonly fontSize?: number; readonly boldLast?: boolean } = {},
+): void {
+  const size = options.fontSize ?? 9.5;
+  const rowHeight = size + 5.5;
   const header = () => {
     let x = MARGIN;
     const y = doc.y;
@@ -117,9 +133,9 @@ function table(doc: Doc, columns: readonly Column[], rows: readonly (readonly st
       .rect(MARGIN, y - 3, CONTENT, rowHeight)
       .fill('#eef0f3')
       .fillColor('black');
-    doc.font('Helvetica-Bold').fontSize(9);
+    doc.font('Helvetica-Bold').fontSize(size - 0.5);
     for (const column of columns) {
-      doc.text(column.title, x + 3, y + 1, {
+      doc.text(clip(doc, column.title, column.width - 6), x + 3, y + 1, {
         width: column.width - 6,
         align: column.align,
         lineBreak: false,
@@ -129,18 +145,21 @@ function table(doc: Doc, columns: readonly Column[], rows: readonly (readonly st
     doc.y = y + rowHeight;
   };
   header();
-  doc.font('Helvetica').fontSize(9.5);
-  for (const row of rows) {
+  rows.forEach((row, r) => {
     if (doc.y + rowHeight > PAGE.height - doc.page.margins.bottom) {
       doc.addPage();
       header();
-      doc.font('Helvetica').fontSize(9.5);
     }
+    doc.font(options.boldLast && r === rows.length - 1 ? 'Helvetica-Bold' : 'Helvetica').fontSize(size);
     const y = doc.y;
     let x = MARGIN;
     row.forEach((cell, i) => {
       const column = columns[i]!;
-      doc.text(cell, x + 3, y + 1, { width: column.width - 6, align: column.align, lineBreak: false });
+      doc.text(clip(doc, cell, column.width - 6), x + 3, y + 1, {
+        width: column.width - 6,
+        align: column.align,
+        lineBreak: false,
+      });
       x += column.width;
     });
     doc
@@ -150,7 +169,7 @@ function table(doc: Doc, columns: readonly Column[], rows: readonly (readonly st
       .lineWidth(0.5)
       .stroke();
     doc.y = y + rowHeight;
-  }
+  });
   doc.x = MARGIN;
 }
 
@@ -430,5 +449,129 @@ export function renderClaimFile(input: ClaimFileInput): Promise<Buffer> {
   for (const p of input.procedure)
     doc.text(p, MARGIN, doc.y, { width: CONTENT, align: 'justify' }).moveDown(0.5);
   footers(doc, `Dossier ${view.client.code} – ${c.raison_sociale} – ${formatDateFr(input.date)}`);
+  return toBuffer(doc);
+}
+
+/** Helvetica has no "≥": the PDF says it in words. */
+const pdfText = (value: string) => value.replace(/≥ /g, 'au moins ');
+
+function chartPdf(doc: Doc, geometry: ChartGeometry, title: string): void {
+  const scale = CONTENT / geometry.width;
+  const x0 = MARGIN;
+  const y0 = doc.y;
+  const X = (x: number) => x0 + x * scale;
+  const Y = (y: number) => y0 + y * scale;
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(9.5)
+    .fillColor('black')
+    .text(title, MARGIN, y0 - 12, { width: CONTENT });
+  doc.font('Helvetica').fontSize(7);
+  for (const tick of geometry.leftAxis) {
+    doc
+      .moveTo(X(70), Y(tick.y))
+      .lineTo(X(geometry.width - 40), Y(tick.y))
+      .strokeColor('#dddddd')
+      .lineWidth(0.5)
+      .stroke();
+    doc
+      .fillColor(GREY)
+      .text(tick.label, X(0), Y(tick.y) - 3, { width: X(64) - X(0), align: 'right', lineBreak: false });
+  }
+  for (const bar of geometry.bars) {
+    if (bar.height > 0)
+      doc
+        .rect(X(bar.x), Y(bar.y), bar.width * scale, bar.height * scale)
+        .fill(PDF_TONES[bar.tone] ?? '#5b8def');
+    doc.fillColor('#333333').text(bar.label, X(bar.x) - 10, Y(geometry.baseline) + 4, {
+      width: bar.width * scale + 20,
+      align: 'center',
+      lineBreak: false,
+    });
+  }
+  const points = geometry.line.filter((p): p is NonNullable<typeof p> => p !== null);
+  if (points.length > 0) {
+    const [first, ...rest] = points;
+    doc.moveTo(X(first!.x), Y(first!.y));
+    for (const p of rest) doc.lineTo(X(p.x), Y(p.y));
+    doc.strokeColor('#222222').lineWidth(1.5).stroke();
+    for (const p of points) {
+      doc.circle(X(p.x), Y(p.y), 2).fill('#222222');
+      doc
+        .fillColor('#222222')
+        .text(p.value, X(p.x) - 15, Y(p.y) - 10, { width: 30, align: 'center', lineBreak: false });
+    }
+  }
+  doc.fillColor('black');
+  doc.y = Y(geometry.height) + 6;
+  doc.x = MARGIN;
+}
+
+const PDF_TONES = ['#5b8def', '#f2b705', '#f28705', '#e5541b', '#b3261e'];
+
+/** `recouvre rapport --format pdf`: the same sections as the HTML report, on A4. */
+export function renderReport(view: ReportView, date: IsoDate): Promise<Buffer> {
+  const doc = newDocument(view.title, 'recouvre', date);
+  doc.font('Helvetica-Bold').fontSize(15).text(view.title, MARGIN, MARGIN, { width: CONTENT });
+  doc.font('Helvetica').fontSize(9.5).fillColor(GREY).text(view.subtitle, { width: CONTENT });
+  doc.fillColor('black').moveDown(0.8);
+  for (const warning of view.warnings) {
+    doc
+      .fillColor('#8a4b00')
+      .text(pdfText(`Attention : ${warning}`), MARGIN, doc.y, { width: CONTENT })
+      .moveDown(0.3);
+  }
+  doc.fillColor('black');
+  for (const chart of view.charts) {
+    const suffix = view.charts.length > 1 ? ` (${chart.currency})` : '';
+    const aged = agedChart(chart, 640, 200);
+    const trend = trendChart(chart, 640, 220);
+    if (doc.y + (aged.height + trend.height) * (CONTENT / 640) + 40 > PAGE.height - doc.page.margins.bottom)
+      doc.addPage();
+    doc.moveDown(1);
+    chartPdf(doc, aged, `Balance âgée${suffix}`);
+    doc.moveDown(1.2);
+    chartPdf(doc, trend, `En retard (barres) et DSO en jours (ligne) sur 12 mois${suffix}`);
+  }
+  for (const section of view.sections) {
+    const needed = 50 + Math.min(section.rows.length, 3) * 15;
+    if (doc.y + needed > PAGE.height - doc.page.margins.bottom) doc.addPage();
+    doc.moveDown(0.8);
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(11.5)
+      .fillColor('black')
+      .text(section.title, MARGIN, doc.y, { width: CONTENT });
+    doc.moveDown(0.4);
+    if (section.rows.length === 0) {
+      doc
+        .font('Helvetica')
+        .fontSize(9.5)
+        .fillColor(GREY)
+        .text(section.empty, MARGIN, doc.y, { width: CONTENT });
+    } else {
+      const wide = section.head.length > 6;
+      const numeric = section.head.map((_, i) =>
+        section.rows.some((row) => row[i] && isNumeric(row[i] as Cell)),
+      );
+      // The first column (names, labels) gets twice the room of the others, a detail column more.
+      const weights = section.head.map((h, i) => (i === 0 ? 2.2 : h === 'Détail' || h === 'Note' ? 3.2 : 1));
+      const sum = weights.reduce((a, b) => a + b, 0);
+      table(
+        doc,
+        section.head.map((title, i) => ({
+          title,
+          width: (CONTENT * (weights[i] as number)) / sum,
+          align: numeric[i] ? 'right' : 'left',
+        })),
+        section.rows.map((row) => row.map((cell) => pdfText(displayCell(cell)))),
+        { fontSize: wide ? 7.5 : 8.5, boldLast: section.total === true },
+      );
+    }
+    doc.font('Helvetica').fontSize(8).fillColor(GREY);
+    for (const note of section.notes) doc.text(pdfText(note), MARGIN, doc.y + 2, { width: CONTENT });
+    doc.fillColor('black');
+  }
+  footers(doc, `${view.title} – recouvre`);
   return toBuffer(doc);
 }

@@ -47,13 +47,19 @@ export function computeDunningPlan(
   store: Store,
   rules: DunningRules,
   asOf: IsoDate,
-  options: { readonly clientId?: number | undefined } = {},
+  options: {
+    readonly clientId?: number | undefined;
+    /** Also load the invoices whose first step falls within this many days (the report's week ahead). */
+    readonly horizonDays?: number;
+    /** Compute the penalties of each covered invoice (the report does without). */
+    readonly priced?: boolean;
+  } = {},
 ): DunningPlan {
   // Courtesy notices look ahead of the due date by as many days as the earliest one.
   const lead = Math.max(0, ...rules.settings.scenarios.flatMap((s) => s.steps.map((step) => -step.days)));
   const input = loadDunningInput(store.sqlite, asOf, {
     clientId: options.clientId,
-    dueUntil: addDays(asOf, lead),
+    dueUntil: addDays(asOf, lead + (options.horizonDays ?? 0)),
   });
-  return planDunning(input, rules);
+  return planDunning(input, rules, { priced: options.priced ?? true });
 }

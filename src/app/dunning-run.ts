@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
@@ -13,7 +12,14 @@ import { dirname, join } from 'node:path';
 import { type Config, creditorOf } from '../adapters/config.js';
 import type { Store } from '../adapters/db/open.js';
 import { writeJournal } from '../adapters/db/records.js';
-import { emlOf, type Mailer, type OutgoingMessage, smtpMailer } from '../adapters/mailer.js';
+import {
+  emlOf,
+  type Mailer,
+  newMessageId,
+  type OutgoingMessage,
+  smtpMailer,
+  smtpSettings,
+} from '../adapters/mailer.js';
 import { shippedTemplatesDir, Templates, userTemplatesDir } from '../adapters/templates.js';
 import type { Context } from '../context.js';
 import { missingCreditorFields } from '../domain/creditor.js';
@@ -122,22 +128,6 @@ export function stalenessWarning(store: Store, config: Config, asOf: IsoDate): s
   return `le dernier import date du ${formatDateFr(last)} (${age} jours avant le ${formatDateFr(asOf)}) : des règlements reçus depuis sont peut-être inconnus de recouvre. Importez l'export du jour avant de relancer.`;
 }
 
-function smtpSettings(context: Context, config: Config) {
-  const url = context.env.RECOUVRE_SMTP_URL || config.smtp.url;
-  if (!url) return null;
-  return {
-    url,
-    password: context.env.RECOUVRE_SMTP_MOT_DE_PASSE || null,
-    timeoutSeconds: config.smtp.delai_secondes,
-  };
-}
-
-function messageIdFor(config: Config, creditorEmail: string): string {
-  const domain =
-    (config.smtp.expediteur ?? creditorEmail).replace(/^.*@/, '').replace(/>.*$/, '') || 'recouvre.local';
-  return `<recouvre.${randomBytes(12).toString('hex')}@${domain}>`;
-}
-
 /**
  * Carries out the plan of a day. Each action is recorded as pending (and committed) before
  * anything leaves, then completed: a run killed between the two leaves a pending action that the
@@ -223,7 +213,7 @@ export async function runDunning(
       real &&
       options.outputDir === null &&
       plan.actions.some((a) => a.channel === 'email' || a.step.code === 'mise_en_demeure');
-    const smtp = smtpSettings(context, config);
+    const smtp = smtpSettings(context.env, config);
     if (needsSmtp && smtp === null) {
       throw new UserError('Aucun serveur d’envoi configuré : les e-mails ne peuvent pas partir.', [
         'Indiquez-le dans recouvre.toml ([smtp] url = "smtp://utilisateur@serveur:587") ou dans RECOUVRE_SMTP_URL,',
@@ -284,7 +274,7 @@ export async function runDunning(
         files.push(path);
         return path;
       };
-      const messageId = rendered.email ? messageIdFor(config, creditor.email) : null;
+      const messageId = rendered.email ? newMessageId(config.smtp.expediteur ?? creditor.email) : null;
       const message: OutgoingMessage | null = rendered.email
         ? {
             ...rendered.email,

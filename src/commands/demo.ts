@@ -16,6 +16,7 @@ import { runImport } from './import.js';
 import { runInit } from './init.js';
 import { runLitige } from './litige.js';
 import { runPenalites } from './penalites.js';
+import { runRapport } from './rapport.js';
 import { runRelancer } from './relancer.js';
 
 /** The bundled example exports, shipped with recouvre. */
@@ -131,6 +132,20 @@ export async function runDemo(context: Context): Promise<number> {
   context.stdout.write(`${c.bold(`Objet : ${email.subject}`)}\n\n${email.text}\n`);
   context.stdout.write(
     `La mise en demeure (PDF, à imprimer et poster en recommandé) : ${join(preview, `C001-mise_en_demeure-${DEMO_DATE}.pdf`)}\n`,
+  );
+
+  step(
+    'Le rapport de recouvrement : balance âgée, DSO, activité, ce qui vient',
+    `recouvre rapport --date ${DEMO_DATE}`,
+  );
+  await runRapport(demo, { date: DEMO_DATE, format: 'table' });
+  const reportFile = join(folder, 'rapport.html');
+  await runRapport(
+    { ...demo, stderr: { write: () => {}, isTTY: false } },
+    { date: DEMO_DATE, sortie: reportFile },
+  );
+  context.stdout.write(
+    `\nLe même rapport en page HTML, avec ses graphiques (à ouvrir dans un navigateur, à imprimer ou envoyer) :\n  ${reportFile}\n`,
   );
 
   context.stdout.write(`\nLa base de démonstration reste dans ${folder} : essayez par exemple\n`);

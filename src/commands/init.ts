@@ -81,6 +81,14 @@ delai_mise_en_demeure_jours = 8
 # L'envoi refuse de partir si le dernier import a plus de jours que cela (données périmées).
 anciennete_import_max_jours = 3
 
+[rapport]
+# Période des indicateurs et de l'activité du rapport, en jours.
+periode_jours = 30
+# DSO : "epuisement" (méthode de l'épuisement du chiffre d'affaires) ou "simple".
+methode_dso = "epuisement"
+# Destinataires de « recouvre rapport --envoyer » sans adresse.
+# destinataires = ["direction@dupont-renovation.fr"]
+
 [penalites]
 # Taux des pénalités prévu par vos conditions générales (en %). Sans lui : taux BCE + 10 points.
 # Jamais moins de trois fois le taux de l'intérêt légal : recouvre applique ce plancher et le signale.

@@ -1,107 +1,242 @@
-import { agedBalanceFromStore } from '../adapters/db/aged-balance-store.js';
+import { writeFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { EMAIL } from '../adapters/config.js';
 import { openStore } from '../adapters/db/open.js';
 import { colors, renderTable } from '../adapters/terminal.js';
-import { clientIdByCode } from '../app/dunning-plan.js';
+import { clientIdByCode, loadDunningRules } from '../app/dunning-plan.js';
+import { buildReport, type Report } from '../app/report.js';
+import { reportJson } from '../app/report-json.js';
+import { displayCell, isNumeric, type ReportView, reportView } from '../app/report-view.js';
 import type { Context } from '../context.js';
-import { type AgedBalance, BUCKETS, type Buckets } from '../domain/aged-balance.js';
-import { formatDateFr, type IsoDate } from '../domain/dates.js';
-import { formatEuros } from '../domain/money.js';
-import { UsageError } from '../errors.js';
+import type { IsoDate } from '../domain/dates.js';
+import type { DsoMethod } from '../domain/report.js';
+import { UsageError, UserError } from '../errors.js';
+import { displayPath } from './format.js';
 
 export interface RapportOptions {
   readonly date?: IsoDate;
   readonly format?: string;
   readonly client?: string;
   readonly limite?: number;
+  readonly periode?: number;
+  readonly dso?: string;
+  readonly sortie?: string;
+  /** `true` when given without addresses: those of [rapport] destinataires. */
+  readonly envoyer?: string | boolean;
 }
 
-const BUCKET_TITLES = ['Non échu', '1–30 j', '31–60 j', '61–90 j', '+ 90 j', 'Total'];
+const FORMATS = ['table', 'json', 'csv', 'html', 'pdf'] as const;
+type Format = (typeof FORMATS)[number];
+
+const EXTENSIONS: Readonly<Record<string, Format>> = {
+  '.json': 'json',
+  '.csv': 'csv',
+  '.html': 'html',
+  '.htm': 'html',
+  '.pdf': 'pdf',
+  '.txt': 'table',
+};
 
 /**
- * `recouvre rapport`: who owes what, and since when. For now the aged balance (balance âgée), per
- * currency and per client, in a table or in JSON; the other figures of the report come next.
+ * `recouvre rapport`: who owes what, since when, and what is being done about it. For a person
+ * at a terminal (table), for a spreadsheet (csv), to print or mail (html, pdf), for a script (json).
  */
 export async function runRapport(context: Context, options: RapportOptions): Promise<number> {
-  const format = options.format ?? (context.stdout.isTTY ? 'table' : 'json');
-  if (format !== 'table' && format !== 'json') {
-    throw new UsageError(`--format « ${format} » : attendu table ou json (les autres formats arrivent).`);
+  const format = chooseFormat(context, options);
+  if (format === 'pdf' && options.sortie === undefined && options.envoyer === undefined) {
+    throw new UsageError('Le rapport PDF s’écrit dans un fichier : ajoutez --sortie rapport.pdf.');
+  }
+  if (options.dso !== undefined && options.dso !== 'epuisement' && options.dso !== 'simple') {
+    throw new UsageError(`--dso « ${options.dso} » : attendu epuisement ou simple.`);
   }
   const asOf = options.date ?? context.today;
+  const rules = await loadDunningRules(context, false);
+  const { config } = rules;
+  const recipients = recipientsOf(options.envoyer, config.rapport.destinataires);
+
   const store = await openStore(context.dbPath, { create: false });
-  let balances: AgedBalance[];
+  let report: Report;
   try {
     const clientId = options.client ? clientIdByCode(store, options.client) : undefined;
-    balances = agedBalanceFromStore(store.sqlite, asOf, clientId);
+    report = buildReport(store, rules, {
+      asOf,
+      periodDays: options.periode ?? config.rapport.periode_jours,
+      dsoMethod: (options.dso as DsoMethod | undefined) ?? config.rapport.methode_dso,
+      clientId,
+    });
   } finally {
     await store.close();
   }
-  if (format === 'json') {
-    const cents = (b: Buckets) =>
-      Object.fromEntries([...BUCKETS, 'total'].map((k) => [k, b[k as keyof Buckets]]));
-    const main = balances.find((b) => b.currency === 'EUR') ?? balances[0];
-    context.stdout.write(
-      `${JSON.stringify({
-        date: asOf,
-        devise: main?.currency ?? 'EUR',
-        balance_agee: cents(
-          main?.totals ?? { non_echu: 0, j1_30: 0, j31_60: 0, j61_90: 0, plus_90: 0, total: 0 },
-        ),
-        litiges_centimes: main?.disputed ?? 0,
-        devises: balances.map((b) => ({
-          devise: b.currency,
-          balance_agee: cents(b.totals),
-          litiges_centimes: b.disputed,
-          clients: b.clients.map((c) => ({
-            client: c.code,
-            nom: c.name,
-            ...cents(c.buckets),
-            litiges: c.disputed,
-          })),
-        })),
-      })}\n`,
-    );
-    return 0;
+
+  // Lists in files and JSON are complete unless a limit is asked; a terminal shows the top 20.
+  const limit = options.limite ?? (format === 'table' ? 20 : 0);
+  const view = reportView(report, limit);
+
+  if (recipients !== null) {
+    await sendReport(context, config, recipients, view, report);
+    context.stdout.write(`Rapport du ${report.asOf} envoyé à ${recipients.join(', ')}.\n`);
+    if (options.format === undefined && options.sortie === undefined) return 0;
   }
-  const c = colors(context);
-  context.stdout.write(`${c.bold(`Balance âgée au ${formatDateFr(asOf)}`)}\n`);
-  if (balances.length === 0) {
-    context.stdout.write('Aucune somme due : rien à suivre.\n');
-    return 0;
-  }
-  const limit = options.limite ?? 20;
-  for (const balance of balances) {
-    const money = (n: number) => formatEuros(n, balance.currency);
-    const row = (b: Buckets) => [...BUCKETS.map((k) => money(b[k])), money(b.total)];
-    const shown = limit > 0 ? balance.clients.slice(0, limit) : balance.clients;
-    context.stdout.write(
-      `${renderTable(
-        context,
-        ['Client', ...BUCKET_TITLES, 'En litige'],
-        [
-          ...shown.map((k) => [
-            `${k.name} (${k.code})`,
-            ...row(k.buckets),
-            k.disputed ? money(k.disputed) : '—',
-          ]),
-          [
-            c.bold('Total'),
-            ...row(balance.totals).map((cell) => c.bold(cell)),
-            balance.disputed ? c.bold(money(balance.disputed)) : '—',
-          ],
-        ],
-        [1, 2, 3, 4, 5, 6, 7],
-      )}\n`,
-    );
-    if (shown.length < balance.clients.length) {
-      context.stdout.write(
-        c.dim(
-          `… ${balance.clients.length - shown.length} autres clients (--limite 0 pour tous, --format json).\n`,
-        ),
+
+  const output = await renderFormat(context, format, report, view);
+  if (options.sortie !== undefined) {
+    const path = resolve(context.cwd, options.sortie);
+    try {
+      writeFileSync(path, output);
+    } catch (error) {
+      throw new UserError(
+        `Impossible d’écrire le rapport dans « ${options.sortie} » : ${(error as Error).message}.`,
+        ['Vérifiez que le dossier existe et que vous pouvez y écrire.'],
       );
     }
+    context.stderr.write(`Rapport écrit : ${displayPath(context.cwd, path)}\n`);
+    return 0;
   }
-  context.stdout.write(
-    c.dim('Les montants en litige sont à part ; les avoirs non imputés viennent en déduction.\n'),
-  );
+  if (typeof output !== 'string') {
+    throw new UsageError('Le rapport PDF s’écrit dans un fichier : ajoutez --sortie rapport.pdf.');
+  }
+  context.stdout.write(output);
   return 0;
+}
+
+function chooseFormat(context: Context, options: RapportOptions): Format {
+  if (options.format !== undefined) {
+    if (!(FORMATS as readonly string[]).includes(options.format)) {
+      throw new UsageError(`--format « ${options.format} » : attendu ${FORMATS.join(', ')}.`);
+    }
+    return options.format as Format;
+  }
+  if (options.sortie !== undefined) {
+    const byExtension = EXTENSIONS[extname(options.sortie).toLowerCase()];
+    if (!byExtension) {
+      throw new UsageError(
+        `--sortie « ${options.sortie} » : extension inconnue ; donnez --format (${FORMATS.join(', ')}) ou un nom en .csv, .html, .pdf ou .json.`,
+      );
+    }
+    return byExtension;
+  }
+  return context.stdout.isTTY ? 'table' : 'json';
+}
+
+function recipientsOf(option: string | boolean | undefined, configured: readonly string[]): string[] | null {
+  if (option === undefined || option === false) return null;
+  const list =
+    option === true
+      ? [...configured]
+      : option
+          .split(/[,;\s]+/)
+          .map((a) => a.trim())
+          .filter(Boolean);
+  if (list.length === 0) {
+    throw new UsageError(
+      '--envoyer : à qui ? Donnez les adresses (--envoyer compta@exemple.fr,dirigeant@exemple.fr) ou [rapport] destinataires dans recouvre.toml.',
+    );
+  }
+  const bad = list.filter((a) => !EMAIL.test(a));
+  if (bad.length > 0) throw new UsageError(`--envoyer : adresse invalide « ${bad[0]} ».`);
+  return list;
+}
+
+async function renderFormat(
+  context: Context,
+  format: Format,
+  report: Report,
+  view: ReportView,
+): Promise<string | Buffer> {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(reportJson(report))}\n`;
+    case 'csv': {
+      const { reportCsv } = await import('../adapters/report-files.js');
+      return reportCsv(view);
+    }
+    case 'html': {
+      const { reportHtml } = await import('../adapters/report-files.js');
+      return reportHtml(view);
+    }
+    case 'pdf': {
+      const { renderReport } = await import('../adapters/pdf.js');
+      return renderReport(view, report.asOf);
+    }
+    case 'table':
+      return reportTable(context, view);
+  }
+}
+
+function reportTable(context: Context, view: ReportView): string {
+  const c = colors(context);
+  const parts: string[] = [`${c.bold(view.title)}\n${c.dim(view.subtitle)}\n`];
+  for (const warning of view.warnings) parts.push(c.yellow(`Attention : ${warning}\n`));
+  for (const section of view.sections) {
+    parts.push(`\n${c.bold(section.title)}\n`);
+    if (section.rows.length === 0) {
+      parts.push(`${section.empty}\n`);
+    } else {
+      const numeric = section.head
+        .map((_, i) => i)
+        .filter((i) => section.rows.some((row) => row[i] && isNumeric(row[i]!)));
+      const rows = section.rows.map((row, r) =>
+        row.map((cell) =>
+          section.total && r === section.rows.length - 1 ? c.bold(displayCell(cell)) : displayCell(cell),
+        ),
+      );
+      parts.push(`${renderTable(context, section.head, rows, numeric)}\n`);
+    }
+    for (const note of section.notes) parts.push(c.dim(`${note}\n`));
+  }
+  return parts.join('');
+}
+
+async function sendReport(
+  context: Context,
+  config: Awaited<ReturnType<typeof loadDunningRules>>['config'],
+  recipients: readonly string[],
+  view: ReportView,
+  report: Report,
+): Promise<void> {
+  const { newMessageId, smtpMailer, smtpSettings } = await import('../adapters/mailer.js');
+  const { reportHtml } = await import('../adapters/report-files.js');
+  const { renderReport } = await import('../adapters/pdf.js');
+  const smtp = smtpSettings(context.env, config);
+  if (smtp === null) {
+    throw new UserError('Aucun serveur d’envoi configuré : le rapport ne peut pas partir.', [
+      'Indiquez-le dans recouvre.toml ([smtp] url = "smtp://utilisateur@serveur:587") ou dans RECOUVRE_SMTP_URL,',
+      'le mot de passe dans RECOUVRE_SMTP_MOT_DE_PASSE ; ou écrivez le rapport dans un fichier avec --sortie.',
+    ]);
+  }
+  const from = config.smtp.expediteur ?? config.creancier.email;
+  if (!from) {
+    throw new UserError('Expéditeur inconnu : le rapport ne peut pas partir.', [
+      'Indiquez [smtp] expediteur = "Compta <compta@exemple.fr>" ou [creancier] email dans recouvre.toml.',
+    ]);
+  }
+  const main = report.currencies[0];
+  const summary = main
+    ? `${displayCell({ kind: 'money', cents: main.receivables, currency: main.currency })} d’encours, dont ${displayCell({ kind: 'money', cents: main.overdue, currency: main.currency })} en retard`
+    : '';
+  const pdf = await renderReport(view, report.asOf);
+  const mailer = smtpMailer(smtp);
+  try {
+    const delivery = await mailer.send({
+      from,
+      to: recipients,
+      replyTo: config.smtp.repondre_a ?? null,
+      bcc: null,
+      subject: `${view.title}${summary ? ` : ${summary}` : ''}`,
+      text: `${view.title}\n\n${summary}.\n\nLe rapport complet est joint en PDF ; la version HTML est dans ce message.\n`,
+      html: reportHtml(view),
+      messageId: newMessageId(from),
+      date: context.now,
+      attachments: [{ filename: `rapport-recouvrement-${report.asOf}.pdf`, content: pdf }],
+    });
+    if (!delivery.ok) {
+      throw new UserError(`Le rapport n’a pas pu être envoyé : ${delivery.message}.`, [
+        delivery.kind === 'definitif'
+          ? 'Le serveur a refusé le message : vérifiez les adresses des destinataires et l’expéditeur.'
+          : 'Vérifiez le serveur d’envoi ([smtp] url) et réessayez ; rien n’a été envoyé.',
+      ]);
+    }
+  } finally {
+    mailer.close();
+  }
 }

@@ -198,7 +198,13 @@ interface Candidate {
  * Works out every action due on `input.asOf`, every overdue invoice left out and why, and what
  * comes next. `planDunning({ asOf: '2026-11-20', … }, rules).actions[0].step.code` → `'relance'`.
  */
-export function planDunning(input: DunningInput, rules: DunningRules): DunningPlan {
+export function planDunning(
+  input: DunningInput,
+  rules: DunningRules,
+  options: { readonly priced?: boolean } = {},
+): DunningPlan {
+  // The report only needs who gets what step: it skips the penalties of each covered invoice.
+  const priced = options.priced ?? true;
   const { asOf } = input;
   const { settings } = rules;
   const warnings = new Set<string>();
@@ -348,7 +354,10 @@ export function planDunning(input: DunningInput, rules: DunningRules): DunningPl
       };
       if (blockedByInterval) wait(intervalEnd!, 'intervalle');
       else if (nonBusinessDay !== null) wait(nextBusinessDay(asOf, rules.holidays), 'jour_non_ouvre');
-      else actions.push(buildAction(client, scenario.name, draft, settings, asOf, price));
+      else
+        actions.push(
+          buildAction(client, scenario.name, draft, settings, asOf, priced ? price : () => NO_PENALTY),
+        );
     }
   }
 

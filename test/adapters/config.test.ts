@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dunningSettings, findKeyLine, loadConfig, penaltyTerms } from '../../src/adapters/config.js';
+import {
+  DEFAULT_CONFIG,
+  dunningSettings,
+  findKeyLine,
+  loadConfig,
+  penaltyTerms,
+} from '../../src/adapters/config.js';
 import { CONFIG_TEMPLATE } from '../../src/commands/init.js';
 import { DEFAULT_SETTINGS } from '../../src/domain/scenario.js';
 
@@ -53,6 +59,11 @@ describe('the documented configurations', () => {
     expect(settings.threshold).toBe(500);
     expect(penaltyTerms(config)).toEqual({ contractualRate: 1200, freezeFirstHalfYear: false });
     expect(config.taux).toEqual({ bce: { '2026-07-01': 2.15 }, interet_legal: { '2026-S2': 2.62 } });
+    expect(config.rapport).toEqual({
+      periode_jours: 30,
+      methode_dso: 'epuisement',
+      destinataires: ['direction@dupont-renovation.fr'],
+    });
   });
 
   it("init's commented template is valid and equals the defaults", async () => {
@@ -61,6 +72,15 @@ describe('the documented configurations', () => {
     const config = await loadConfig(path, true);
     expect(dunningSettings(config)).toEqual(DEFAULT_SETTINGS);
     expect(penaltyTerms(config)).toEqual({ contractualRate: null, freezeFirstHalfYear: false });
+    expect(config.rapport).toEqual(DEFAULT_CONFIG.rapport);
+  });
+
+  it('names a wrong DSO method and its line', async () => {
+    const path = join(dir, 'dso.toml');
+    writeFileSync(path, '[rapport]\nperiode_jours = 30\nmethode_dso = "moyenne"\n');
+    await expect(loadConfig(path, true)).rejects.toMatchObject({
+      details: [expect.stringContaining('dso.toml:3, clé « rapport.methode_dso » : attendu "epuisement"')],
+    });
   });
 });
 

@@ -1,49 +1,56 @@
 import type SQLite from 'better-sqlite3';
-import { type AgedBalance, assembleAgedBalance, type Bucket } from '../../domain/aged-balance.js';
-import type { IsoDate } from '../../domain/dates.js';
-import { OUTSTANDING_SQL } from './balances.js';
+import { type AgedBalance, assembleAgedBalance, BUCKETS } from '../../domain/aged-balance.js';
+import { addDays, type IsoDate } from '../../domain/dates.js';
+import { JOINED_OUTSTANDING_SQL, PAYMENTS_BY_INVOICE_CTE } from './report-store.js';
 
 /**
  * The aged balance in one aggregate query: the store may hold a million invoices, and only
  * totals per client, currency and bucket come back. `agedBalance` in the domain is the reference
- * the tests hold it to.
+ * the tests hold it to. Buckets compare due dates as strings with the bounds computed once.
  */
 export function agedBalanceFromStore(
   sqlite: SQLite.Database,
   asOf: IsoDate,
   clientId?: number,
 ): AgedBalance[] {
+  const params: Record<string, unknown> = {
+    d0: asOf,
+    d30: addDays(asOf, -30),
+    d60: addDays(asOf, -60),
+    d90: addDays(asOf, -90),
+  };
+  if (clientId !== undefined) params.client = clientId;
   const rows = sqlite
     .prepare(
-      `SELECT c.code, c.name, i.currency, i.disputed,
-              CASE WHEN julianday(@asOf) - julianday(i.due_date) <= 0 THEN 'non_echu'
-                   WHEN julianday(@asOf) - julianday(i.due_date) <= 30 THEN 'j1_30'
-                   WHEN julianday(@asOf) - julianday(i.due_date) <= 60 THEN 'j31_60'
-                   WHEN julianday(@asOf) - julianday(i.due_date) <= 90 THEN 'j61_90'
-                   ELSE 'plus_90' END AS bucket,
-              sum(${OUTSTANDING_SQL}) AS amount
-       FROM invoices i JOIN clients c ON c.id = i.client_id
-       WHERE i.closed_import_id IS NULL ${clientId === undefined ? '' : 'AND i.client_id = @client'}
-       GROUP BY c.id, i.currency, i.disputed, bucket
-       HAVING amount <> 0`,
+      `WITH ${PAYMENTS_BY_INVOICE_CTE},
+       v AS (SELECT i.client_id AS client, i.currency AS cur, i.disputed AS disp, i.due_date AS due,
+                    ${JOINED_OUTSTANDING_SQL} AS o
+             FROM invoices i LEFT JOIN pay ON pay.invoice_id = i.id
+             WHERE i.closed_import_id IS NULL AND (i.amount_cents <> i.paid_cents OR pay.invoice_id IS NOT NULL)
+               ${clientId === undefined ? '' : 'AND i.client_id = @client'}
+             LIMIT -1),
+       t AS (SELECT client, cur, disp,
+                    sum(CASE WHEN due >= @d0 THEN o END) AS b0,
+                    sum(CASE WHEN due < @d0 AND due >= @d30 THEN o END) AS b1,
+                    sum(CASE WHEN due < @d30 AND due >= @d60 THEN o END) AS b2,
+                    sum(CASE WHEN due < @d60 AND due >= @d90 THEN o END) AS b3,
+                    sum(CASE WHEN due < @d90 THEN o END) AS b4
+             FROM v WHERE o <> 0 GROUP BY client, cur, disp)
+       SELECT c.code, c.name, t.cur, t.disp, t.b0, t.b1, t.b2, t.b3, t.b4
+       FROM t JOIN clients c ON c.id = t.client`,
     )
     .raw()
-    .all(clientId === undefined ? { asOf } : { asOf, client: clientId }) as [
-    string,
-    string,
-    string,
-    number,
-    Bucket,
-    number,
-  ][];
+    .all(params) as [string, string, string, number, ...(number | null)[]][];
   return assembleAgedBalance(
-    rows.map(([code, name, currency, disputed, bucket, amount]) => ({
-      code,
-      name,
-      currency,
-      disputed: disputed === 1,
-      bucket,
-      amount,
-    })),
+    rows.flatMap(([code, name, currency, disputed, ...amounts]) =>
+      BUCKETS.map((bucket, k) => ({
+        code,
+        name,
+        currency,
+        disputed: disputed === 1,
+        bucket,
+        amount: amounts[k] ?? 0,
+      })),
+    ),
   );
 }

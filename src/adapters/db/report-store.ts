@@ -1,0 +1,363 @@
+import type SQLite from 'better-sqlite3';
+import type { IsoDate } from '../../domain/dates.js';
+import type { Cents } from '../../domain/money.js';
+import type { DelaySums, InvoiceGroup, Period, Prescription, Settlement } from '../../domain/report.js';
+import { PAYMENT_IS_FRESH_SQL } from './balances.js';
+
+/**
+ * The report's figures in a few aggregate queries: a store may hold a million invoices, and what
+ * comes back is grouped by dates (a few thousand rows), never one row per invoice.
+ */
+
+/** Payments summed once per invoice, with the same "fresh" rule as OUTSTANDING_SQL. */
+export const PAYMENTS_BY_INVOICE_CTE = `pay AS MATERIALIZED (
+  SELECT p.invoice_id,
+         sum(CASE WHEN ${PAYMENT_IS_FRESH_SQL} THEN 0 ELSE p.amount_cents END) AS old,
+         sum(CASE WHEN ${PAYMENT_IS_FRESH_SQL} THEN p.amount_cents ELSE 0 END) AS fresh,
+         max(p.date) AS last
+  FROM payments p GROUP BY p.invoice_id)`;
+
+/** The outstanding amount of invoice `i` joined to `pay`: OUTSTANDING_SQL without subqueries. */
+export const JOINED_OUTSTANDING_SQL = `(CASE WHEN i.amount_cents >= 0
+  THEN i.amount_cents - max(i.paid_cents, coalesce(pay.old, 0))
+  ELSE i.amount_cents - min(i.paid_cents, coalesce(pay.old, 0)) END - coalesce(pay.fresh, 0))`;
+
+/** The business date of each import (the day recouvre was told it was), from its journal entry. */
+const IMPORT_DATES_CTE = `imp AS MATERIALIZED (
+  SELECT m.id, coalesce((SELECT max(j.date) FROM journal j WHERE j.import_id = m.id AND j.kind = 'import'),
+                        substr(m.started_at, 1, 10)) AS d
+  FROM imports m)`;
+
+/** The part of the paid amount that only the export declares (no dated payment behind it). */
+const DECLARED_ONLY_SQL = `(CASE WHEN i.amount_cents >= 0 THEN max(0, i.paid_cents - coalesce(pay.old, 0))
+  ELSE min(0, i.paid_cents - coalesce(pay.old, 0)) END)`;
+
+/**
+ * Its date: the import that last changed the invoice, or, when it was already paid the first time
+ * recouvre saw it, its due date (the import's, if earlier; never before the issue date).
+ */
+const DECLARED_DATE_SQL = `coalesce(CASE WHEN i.updated_import_id IS NOT NULL
+    THEN (SELECT d FROM imp WHERE imp.id = i.updated_import_id)
+    ELSE max(i.issue_date, min(i.due_date, coalesce((SELECT d FROM imp WHERE imp.id = i.created_import_id), i.due_date)))
+  END, i.due_date)`;
+
+const CLOSED_DATE_SQL = 'coalesce((SELECT d FROM imp WHERE imp.id = i.closed_import_id), i.due_date)';
+
+export interface ReportData {
+  readonly groups: InvoiceGroup[];
+  readonly settlements: Settlement[];
+  readonly delays: Map<string, DelaySums>;
+}
+
+/**
+ * One key of fixed widths, cheaper to sort than nine columns: currency (3), disputed (1),
+ * professional (1), credit note (1), issue date (10), due date (10), date of the part only the export declares (10)
+ * and whether it is estimated (1), closing date (10); `-` fills what does not apply.
+ */
+type GroupTuple = [
+  string, // key
+  number, // count
+  number, // amount
+  number, // outstanding
+  number | null, // owing
+  number, // owing count
+  number | null, // declared-only part
+  number | null, // closed part
+];
+
+/**
+ * Invoices grouped by currency, dispute, client kind and dates, the settlements the export alone
+ * declares (with their dates), and the payment delays of the invoices settled in the period.
+ */
+export function reportData(sqlite: SQLite.Database, period: Period, clientId?: number): ReportData {
+  const clientClause = clientId === undefined ? '' : 'AND i.client_id = @client';
+  const params: Record<string, unknown> = { from: period.from, to: period.to };
+  if (clientId !== undefined) params.client = clientId;
+  const rows = sqlite
+    .prepare(
+      `WITH ${PAYMENTS_BY_INVOICE_CTE}, ${IMPORT_DATES_CTE}
+       SELECT i.currency || i.disputed || (c.kind = 'professionnel') || (i.amount_cents < 0) || i.issue_date || i.due_date
+                || CASE WHEN ${DECLARED_ONLY_SQL} <> 0 THEN ${DECLARED_DATE_SQL} || (i.updated_import_id IS NULL)
+                        ELSE '-----------' END
+                || CASE WHEN i.closed_import_id IS NOT NULL THEN ${CLOSED_DATE_SQL} ELSE '----------' END AS k,
+              count(*), sum(i.amount_cents),
+              sum(CASE WHEN i.closed_import_id IS NULL THEN ${JOINED_OUTSTANDING_SQL} ELSE 0 END),
+              sum(CASE WHEN i.amount_cents > 0 AND i.closed_import_id IS NULL AND ${JOINED_OUTSTANDING_SQL} > 0
+                       THEN ${JOINED_OUTSTANDING_SQL} END),
+              count(CASE WHEN i.amount_cents > 0 AND i.closed_import_id IS NULL AND ${JOINED_OUTSTANDING_SQL} > 0
+                         THEN 1 END),
+              sum(${DECLARED_ONLY_SQL}),
+              sum(CASE WHEN i.closed_import_id IS NOT NULL THEN ${JOINED_OUTSTANDING_SQL} END)
+       FROM invoices i JOIN clients c ON c.id = i.client_id LEFT JOIN pay ON pay.invoice_id = i.id
+       WHERE 1 ${clientClause}
+       GROUP BY k`,
+    )
+    .raw()
+    .all(params) as GroupTuple[];
+
+  // Groups are merged across the settlement keys: one per currency, dispute, kind and dates.
+  const groups = new Map<string, { -readonly [K in keyof InvoiceGroup]: InvoiceGroup[K] }>();
+  const settlements: Settlement[] = [];
+  for (const r of rows) {
+    const k = r[0];
+    const currency = k.slice(0, 3);
+    const disputed = k.charCodeAt(3) - 48;
+    const professional = k.charCodeAt(4) - 48;
+    const creditNote = k[5] === '1';
+    const issueDate = k.slice(6, 16) as IsoDate;
+    const dueDate = k.slice(16, 26) as IsoDate;
+    const udate = k[26] === '-' ? null : (k.slice(26, 36) as IsoDate);
+    const estimated = k.charCodeAt(36) - 48;
+    const cdate = k[37] === '-' ? null : (k.slice(37, 47) as IsoDate);
+    const key = k.slice(0, 26);
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        currency,
+        disputed: disputed === 1,
+        professional: professional === 1,
+        creditNote,
+        issueDate,
+        dueDate,
+        count: 0,
+        amount: 0 as Cents,
+        outstanding: 0 as Cents,
+        owing: 0 as Cents,
+        owingCount: 0,
+      };
+      groups.set(key, group);
+    }
+    group.count += r[1];
+    group.amount = (group.amount + r[2]) as Cents;
+    group.outstanding = (group.outstanding + r[3]) as Cents;
+    group.owing = (group.owing + (r[4] ?? 0)) as Cents;
+    group.owingCount += r[5];
+    const base = { currency, disputed: disputed === 1, issueDate, dueDate };
+    if (udate !== null && r[6]) {
+      settlements.push({ ...base, date: udate, amount: r[6] as Cents, estimated: estimated === 1 });
+    }
+    if (cdate !== null && r[7])
+      settlements.push({ ...base, date: cdate, amount: r[7] as Cents, estimated: false });
+  }
+
+  const payments = sqlite
+    .prepare(
+      `SELECT i.currency, i.disputed, i.issue_date, i.due_date, p.date, sum(p.amount_cents)
+       FROM payments p JOIN invoices i ON i.id = p.invoice_id
+       WHERE 1 ${clientClause}
+       GROUP BY i.currency, i.disputed, i.issue_date, i.due_date, p.date`,
+    )
+    .raw()
+    .all(clientId === undefined ? {} : { client: clientId }) as [
+    string,
+    number,
+    IsoDate,
+    IsoDate,
+    IsoDate,
+    number,
+  ][];
+  for (const [currency, disputed, issueDate, dueDate, date, amount] of payments) {
+    if (amount === 0) continue;
+    settlements.push({
+      currency,
+      disputed: disputed === 1,
+      issueDate,
+      dueDate,
+      date,
+      amount: amount as Cents,
+      estimated: false,
+    });
+  }
+  return { groups: [...groups.values()], settlements, delays: paymentDelays(sqlite, period, clientId) };
+}
+
+/**
+ * Payment delays of the invoices fully settled in the period whose last payment has a known date:
+ * a dated payment, an import that showed the invoice paid, or the import that closed it. Only the
+ * invoices touched in the period are looked at closely.
+ */
+function paymentDelays(sqlite: SQLite.Database, period: Period, clientId?: number): Map<string, DelaySums> {
+  const params: Record<string, unknown> = { from: period.from, to: period.to };
+  if (clientId !== undefined) params.client = clientId;
+  const rows = sqlite
+    .prepare(
+      `WITH ${PAYMENTS_BY_INVOICE_CTE}, ${IMPORT_DATES_CTE},
+       recent AS MATERIALIZED (SELECT id FROM imp WHERE d BETWEEN @from AND @to),
+       settled AS (
+         SELECT i.currency AS cur, i.issue_date AS iss, i.due_date AS due,
+                max(coalesce(pay.last, ''),
+                    CASE WHEN ${DECLARED_ONLY_SQL} <> 0 THEN ${DECLARED_DATE_SQL} ELSE '' END,
+                    CASE WHEN i.closed_import_id IS NOT NULL THEN ${CLOSED_DATE_SQL} ELSE '' END) AS final
+         FROM invoices i LEFT JOIN pay ON pay.invoice_id = i.id
+         WHERE i.amount_cents > 0
+           AND (pay.last BETWEEN @from AND @to OR i.updated_import_id IN recent OR i.closed_import_id IN recent)
+           AND (i.closed_import_id IS NOT NULL OR ${JOINED_OUTSTANDING_SQL} = 0)
+           AND NOT (${DECLARED_ONLY_SQL} <> 0 AND i.updated_import_id IS NULL)
+           ${clientId === undefined ? '' : 'AND i.client_id = @client'})
+       SELECT cur, count(*), sum(julianday(final) - julianday(due)), sum(julianday(final) - julianday(iss)),
+              sum(max(0, julianday(final) - julianday(due)))
+       FROM settled WHERE final BETWEEN @from AND @to GROUP BY cur`,
+    )
+    .raw()
+    .all(params) as [string, number, number, number, number][];
+  return new Map(
+    rows.map(([currency, count, daysAfterDue, daysAfterIssue, daysLate]) => [
+      currency,
+      { count, daysAfterDue, daysAfterIssue, daysLate },
+    ]),
+  );
+}
+
+/** Open invoices old enough to be near prescription (due before the 2-year horizon). */
+export function prescriptionCandidates(
+  sqlite: SQLite.Database,
+  dueBefore: IsoDate,
+  clientId?: number,
+): Prescription[] {
+  const rows = sqlite
+    .prepare(
+      `WITH ${PAYMENTS_BY_INVOICE_CTE}
+       SELECT i.number, c.code, c.name, c.kind = 'professionnel', i.due_date, ${JOINED_OUTSTANDING_SQL}, i.currency
+       FROM invoices i JOIN clients c ON c.id = i.client_id LEFT JOIN pay ON pay.invoice_id = i.id
+       WHERE i.due_date <= @dueBefore AND i.closed_import_id IS NULL AND i.amount_cents > 0
+         ${clientId === undefined ? '' : 'AND i.client_id = @client'}`,
+    )
+    .raw()
+    .all(clientId === undefined ? { dueBefore } : { dueBefore, client: clientId }) as [
+    string,
+    string,
+    string,
+    number,
+    IsoDate,
+    number,
+    string,
+  ][];
+  return rows.map(([number, clientCode, clientName, professional, dueDate, outstanding, currency]) => ({
+    number,
+    clientCode,
+    clientName,
+    professional: professional === 1,
+    dueDate,
+    outstanding: outstanding as Cents,
+    currency,
+  }));
+}
+
+export interface ActivityCount {
+  readonly currency: string;
+  readonly step: string;
+  readonly channel: string;
+  readonly status: string;
+  readonly count: number;
+  readonly clients: number;
+  readonly amount: number;
+}
+
+/** Reminders of the period by step, channel and status. */
+export function activityOfPeriod(
+  sqlite: SQLite.Database,
+  period: Period,
+  clientId?: number,
+): ActivityCount[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT a.currency, a.step, a.channel, a.status, count(*), count(DISTINCT a.client_id),
+              coalesce(sum((SELECT sum(ai.outstanding_cents) FROM action_invoices ai WHERE ai.action_id = a.id)), 0)
+       FROM actions a
+       WHERE a.date BETWEEN @from AND @to AND a.status <> 'a_faire'
+         ${clientId === undefined ? '' : 'AND a.client_id = @client'}
+       GROUP BY a.currency, a.step, a.channel, a.status
+       ORDER BY a.currency <> 'EUR', a.currency, a.step, a.channel, a.status`,
+    )
+    .raw()
+    .all(
+      clientId === undefined
+        ? { from: period.from, to: period.to }
+        : { from: period.from, to: period.to, client: clientId },
+    ) as [string, string, string, string, number, number, number][];
+  return rows.map(([currency, step, channel, status, count, clients, amount]) => ({
+    currency,
+    step,
+    channel,
+    status,
+    count,
+    clients,
+    amount,
+  }));
+}
+
+export interface OpenTask {
+  readonly date: IsoDate;
+  readonly clientCode: string;
+  readonly clientName: string;
+  readonly step: string;
+  readonly channel: string;
+  readonly status: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly note: string | null;
+}
+
+/** Tasks left to people: calls, litigation files, and actions whose outcome is uncertain. */
+export function openTasks(sqlite: SQLite.Database, clientId?: number): OpenTask[] {
+  const rows = sqlite
+    .prepare(
+      `SELECT a.date, c.code, c.name, a.step, a.channel, a.status,
+              coalesce((SELECT sum(ai.outstanding_cents) FROM action_invoices ai WHERE ai.action_id = a.id), 0),
+              a.currency, coalesce(a.note, a.error)
+       FROM actions a JOIN clients c ON c.id = a.client_id
+       WHERE a.status IN ('a_faire', 'incertain', 'en_cours')
+         ${clientId === undefined ? '' : 'AND a.client_id = @client'}
+       ORDER BY a.date, c.code`,
+    )
+    .raw()
+    .all(clientId === undefined ? {} : { client: clientId }) as [
+    IsoDate,
+    string,
+    string,
+    string,
+    string,
+    string,
+    number,
+    string,
+    string | null,
+  ][];
+  return rows.map(([date, clientCode, clientName, step, channel, status, amount, currency, note]) => ({
+    date,
+    clientCode,
+    clientName,
+    step,
+    channel,
+    status,
+    amount,
+    currency,
+    note,
+  }));
+}
+
+/** Open invoices of private clients with a mise en demeure sent: legal interest runs for them. */
+export function noticedPrivateInvoices(
+  sqlite: SQLite.Database,
+  clientId?: number,
+): { dueDate: IsoDate; notice: IsoDate; outstanding: Cents; currency: string }[] {
+  const rows = sqlite
+    .prepare(
+      `WITH ${PAYMENTS_BY_INVOICE_CTE}
+       SELECT i.due_date, min(a.date), ${JOINED_OUTSTANDING_SQL} AS o, i.currency
+       FROM action_invoices ai JOIN actions a ON a.id = ai.action_id
+       JOIN invoices i ON i.id = ai.invoice_id JOIN clients c ON c.id = i.client_id
+       LEFT JOIN pay ON pay.invoice_id = i.id
+       WHERE a.step = 'mise_en_demeure' AND a.status = 'fait' AND c.kind = 'particulier'
+         AND i.closed_import_id IS NULL AND i.disputed = 0
+         ${clientId === undefined ? '' : 'AND i.client_id = @client'}
+       GROUP BY i.id HAVING o > 0`,
+    )
+    .raw()
+    .all(clientId === undefined ? {} : { client: clientId }) as [IsoDate, IsoDate, number, string][];
+  return rows.map(([dueDate, notice, outstanding, currency]) => ({
+    dueDate,
+    notice,
+    outstanding: outstanding as Cents,
+    currency,
+  }));
+}

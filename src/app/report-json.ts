@@ -1,0 +1,111 @@
+import { BUCKETS, type Buckets } from '../domain/aged-balance.js';
+import type { CurrencyReport, Report } from './report.js';
+
+/**
+ * The report as JSON for scripts and cron: stable French keys, amounts in cents (`_centimes`),
+ * durations in days, rates as fractions (0.823), null where a figure cannot be computed.
+ * The top level repeats the main currency's figures (euros when there are any).
+ */
+export function reportJson(report: Report): unknown {
+  const mainJson = currencyJson(report.currencies[0] as CurrencyReport);
+  const { devise, balance_agee, litiges_centimes, indicateurs, tendance } = mainJson;
+  const a = report.activity;
+  return {
+    date: report.asOf,
+    periode: { du: report.period.from, au: report.period.to, jours: report.period.days },
+    client: report.client ? { code: report.client.code, nom: report.client.name } : null,
+    devise,
+    balance_agee,
+    litiges_centimes,
+    indicateurs,
+    tendance,
+    devises: report.currencies.map(currencyJson),
+    activite: {
+      relances: a.sent.map((s) => ({
+        devise: s.currency,
+        etape: s.step,
+        canal: s.channel,
+        statut: s.status,
+        nombre: s.count,
+        clients: s.clients,
+        montant_centimes: s.amount,
+      })),
+      a_venir: a.planned.map((p) => ({
+        date: p.date,
+        client: p.clientCode,
+        nom: p.clientName,
+        etape: p.step,
+        canal: p.channel,
+        devise: p.currency,
+        montant_centimes: p.amount,
+      })),
+      taches: a.tasks.map((t) => ({
+        date: t.date,
+        client: t.clientCode,
+        nom: t.clientName,
+        etape: t.step,
+        canal: t.channel,
+        statut: t.status,
+        devise: t.currency,
+        montant_centimes: t.amount,
+        note: t.note,
+      })),
+      prescription: a.prescription.map((p) => ({
+        facture: p.number,
+        client: p.clientCode,
+        nom: p.clientName,
+        echeance: p.dueDate,
+        prescrite_le: p.barredOn,
+        jours_restants: p.daysLeft,
+        devise: p.currency,
+        reste_du_centimes: p.outstanding,
+      })),
+    },
+    avertissements: report.warnings,
+  };
+}
+
+function cents(b: Buckets): Record<string, number> {
+  return Object.fromEntries([...BUCKETS, 'total'].map((k) => [k, b[k as keyof Buckets]]));
+}
+
+function currencyJson(c: CurrencyReport) {
+  return {
+    devise: c.currency,
+    balance_agee: cents(c.aged.totals),
+    litiges_centimes: c.aged.disputed,
+    clients: c.aged.clients.map((k) => ({
+      client: k.code,
+      nom: k.name,
+      ...cents(k.buckets),
+      litiges: k.disputed,
+    })),
+    indicateurs: {
+      encours_centimes: c.receivables,
+      en_retard_centimes: c.overdue,
+      dso: { methode: c.dso.method, jours: c.dso.days, minimum: c.dso.atLeast },
+      delai_moyen_paiement_jours: c.delays.afterIssue,
+      retard_moyen_jours: c.delays.late,
+      ecart_moyen_echeance_jours: c.delays.afterDue,
+      factures_soldees_periode: c.delays.count,
+      recouvrement: {
+        echu_centimes: c.recovery.due,
+        encaisse_centimes: c.recovery.collected,
+        taux: c.recovery.rate,
+      },
+      litiges: { montant_centimes: c.disputes.amount, factures: c.disputes.invoices, taux: c.disputes.rate },
+      penalites_centimes: c.penalties.interest,
+      indemnites_centimes: c.penalties.indemnity,
+      factures_en_retard_professionnels: c.penalties.invoices,
+      reglements_dates_estimees_centimes: c.estimatedSettlements,
+    },
+    tendance: c.trend.map((p) => ({
+      date: p.date,
+      mois: p.date.slice(0, 7),
+      en_retard_centimes: p.overdue,
+      encours_centimes: p.receivables,
+      dso_jours: p.dso.days,
+      dso_minimum: p.dso.atLeast,
+    })),
+  };
+}

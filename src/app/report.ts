@@ -1,0 +1,285 @@
+import type { Config } from '../adapters/config.js';
+import { agedBalanceFromStore } from '../adapters/db/aged-balance-store.js';
+import type { Store } from '../adapters/db/open.js';
+import {
+  type ActivityCount,
+  activityOfPeriod,
+  noticedPrivateInvoices,
+  type OpenTask,
+  openTasks,
+  prescriptionCandidates,
+  reportData,
+} from '../adapters/db/report-store.js';
+import type { AgedBalance } from '../domain/aged-balance.js';
+import { emptyBuckets } from '../domain/aged-balance.js';
+import { addDays, type IsoDate } from '../domain/dates.js';
+import type { DunningRules } from '../domain/dunning.js';
+import type { Cents } from '../domain/money.js';
+import { computePenalties, type PenaltyOptions, RECOVERY_INDEMNITY } from '../domain/penalties.js';
+import {
+  type DelayFigures,
+  type DsoMethod,
+  type DsoResult,
+  delays,
+  dso,
+  type InvoiceGroup,
+  type Period,
+  periodEnding,
+  prescriptionHorizon,
+  prescriptionWarnings,
+  type RecoveryFigures,
+  ratio,
+  recovery,
+  SalesIndex,
+  type Settlement,
+  type TrendPoint,
+  trend,
+  trendDates,
+} from '../domain/report.js';
+import { computeDunningPlan } from './dunning-plan.js';
+
+/** Everything `recouvre rapport` shows, in whatever format: plain data, amounts in cents. */
+export interface Report {
+  readonly asOf: IsoDate;
+  readonly period: Period;
+  readonly dsoMethod: DsoMethod;
+  readonly client: { readonly code: string; readonly name: string } | null;
+  /** Euros first, then the other currencies in alphabetical order; never summed together. */
+  readonly currencies: readonly CurrencyReport[];
+  readonly activity: Activity;
+  readonly warnings: readonly string[];
+}
+
+export interface CurrencyReport {
+  readonly currency: string;
+  readonly aged: AgedBalance;
+  /** Overdue and not disputed (the aged balance's late buckets). */
+  readonly overdue: number;
+  /** Everything still receivable, disputed included: what DSO measures. */
+  readonly receivables: number;
+  readonly dso: DsoResult;
+  readonly delays: DelayFigures;
+  readonly recovery: RecoveryFigures;
+  readonly disputes: { readonly amount: number; readonly invoices: number; readonly rate: number | null };
+  readonly penalties: { readonly interest: number; readonly indemnity: number; readonly invoices: number };
+  readonly trend: readonly TrendPoint[];
+  /** Settlements whose date is an estimate (paid before recouvre first saw the invoice). */
+  readonly estimatedSettlements: number;
+}
+
+export interface PlannedItem {
+  readonly date: IsoDate;
+  readonly clientCode: string;
+  readonly clientName: string;
+  readonly step: string;
+  readonly channel: string | null;
+  readonly amount: number;
+  readonly currency: string;
+}
+
+export interface Activity {
+  readonly sent: readonly ActivityCount[];
+  /** Actions of the next 7 days: today's (what `relancer` would do now), then those waiting. */
+  readonly planned: readonly PlannedItem[];
+  readonly tasks: readonly OpenTask[];
+  readonly prescription: ReturnType<typeof prescriptionWarnings>;
+}
+
+export const TREND_MONTHS = 12;
+export const PLAN_DAYS = 7;
+
+export interface ReportRequest {
+  readonly asOf: IsoDate;
+  readonly periodDays: number;
+  readonly dsoMethod: DsoMethod;
+  readonly clientId?: number | undefined;
+}
+
+export function buildReport(
+  store: Store,
+  rules: DunningRules & { config: Config },
+  request: ReportRequest,
+): Report {
+  const { asOf, dsoMethod, clientId } = request;
+  const period = periodEnding(asOf, request.periodDays);
+  const balances = agedBalanceFromStore(store.sqlite, asOf, clientId);
+  const data = reportData(store.sqlite, period, clientId);
+  const warnings = new Set<string>();
+
+  const currencies = new Set<string>([
+    ...balances.map((b) => b.currency),
+    ...data.groups.map((g) => g.currency),
+  ]);
+  // An empty store still gets a report (zeros, no NaN) in the company's currency.
+  if (currencies.size === 0) currencies.add(rules.config.import.devise);
+  const ordered = [...currencies].sort((a, b) => (a === 'EUR' ? -1 : b === 'EUR' ? 1 : a < b ? -1 : 1));
+  const noticed = noticedPrivateInvoices(store.sqlite, clientId);
+  const cache: NonNullable<PenaltyOptions['cache']> = new Map();
+
+  const reports = ordered.map((currency): CurrencyReport => {
+    const aged = balances.find((b) => b.currency === currency) ?? {
+      currency,
+      totals: emptyBuckets(),
+      disputed: 0,
+      clients: [],
+    };
+    const groups = data.groups.filter((g) => g.currency === currency);
+    const settlements = data.settlements.filter((s) => s.currency === currency);
+    const overdue = aged.totals.total - aged.totals.non_echu;
+    const receivables = aged.totals.total + aged.disputed;
+    const sales = new SalesIndex(groups);
+    const disputedInvoices = groups.reduce((n, g) => n + (g.disputed ? g.owingCount : 0), 0);
+    const penalties = claimablePenalties(groups, asOf, rules, cache, warnings);
+    for (const n of noticed) {
+      if (n.currency !== currency) continue;
+      const p = computePenalties(
+        {
+          amount: n.outstanding,
+          declaredPaid: 0 as Cents,
+          payments: [],
+          extraCredits: [],
+          dueDate: n.dueDate,
+          clientKind: 'particulier',
+          formalNoticeDate: n.notice,
+        },
+        rules.penalties,
+        rules.rates,
+        asOf,
+        { detail: false, cache },
+      );
+      penalties.interest += p.interest;
+    }
+    if (currency !== 'EUR') penalties.indemnity = 0;
+    return {
+      currency,
+      aged,
+      overdue,
+      receivables,
+      dso: dso(dsoMethod, receivables, period, sales),
+      delays: delays(
+        data.delays.get(currency) ?? { count: 0, daysAfterDue: 0, daysAfterIssue: 0, daysLate: 0 },
+      ),
+      recovery: recovery(groups, period),
+      disputes: {
+        amount: aged.disputed,
+        invoices: disputedInvoices,
+        rate: ratio(aged.disputed, receivables),
+      },
+      penalties,
+      trend: trend(
+        groups,
+        settlements,
+        trendDates(asOf, TREND_MONTHS),
+        { overdue, receivables },
+        dsoMethod,
+        period.days,
+        sales,
+      ),
+      estimatedSettlements: estimated(settlements),
+    };
+  });
+
+  // What comes next: the dunning engine's own plan, looking a week ahead.
+  const plan = computeDunningPlan(store, rules, asOf, { clientId, horizonDays: PLAN_DAYS, priced: false });
+  for (const w of plan.warnings) warnings.add(w);
+  const until = addDays(asOf, PLAN_DAYS);
+  const planned: PlannedItem[] = [
+    ...plan.actions.map((a) => ({
+      date: asOf,
+      clientCode: a.client.code,
+      clientName: a.client.name,
+      step: a.step.code,
+      channel: a.channel,
+      amount: a.totalClaimed,
+      currency: a.currency,
+    })),
+    ...plan.waiting
+      .filter((w) => w.date <= until)
+      .map((w) => ({
+        date: w.date,
+        clientCode: w.client.code,
+        clientName: w.client.name,
+        step: w.step,
+        channel: null,
+        amount: w.invoice.outstanding,
+        currency: w.invoice.currency,
+      })),
+  ].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : b.amount - a.amount));
+
+  const client =
+    clientId === undefined
+      ? null
+      : (store.sqlite.prepare('SELECT code, name FROM clients WHERE id = ?').get(clientId) as {
+          code: string;
+          name: string;
+        });
+  return {
+    asOf,
+    period,
+    dsoMethod,
+    client,
+    currencies: reports,
+    activity: {
+      sent: activityOfPeriod(store.sqlite, period, clientId),
+      planned,
+      tasks: openTasks(store.sqlite, clientId),
+      prescription: prescriptionWarnings(
+        prescriptionCandidates(store.sqlite, prescriptionHorizon(asOf), clientId),
+        asOf,
+      ),
+    },
+    warnings: [...warnings],
+  };
+}
+
+/**
+ * Penalties a mise en demeure could claim today from professional clients: interest on what is
+ * still due on each late invoice since the day after its due date, and €40 per invoice. Interest is
+ * linear in the balance, so invoices sharing a due date are priced together; it is rounded per due
+ * date rather than per invoice, a few cents from the sum of `recouvre penalites` over the invoices.
+ */
+function claimablePenalties(
+  groups: readonly InvoiceGroup[],
+  asOf: IsoDate,
+  rules: DunningRules,
+  cache: NonNullable<PenaltyOptions['cache']>,
+  warnings: Set<string>,
+): { interest: number; indemnity: number; invoices: number } {
+  const byDue = new Map<IsoDate, { owing: number; count: number }>();
+  for (const g of groups) {
+    if (!g.professional || g.disputed || g.dueDate >= asOf || g.owing <= 0) continue;
+    const entry = byDue.get(g.dueDate) ?? { owing: 0, count: 0 };
+    entry.owing += g.owing;
+    entry.count += g.owingCount;
+    byDue.set(g.dueDate, entry);
+  }
+  let interest = 0;
+  let invoices = 0;
+  for (const [dueDate, { owing, count }] of byDue) {
+    const p = computePenalties(
+      {
+        amount: owing as Cents,
+        declaredPaid: 0 as Cents,
+        payments: [],
+        extraCredits: [],
+        dueDate,
+        clientKind: 'professionnel',
+        formalNoticeDate: null,
+      },
+      rules.penalties,
+      rules.rates,
+      asOf,
+      { detail: false, cache },
+    );
+    for (const w of p.warnings) warnings.add(w);
+    interest += p.interest;
+    invoices += count;
+  }
+  return { interest, indemnity: invoices * RECOVERY_INDEMNITY, invoices };
+}
+
+function estimated(settlements: readonly Settlement[]): number {
+  let total = 0;
+  for (const s of settlements) if (s.estimated) total += s.amount;
+  return total;
+}
