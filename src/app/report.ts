@@ -8,7 +8,7 @@ import {
   type OpenTask,
   openTasks,
   prescriptionCandidates,
-  reportData,
+  reportDataInWorker,
 } from '../adapters/db/report-store.js';
 import type { AgedBalance } from '../domain/aged-balance.js';
 import { emptyBuckets } from '../domain/aged-balance.js';
@@ -95,15 +95,20 @@ export interface ReportRequest {
   readonly clientId?: number | undefined;
 }
 
-export function buildReport(
+export async function buildReport(
   store: Store,
   rules: DunningRules & { config: Config },
   request: ReportRequest,
-): Report {
+): Promise<Report> {
   const { asOf, dsoMethod, clientId } = request;
   const period = periodEnding(asOf, request.periodDays);
+  // The grouped invoices on a second core, the aged balance and the week's plan on this one.
+  const pending = reportDataInWorker(store.path, period, clientId);
+  pending.catch(() => {});
   const balances = agedBalanceFromStore(store.sqlite, asOf, clientId);
-  const data = reportData(store.sqlite, period, clientId);
+  // What comes next: the dunning engine's own plan, looking a week ahead.
+  const plan = computeDunningPlan(store, rules, asOf, { clientId, horizonDays: PLAN_DAYS, priced: false });
+  const data = await pending;
   const warnings = new Set<string>();
 
   const currencies = new Set<string>([
@@ -179,8 +184,6 @@ export function buildReport(
     };
   });
 
-  // What comes next: the dunning engine's own plan, looking a week ahead.
-  const plan = computeDunningPlan(store, rules, asOf, { clientId, horizonDays: PLAN_DAYS, priced: false });
   for (const w of plan.warnings) warnings.add(w);
   const until = addDays(asOf, PLAN_DAYS);
   const planned: PlannedItem[] = [

@@ -58,7 +58,7 @@ export async function runRapport(context: Context, options: RapportOptions): Pro
   let report: Report;
   try {
     const clientId = options.client ? clientIdByCode(store, options.client) : undefined;
-    report = buildReport(store, rules, {
+    report = await buildReport(store, rules, {
       asOf,
       periodDays: options.periode ?? config.rapport.periode_jours,
       dsoMethod: (options.dso as DsoMethod | undefined) ?? config.rapport.methode_dso,
@@ -70,10 +70,15 @@ export async function runRapport(context: Context, options: RapportOptions): Pro
 
   // Lists in files and JSON are complete unless a limit is asked; a terminal shows the top 20.
   const limit = options.limite ?? (format === 'table' ? 20 : 0);
-  const view = reportView(report, limit);
+  // The layout of the human formats; JSON goes without it.
+  let laidOut: ReportView | null = null;
+  const view = () => {
+    laidOut ??= reportView(report, limit);
+    return laidOut;
+  };
 
   if (recipients !== null) {
-    await sendReport(context, config, recipients, view, report);
+    await sendReport(context, config, recipients, view(), report);
     context.stdout.write(`Rapport du ${report.asOf} envoyé à ${recipients.join(', ')}.\n`);
     if (options.format === undefined && options.sortie === undefined) return 0;
   }
@@ -141,25 +146,25 @@ async function renderFormat(
   context: Context,
   format: Format,
   report: Report,
-  view: ReportView,
+  view: () => ReportView,
 ): Promise<string | Buffer> {
   switch (format) {
     case 'json':
       return `${JSON.stringify(reportJson(report))}\n`;
     case 'csv': {
       const { reportCsv } = await import('../adapters/report-files.js');
-      return reportCsv(view);
+      return reportCsv(view());
     }
     case 'html': {
       const { reportHtml } = await import('../adapters/report-files.js');
-      return reportHtml(view);
+      return reportHtml(view());
     }
     case 'pdf': {
       const { renderReport } = await import('../adapters/pdf.js');
-      return renderReport(view, report.asOf);
+      return renderReport(view(), report.asOf);
     }
     case 'table':
-      return reportTable(context, view);
+      return reportTable(context, view());
   }
 }
 

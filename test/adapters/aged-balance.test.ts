@@ -8,6 +8,7 @@ import { agedBalance, bucketOf } from '../../src/domain/aged-balance.js';
 import { addDays, type IsoDate } from '../../src/domain/dates.js';
 import { outstanding } from '../../src/domain/invoice-row.js';
 import type { Cents } from '../../src/domain/money.js';
+import { seededRandom } from './generated.js';
 
 const d = (s: string) => s as IsoDate;
 const dir = mkdtempSync(join(tmpdir(), 'recouvre-aged-'));
@@ -27,12 +28,7 @@ describe('aged balance', () => {
     const store = await openStore(join(dir, 'aged.db'), { create: true });
     const { sqlite } = store;
     const asOf = d('2026-11-20');
-    // A deterministic generator: the same book every run.
-    let seed = 42;
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const random = seededRandom(42);
     sqlite.exec(`INSERT INTO imports (id, started_at, file_name, file_path, sha256, kind, encoding, separator)
                  VALUES (1, '2026-11-19T10:00:00.000Z', 'f.csv', '/f.csv', '${'0'.repeat(64)}', 'factures', 'utf8', ';')`);
     const addClient = sqlite.prepare('INSERT INTO clients (id, code, name) VALUES (?, ?, ?)');

@@ -9,6 +9,7 @@ import { addDays, daysBetween, type IsoDate } from '../../src/domain/dates.js';
 import { outstanding } from '../../src/domain/invoice-row.js';
 import type { Cents } from '../../src/domain/money.js';
 import { periodEnding, positionAt, recovery, SalesIndex, trendDates } from '../../src/domain/report.js';
+import { seededRandom } from './generated.js';
 
 const d = (s: string) => s as IsoDate;
 const dir = mkdtempSync(join(tmpdir(), 'recouvre-report-'));
@@ -37,11 +38,7 @@ describe('report figures', () => {
     const store = await openStore(join(dir, 'report.db'), { create: true });
     const { sqlite } = store;
     const asOf = d('2026-11-20');
-    let seed = 7;
-    const random = (n: number) => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
+    const random = seededRandom(7);
     // Six invoice imports over the year (business dates in the journal), one payment file.
     const importDates = [
       d('2026-01-15'),

@@ -90,6 +90,21 @@ process.stdout.write(
 );
 process.stdout.write(planRow(`${fmt(lines)} factures`, recouvre(['--db', 'bench.db', ...planArgs])));
 
+// The report on the same million invoices: aggregates in SQL, the week ahead from the engine.
+process.stdout.write(`\nrapport --format json --date ${PLAN_DATE}\n`);
+process.stdout.write(
+  planRow(
+    `${fmt(smallLines)} factures`,
+    recouvre(['--db', 'bench-small.db', 'rapport', '--format', 'json', '--date', PLAN_DATE]),
+  ),
+);
+process.stdout.write(
+  planRow(
+    `${fmt(lines)} factures`,
+    recouvre(['--db', 'bench.db', 'rapport', '--format', 'json', '--date', PLAN_DATE]),
+  ),
+);
+
 // Documents: rendering speed on one core, then runs that write every message to --sortie, to show
 // that memory stays flat as the number of actions grows.
 const rendering = await measureRendering(5000, 300);

@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 import type { IsoDate } from '../../domain/dates.js';
 import type { Cents } from '../../domain/money.js';
@@ -360,4 +361,21 @@ export function noticedPrivateInvoices(
     outstanding: outstanding as Cents,
     currency,
   }));
+}
+
+/** `reportData` in a worker thread, so that it runs beside the rest of the report. */
+export function reportDataInWorker(path: string, period: Period, clientId?: number): Promise<ReportData> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./report-worker.js', import.meta.url), {
+      workerData: { path, period, clientId },
+    });
+    worker.once('message', (message: { ok: true; data: ReportData } | { ok: false; message: string }) => {
+      if (message.ok) resolve(message.data);
+      else reject(new Error(message.message));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`le calcul du rapport s’est arrêté (code ${code})`));
+    });
+  });
 }
