@@ -1,5 +1,5 @@
 import { type Config, dunningSettings, loadConfig, penaltyTerms } from '../adapters/config.js';
-import { loadDunningInput } from '../adapters/db/dunning-store.js';
+import { type ClientIdRange, loadDunningInput } from '../adapters/db/dunning-store.js';
 import type { Store } from '../adapters/db/open.js';
 import { frenchHolidays } from '../adapters/holidays.js';
 import { loadRateTables } from '../adapters/rate-tables.js';
@@ -49,6 +49,8 @@ export function computeDunningPlan(
   asOf: IsoDate,
   options: {
     readonly clientId?: number | undefined;
+    /** Only the clients of this id range: a large store planned in batches keeps its memory flat. */
+    readonly clientIds?: ClientIdRange;
     /** Also load the invoices whose first step falls within this many days (the report's week ahead). */
     readonly horizonDays?: number;
     /** Compute the penalties of each covered invoice (the report does without). */
@@ -59,6 +61,7 @@ export function computeDunningPlan(
   const lead = Math.max(0, ...rules.settings.scenarios.flatMap((s) => s.steps.map((step) => -step.days)));
   const input = loadDunningInput(store.sqlite, asOf, {
     clientId: options.clientId,
+    clientIds: options.clientIds,
     dueUntil: addDays(asOf, lead + (options.horizonDays ?? 0)),
   });
   return planDunning(input, rules, { priced: options.priced ?? true });

@@ -106,8 +106,7 @@ export async function buildReport(
   const pending = reportDataInWorker(store.path, period, clientId);
   pending.catch(() => {});
   const balances = agedBalanceFromStore(store.sqlite, asOf, clientId);
-  // What comes next: the dunning engine's own plan, looking a week ahead.
-  const plan = computeDunningPlan(store, rules, asOf, { clientId, horizonDays: PLAN_DAYS, priced: false });
+  const { planned, planWarnings } = weekAhead(store, rules, asOf, clientId);
   const data = await pending;
   const warnings = new Set<string>();
 
@@ -184,30 +183,7 @@ export async function buildReport(
     };
   });
 
-  for (const w of plan.warnings) warnings.add(w);
-  const until = addDays(asOf, PLAN_DAYS);
-  const planned: PlannedItem[] = [
-    ...plan.actions.map((a) => ({
-      date: asOf,
-      clientCode: a.client.code,
-      clientName: a.client.name,
-      step: a.step.code,
-      channel: a.channel,
-      amount: a.totalClaimed,
-      currency: a.currency,
-    })),
-    ...plan.waiting
-      .filter((w) => w.date <= until)
-      .map((w) => ({
-        date: w.date,
-        clientCode: w.client.code,
-        clientName: w.client.name,
-        step: w.step,
-        channel: null,
-        amount: w.invoice.outstanding,
-        currency: w.invoice.currency,
-      })),
-  ].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : b.amount - a.amount));
+  for (const w of planWarnings) warnings.add(w);
 
   const client =
     clientId === undefined
@@ -233,6 +209,63 @@ export async function buildReport(
     },
     warnings: [...warnings],
   };
+}
+
+/** Clients planned at once: each batch is read, planned and summed up, then let go. */
+const PLAN_BATCH_CLIENTS = 5000;
+
+/**
+ * What comes in the next 7 days: the dunning engine's own plan (today's actions, then the
+ * invoices whose next step falls in the week), client batch by client batch, since the plan of
+ * one client never depends on another's.
+ */
+export function weekAhead(
+  store: Store,
+  rules: DunningRules,
+  asOf: IsoDate,
+  clientId: number | undefined,
+  batchClients = PLAN_BATCH_CLIENTS,
+): { planned: PlannedItem[]; planWarnings: Set<string> } {
+  const until = addDays(asOf, PLAN_DAYS);
+  const planned: PlannedItem[] = [];
+  const planWarnings = new Set<string>();
+  const lastClient =
+    (store.sqlite.prepare('SELECT max(id) FROM clients').pluck().get() as number | null) ?? 0;
+  const batches =
+    clientId !== undefined
+      ? [{ clientId }]
+      : Array.from({ length: Math.ceil(lastClient / PLAN_BATCH_CLIENTS) }, (_, k) => ({
+          clientIds: { from: k * PLAN_BATCH_CLIENTS + 1, to: (k + 1) * PLAN_BATCH_CLIENTS },
+        }));
+  for (const batch of batches) {
+    const plan = computeDunningPlan(store, rules, asOf, { ...batch, horizonDays: PLAN_DAYS, priced: false });
+    for (const w of plan.warnings) planWarnings.add(w);
+    for (const a of plan.actions) {
+      planned.push({
+        date: asOf,
+        clientCode: a.client.code,
+        clientName: a.client.name,
+        step: a.step.code,
+        channel: a.channel,
+        amount: a.totalClaimed,
+        currency: a.currency,
+      });
+    }
+    for (const w of plan.waiting) {
+      if (w.date > until) continue;
+      planned.push({
+        date: w.date,
+        clientCode: w.client.code,
+        clientName: w.client.name,
+        step: w.step,
+        channel: null,
+        amount: w.invoice.outstanding,
+        currency: w.invoice.currency,
+      });
+    }
+  }
+  planned.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : b.amount - a.amount));
+  return { planned, planWarnings };
 }
 
 /**

@@ -246,3 +246,31 @@ describe('report figures', () => {
     await store.close();
   });
 });
+
+describe('the week ahead', () => {
+  it('planned client batch by client batch, is the plan of the whole store', async () => {
+    const { recouvre, fixture } = await import('../e2e/cli.js');
+    const { loadDunningRules } = await import('../../src/app/dunning-plan.js');
+    const { weekAhead } = await import('../../src/app/report.js');
+    const folder = mkdtempSync(join(tmpdir(), 'recouvre-week-'));
+    try {
+      for (const file of ['relances/factures.csv', 'rapport/factures.csv', 'rapport/reglements.csv']) {
+        expect((await recouvre(['import', fixture(file)], { cwd: folder })).code).toBe(0);
+      }
+      const store = await openStore(join(folder, 'recouvre.db'), { create: false });
+      const rules = await loadDunningRules(
+        { configPath: join(folder, 'recouvre.toml'), env: {} } as Parameters<typeof loadDunningRules>[0],
+        false,
+      );
+      const whole = weekAhead(store, rules, d('2026-11-20'), undefined);
+      const batched = weekAhead(store, rules, d('2026-11-20'), undefined, 2);
+      await store.close();
+      expect(whole.planned.length).toBeGreaterThan(3);
+      const key = (p: { date: string; clientCode: string; step: string; amount: number }) =>
+        `${p.date} ${p.clientCode} ${p.step} ${p.amount}`;
+      expect(batched.planned.map(key).sort()).toEqual(whole.planned.map(key).sort());
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -24,8 +24,30 @@ export const TAKEN_STATUSES = ['en_cours', 'fait', 'incertain', 'a_faire'] as co
 export interface DunningFilter {
   /** Only this client (its id). */
   readonly clientId?: number | undefined;
+  /** Only the clients whose ids are in this range (a batch of a large store). */
+  readonly clientIds?: ClientIdRange | undefined;
   /** Invoices falling due up to this day are needed (courtesy notices look ahead). */
   readonly dueUntil: IsoDate;
+}
+
+/** Client ids from `from` to `to`, both included. */
+export interface ClientIdRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+function rangeOf(filter: { clientId?: number | undefined; clientIds?: ClientIdRange | undefined }) {
+  return filter.clientId !== undefined ? { from: filter.clientId, to: filter.clientId } : filter.clientIds;
+}
+
+/** The SQL condition and parameters that keep a range of clients (none: every client). */
+function clientCondition(column: string, range: ClientIdRange | undefined) {
+  return range === undefined
+    ? { sql: '', params: {} }
+    : {
+        sql: `${column} BETWEEN @clientFrom AND @clientTo`,
+        params: { clientFrom: range.from, clientTo: range.to },
+      };
 }
 
 type InvoiceTuple = [
@@ -50,20 +72,21 @@ export function loadDunningInput(
   asOf: IsoDate,
   filter: DunningFilter,
 ): DunningInput {
-  const clientClause = filter.clientId === undefined ? '' : 'AND i.client_id = @client';
-  const params: Record<string, unknown> = { dueUntil: filter.dueUntil };
-  if (filter.clientId !== undefined) params.client = filter.clientId;
+  const range = rangeOf(filter);
+  const invoiceClients = clientCondition('i.client_id', range);
+  const clientClause = invoiceClients.sql ? `AND ${invoiceClients.sql}` : '';
+  const params: Record<string, unknown> = { dueUntil: filter.dueUntil, ...invoiceClients.params };
 
   // Payments first (usually few), so that invoices can be streamed and priced as they come.
   const payments = new Map<number, { covered: DatedAmount[]; fresh: DatedAmount[] }>();
   const paymentRows = sqlite
     .prepare(
       `SELECT p.invoice_id, p.date, p.amount_cents, (${PAYMENT_IS_FRESH_SQL}) FROM payments p
-       ${filter.clientId === undefined ? '' : 'JOIN invoices i ON i.id = p.invoice_id WHERE i.client_id = @client'}
+       ${range === undefined ? '' : `JOIN invoices i ON i.id = p.invoice_id WHERE ${invoiceClients.sql}`}
        ORDER BY p.date`,
     )
     .raw()
-    .all(filter.clientId === undefined ? {} : { client: filter.clientId }) as PaymentTuple[];
+    .all(invoiceClients.params) as PaymentTuple[];
   for (const [invoiceId, date, amount, fresh] of paymentRows) {
     let entry = payments.get(invoiceId);
     if (!entry) {
@@ -106,9 +129,7 @@ export function loadDunningInput(
        WHERE (i.disputed = 1 OR i.paused = 1) AND i.closed_import_id IS NULL ${clientClause}`,
     )
     .raw()
-    .iterate(
-      filter.clientId === undefined ? {} : { client: filter.clientId },
-    ) as IterableIterator<FlagTuple>) {
+    .iterate(invoiceClients.params) as IterableIterator<FlagTuple>) {
     flagged.set(row[0], row);
   }
   for (const [id, number, clientId, dueDate, currency, amount, paid, flags, creditDate] of rows) {
@@ -139,13 +160,14 @@ export function loadDunningInput(
   }
 
   const clients = new Map<number, DunningClient>();
+  const ownClients = clientCondition('id', range);
   const clientRows = sqlite
     .prepare(
       `SELECT id, code, name, kind, emails, paused, paused_until, pause_reason FROM clients
-       ${filter.clientId === undefined ? '' : 'WHERE id = @client'}`,
+       ${ownClients.sql ? `WHERE ${ownClients.sql}` : ''}`,
     )
     .raw()
-    .all(filter.clientId === undefined ? {} : { client: filter.clientId }) as [
+    .all(ownClients.params) as [
     number,
     string,
     string,
@@ -173,8 +195,8 @@ export function loadDunningInput(
     asOf,
     clients,
     invoices,
-    actions: loadPastActions(sqlite, filter.clientId),
-    plans: loadPlans(sqlite, filter.clientId),
+    actions: loadPastActions(sqlite, range),
+    plans: loadPlans(sqlite, range),
   };
 }
 
@@ -188,23 +210,21 @@ function sum(amounts: readonly DatedAmount[]): Cents {
 }
 
 /** Every action that may have reached a client, with the invoices it covered. */
-export function loadPastActions(sqlite: SQLite.Database, clientId?: number): PastAction[] {
+export function loadPastActions(sqlite: SQLite.Database, clients?: ClientIdRange | number): PastAction[] {
+  const condition = clientCondition(
+    'a.client_id',
+    typeof clients === 'number' ? { from: clients, to: clients } : clients,
+  );
   const rows = sqlite
     .prepare(
       `SELECT a.id, a.client_id, a.date, a.step, ai.invoice_id FROM actions a
        LEFT JOIN action_invoices ai ON ai.action_id = a.id
        WHERE a.status IN (${TAKEN_STATUSES.map((s) => `'${s}'`).join(', ')})
-       ${clientId === undefined ? '' : 'AND a.client_id = @client'}
+       ${condition.sql ? `AND ${condition.sql}` : ''}
        ORDER BY a.id`,
     )
     .raw()
-    .all(clientId === undefined ? {} : { client: clientId }) as [
-    number,
-    number,
-    string,
-    string,
-    number | null,
-  ][];
+    .all(condition.params) as [number, number, string, string, number | null][];
   const byId = new Map<number, PastAction & { invoiceIds: number[] }>();
   for (const [id, client, date, step, invoiceId] of rows) {
     let action = byId.get(id);
@@ -218,9 +238,10 @@ export function loadPastActions(sqlite: SQLite.Database, clientId?: number): Pas
 }
 
 /** Payment plans in force (not cancelled), with their invoices and instalments. */
-export function loadPlans(sqlite: SQLite.Database, clientId?: number): PaymentPlan[] {
-  const where = `p.cancelled_at IS NULL ${clientId === undefined ? '' : 'AND p.client_id = @client'}`;
-  const params = clientId === undefined ? {} : { client: clientId };
+export function loadPlans(sqlite: SQLite.Database, clients?: ClientIdRange): PaymentPlan[] {
+  const condition = clientCondition('p.client_id', clients);
+  const where = `p.cancelled_at IS NULL ${condition.sql ? `AND ${condition.sql}` : ''}`;
+  const params = condition.params;
   const plans = new Map<
     number,
     PaymentPlan & {
