@@ -234,8 +234,8 @@ export function weekAhead(
   const batches =
     clientId !== undefined
       ? [{ clientId }]
-      : Array.from({ length: Math.ceil(lastClient / PLAN_BATCH_CLIENTS) }, (_, k) => ({
-          clientIds: { from: k * PLAN_BATCH_CLIENTS + 1, to: (k + 1) * PLAN_BATCH_CLIENTS },
+      : Array.from({ length: Math.ceil(lastClient / batchClients) }, (_, k) => ({
+          clientIds: { from: k * batchClients + 1, to: (k + 1) * batchClients },
         }));
   for (const batch of batches) {
     const plan = computeDunningPlan(store, rules, asOf, { ...batch, horizonDays: PLAN_DAYS, priced: false });
