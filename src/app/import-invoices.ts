@@ -5,7 +5,6 @@ import {
   parseSample,
   readSample,
   type SourceFile,
-  streamRows,
 } from '../adapters/csv-source.js';
 import { type ImportCounts, InvoiceImportStore } from '../adapters/db/invoice-import-store.js';
 import type { Store } from '../adapters/db/open.js';
@@ -17,7 +16,6 @@ import {
   normalizeHeader,
 } from '../domain/columns.js';
 import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js';
-import { readInvoiceRow } from '../domain/invoice-row.js';
 import { type DecimalMark, guessDecimalMark } from '../domain/money.js';
 import { UserError } from '../errors.js';
 import {
@@ -30,6 +28,7 @@ import {
   rejectsPathFor,
   samplesOf,
 } from './csv-layout.js';
+import { readCheckedRows } from './invoice-rows.js';
 
 export { rejectsPathFor };
 
@@ -178,91 +177,117 @@ export async function importInvoices(
       defaultCurrency: request.defaultCurrency,
     };
     const width = layout.headers.length;
-    let rowIndex = -1;
     let dataLines = 0;
     let dueDatesComputed = 0;
 
-    await streamRows(source, layout.separator, ({ cells, line, problem }) => {
-      rowIndex++;
-      if (rowIndex <= layout.headerIndex) return;
-      if (cells.length <= 1 && (cells[0] ?? '').trim() === '') return;
-      dataLines++;
-      const reject = (issues: readonly ImportIssue[], number: string | null) => {
-        counts.rejected++;
-        for (const issue of issues) addError(issue);
-        if (number) writer.rejectNumber(number);
-        rejects?.write(
-          cells,
-          line,
-          issues.map((i) => (i.column ? `${i.column} : ${i.message}` : i.message)).join(' ; '),
-        );
-      };
-      if (problem) {
-        reject(
-          [{ line, column: null, value: '', message: `${problem} : fermez le guillemet ou retirez-le` }],
-          null,
-        );
-        return;
-      }
-      if (cells.length < width || (cells.length > width && cells.slice(width).some((c) => c.trim() !== ''))) {
-        reject(
-          [
-            {
-              line,
-              column: null,
-              value: '',
-              message: `${cells.length} colonne${cells.length > 1 ? 's' : ''} au lieu de ${width} : un séparateur « ${layout.separator === '\t' ? 'tabulation' : layout.separator} » en trop ou en moins (mettez entre guillemets un texte qui en contient)`,
-            },
-          ],
-          null,
-        );
-        return;
-      }
-      const result = readInvoiceRow(cells, rowOptions);
-      if (result.kind === 'skipped') {
-        counts.skipped++;
-        writer.rejectNumber(result.number);
-        return;
-      }
-      if (result.kind === 'invalid') {
-        reject(
-          result.errors.map((e) => ({
-            line,
-            column: columnTitle(e.field),
-            value: e.value,
-            message: e.message,
-          })),
-          result.number,
-        );
-        return;
-      }
-      const outcome = writer.upsertInvoice(result.row, line);
-      if (result.row.dueDateComputed) dueDatesComputed++;
-      switch (outcome.kind) {
-        case 'created':
-          counts.created++;
-          break;
-        case 'updated':
-          counts.updated++;
-          break;
-        case 'unchanged':
-          counts.unchanged++;
-          break;
-        case 'duplicate':
-          counts.duplicates++;
-          break;
-        case 'conflict':
+    // Lines are read and checked on a second core; this thread only writes.
+    await readCheckedRows(
+      {
+        source,
+        separator: layout.separator,
+        headerIndex: layout.headerIndex,
+        width,
+        rowOptions,
+        keepCells: rejects !== null,
+      },
+      (item) => {
+        dataLines++;
+        const { line } = item;
+        const reject = (
+          issues: readonly ImportIssue[],
+          number: string | null,
+          cells: readonly string[] = [],
+        ) => {
           counts.rejected++;
-          addError({
+          for (const issue of issues) addError(issue);
+          if (number) writer.rejectNumber(number);
+          rejects?.write(
+            cells,
             line,
-            column: columnTitle('number'),
-            value: result.row.number,
-            message: `numéro déjà présent ligne ${outcome.firstLine} avec d'autres valeurs (${outcome.differences.join(', ')}) : gardez une seule ligne par facture`,
-          });
-          rejects?.write(cells, line, `numéro déjà présent ligne ${outcome.firstLine} avec d'autres valeurs`);
-          break;
-      }
-    });
+            issues.map((i) => (i.column ? `${i.column} : ${i.message}` : i.message)).join(' ; '),
+          );
+        };
+        switch (item.kind) {
+          case 'problem':
+            reject(
+              [
+                {
+                  line,
+                  column: null,
+                  value: '',
+                  message: `${item.problem} : fermez le guillemet ou retirez-le`,
+                },
+              ],
+              null,
+              item.cells,
+            );
+            return;
+          case 'width':
+            reject(
+              [
+                {
+                  line,
+                  column: null,
+                  value: '',
+                  message: `${item.count} colonne${item.count > 1 ? 's' : ''} au lieu de ${width} : un séparateur « ${layout.separator === '\t' ? 'tabulation' : layout.separator} » en trop ou en moins (mettez entre guillemets un texte qui en contient)`,
+                },
+              ],
+              null,
+              item.cells,
+            );
+            return;
+          case 'skipped':
+            counts.skipped++;
+            writer.rejectNumber(item.number);
+            return;
+          case 'invalid':
+            reject(
+              item.errors.map((e) => ({
+                line,
+                column: columnTitle(e.field),
+                value: e.value,
+                message: e.message,
+              })),
+              item.number,
+              item.cells,
+            );
+            return;
+          case 'invoice':
+            break;
+        }
+        const { row } = item;
+        const outcome = writer.upsertInvoice(row, line);
+        if (row.dueDateComputed) dueDatesComputed++;
+        switch (outcome.kind) {
+          case 'created':
+            counts.created++;
+            break;
+          case 'updated':
+            counts.updated++;
+            break;
+          case 'unchanged':
+            counts.unchanged++;
+            break;
+          case 'duplicate':
+            counts.duplicates++;
+            break;
+          case 'conflict':
+            counts.rejected++;
+            addError({
+              line,
+              column: columnTitle('number'),
+              value: row.number,
+              message: `numéro déjà présent ligne ${outcome.firstLine} avec d'autres valeurs (${outcome.differences.join(', ')}) : gardez une seule ligne par facture`,
+            });
+            rejects?.write(
+              item.cells ?? [],
+              line,
+              `numéro déjà présent ligne ${outcome.firstLine} avec d'autres valeurs`,
+            );
+            break;
+        }
+      },
+    );
 
     if (dataLines === 0) {
       throw new UserError(

@@ -384,6 +384,29 @@ describe('recouvre import: bad input is refused with a precise French message, a
     expect(existsSync(join(dir, 'recouvre.db'))).toBe(false);
   });
 
+  it('a first import into an empty base builds its indexes at the end, and a failed one leaves them', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'recouvre.db');
+    const indexes = () =>
+      query<{ name: string }>(
+        db,
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invoices' AND sql IS NOT NULL ORDER BY name",
+      ).map((r) => r.name);
+    expect((await recouvre(['init'], { cwd: dir })).code).toBe(0);
+    const before = indexes();
+    expect(before).toEqual(['invoices_client', 'invoices_due_date']);
+    expect((await recouvre(['import', fixture('import/plusieurs-erreurs.csv')], { cwd: dir })).code).toBe(1);
+    expect(indexes()).toEqual(before);
+    expect(query(db, 'SELECT 1 FROM invoices')).toEqual([]);
+    copyFileSync(fixture('import/plusieurs-erreurs.csv'), join(dir, 'erreurs.csv'));
+    // The valid lines go in (the exit code still says that some were rejected).
+    await recouvre(['import', 'erreurs.csv', '--ignorer-erreurs'], { cwd: dir });
+    expect(indexes()).toEqual(before);
+    expect(
+      query(db, 'SELECT number FROM invoices INDEXED BY invoices_client ORDER BY client_id, number').length,
+    ).toBe(2);
+  });
+
   it('--ignorer-erreurs imports the valid lines and writes the rejected ones, with the reason, beside the input', async () => {
     const dir = tempDir();
     copyFileSync(fixture('import/plusieurs-erreurs.csv'), join(dir, 'export.csv'));
