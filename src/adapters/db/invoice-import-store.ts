@@ -191,6 +191,16 @@ export class InvoiceImportStore {
   /** Creates the client on first sight, or completes and updates it from the file. */
   private clientId(row: InvoiceRow): number {
     const known = this.clients.get(row.clientCode);
+    // The usual case, a client already met in this file with nothing new to fill in: no allocation.
+    if (
+      known &&
+      !(row.emails && !known.emails) &&
+      !(row.address && !known.address) &&
+      !(row.siren && !known.siren) &&
+      !(row.phone && !known.phone)
+    ) {
+      return known.id;
+    }
     const incoming: Partial<Record<ClientField, string | null>> = {
       name: row.clientName,
       emails: row.emails || null,
