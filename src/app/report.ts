@@ -36,6 +36,7 @@ import {
   trend,
   trendDates,
 } from '../domain/report.js';
+import { STEP_CODES, type StepCode } from '../domain/scenario.js';
 import { computeDunningPlan } from './dunning-plan.js';
 
 /** Everything `recouvre rapport` shows, in whatever format: plain data, amounts in cents. */
@@ -199,7 +200,19 @@ export async function buildReport(
     client,
     currencies: reports,
     activity: {
-      sent: activityOfPeriod(store.sqlite, period, clientId),
+      // In the order of the scenario: rappel before relance before mise en demeure.
+      sent: activityOfPeriod(store.sqlite, period, clientId).sort(
+        (a, b) =>
+          (a.currency === b.currency
+            ? 0
+            : a.currency === 'EUR'
+              ? -1
+              : b.currency === 'EUR'
+                ? 1
+                : a.currency < b.currency
+                  ? -1
+                  : 1) || STEP_CODES.indexOf(a.step as StepCode) - STEP_CODES.indexOf(b.step as StepCode),
+      ),
       planned,
       tasks: openTasks(store.sqlite, clientId),
       prescription: prescriptionWarnings(
