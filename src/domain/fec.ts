@@ -133,6 +133,8 @@ interface Draft {
   entry: FecEntry;
   amount: number;
   paid: number;
+  /** Day of the last payment or credit note set against it. */
+  paidOn: IsoDate | null;
 }
 
 /**
@@ -169,49 +171,60 @@ export function fecToInvoices(
     const number = numberOf(e);
     const existing = invoices.get(number);
     if (existing) existing.amount += e.amount;
-    else invoices.set(number, { number, entry: e, amount: e.amount, paid: 0 });
+    else invoices.set(number, { number, entry: e, amount: e.amount, paid: 0, paidOn: null });
   }
   for (const e of entries) {
     if (e.amount < 0 && isSales(e)) {
       const number = numberOf(e);
-      creditNotes.push({ number, entry: e, amount: e.amount, paid: 0 });
+      creditNotes.push({ number, entry: e, amount: e.amount, paid: 0, paidOn: null });
     }
   }
   const payments = entries.filter((e) => e.amount < 0 && !isSales(e));
 
   // Lettering: per client account and letter (the same letters are reused across clients).
-  const byLetter = new Map<string, { debits: Draft[]; credit: number }>();
+  const byLetter = new Map<string, { debits: Draft[]; credit: number; last: IsoDate | null }>();
   const groupOf = (client: string, letter: string) => {
     const key = `${client}\u0000${letter}`;
     let group = byLetter.get(key);
     if (!group) {
-      group = { debits: [], credit: 0 };
+      group = { debits: [], credit: 0, last: null };
       byLetter.set(key, group);
     }
     return group;
   };
+  const later = (a: IsoDate | null, b: IsoDate) => (a === null || b > a ? b : a);
   for (const draft of invoices.values())
     if (draft.entry.letter) groupOf(draft.entry.client, draft.entry.letter).debits.push(draft);
-  for (const p of payments) if (p.letter) groupOf(p.client, p.letter).credit += -p.amount;
+  for (const p of payments) {
+    if (!p.letter) continue;
+    const group = groupOf(p.client, p.letter);
+    group.credit += -p.amount;
+    group.last = later(group.last, p.entryDate);
+  }
   for (const note of creditNotes) {
     if (!note.entry.letter) continue;
     // A lettered credit note is used up against the invoices of its group.
-    groupOf(note.entry.client, note.entry.letter).credit += -note.amount;
+    const group = groupOf(note.entry.client, note.entry.letter);
+    group.credit += -note.amount;
+    group.last = later(group.last, note.entry.entryDate);
     note.paid = note.amount;
+    note.paidOn = note.entry.entryDate;
   }
   const oldestFirst = (a: Draft, b: Draft) =>
     a.entry.pieceDate < b.entry.pieceDate ? -1 : a.entry.pieceDate > b.entry.pieceDate ? 1 : 0;
-  const spread = (amount: number, drafts: Draft[]) => {
+  const spread = (amount: number, drafts: Draft[], date: IsoDate | null) => {
     let left = amount;
     for (const d of drafts.sort(oldestFirst)) {
       if (left <= 0) break;
       const part = Math.min(left, d.amount - d.paid);
+      if (part <= 0) continue;
       d.paid += part;
+      if (date !== null) d.paidOn = later(d.paidOn, date);
       left -= part;
     }
     return left;
   };
-  for (const group of byLetter.values()) spread(group.credit, group.debits);
+  for (const group of byLetter.values()) spread(group.credit, group.debits, group.last);
 
   // Unlettered payments go to the client's oldest invoices still open (art. 1342-10 C. civ.).
   const openByClient = new Map<string, Draft[]>();
@@ -227,6 +240,7 @@ export function fecToInvoices(
     spread(
       -p.amount,
       (openByClient.get(p.client) ?? []).filter((d) => d.paid < d.amount),
+      p.entryDate,
     );
   }
 
@@ -248,6 +262,7 @@ export function fecToInvoices(
       amount: d.amount as Cents,
       // Never beyond the amount: for a credit note (negative), « beyond » is below it.
       paid: (d.amount >= 0 ? Math.min(d.paid, d.amount) : Math.max(d.paid, d.amount)) as Cents,
+      paidOn: d.paid !== 0 ? d.paidOn : null,
       currency: options.currency,
     };
   };

@@ -20,6 +20,8 @@ export interface InvoiceRow {
   readonly dueDateComputed: boolean;
   readonly amount: Cents;
   readonly paid: Cents;
+  /** Day of the last payment, when the source dates them (a FEC's lettering); exports do not. */
+  readonly paidOn?: IsoDate | null;
   readonly currency: string;
 }
 

@@ -68,6 +68,37 @@ describe('recouvre import: FEC', () => {
     expect(garage.total_reclame_centimes).toBe(50000);
   });
 
+  it('dates what it settles by the lettering, so that the report needs no estimate', async () => {
+    const dir = tempDir();
+    expect((await recouvre(['import', fixture('fec/123456789FEC20261231.txt')], { cwd: dir })).code).toBe(0);
+    const db = join(dir, 'recouvre.db');
+    // FACTURE 101 lettered AA with the transfer of 10 Oct.; the unlettered cheque of 5 Nov. goes to
+    // the oldest open invoice, the brought-forward one.
+    expect(query(db, "SELECT paid_on FROM invoices WHERE number = 'VE-00000010'")).toEqual([
+      { paid_on: '2026-10-10' },
+    ]);
+    expect(query(db, "SELECT paid_on FROM invoices WHERE number = 'AN 2026'")).toEqual([
+      { paid_on: '2026-11-05' },
+    ]);
+    const report = await recouvre(
+      ['rapport', '--date', '2026-11-20', '--periode', '60', '--format', 'json'],
+      {
+        cwd: dir,
+      },
+    );
+    expect(report.code, report.stderr).toBe(0);
+    // Settled on 10 Oct.: 35 days after its piece date, 5 after its due date (piece date + 30 days).
+    expect(JSON.parse(report.stdout).indicateurs).toMatchObject({
+      factures_soldees_periode: 1,
+      delai_moyen_paiement_jours: 35,
+      retard_moyen_jours: 5,
+      reglements_dates_estimees_centimes: 0,
+    });
+    // Imported again, nothing changes.
+    const again = await recouvre(['import', fixture('fec/123456789FEC20261231.txt'), '--json'], { cwd: dir });
+    expect(JSON.parse(again.stdout)).toMatchObject({ crees: 0, mis_a_jour: 0 });
+  });
+
   it('reads a FEC written in CP850 (DOS) with its accents intact', async () => {
     const dir = tempDir();
     const result = await recouvre(['import', fixture('fec/fec-cp850.txt'), '--json'], { cwd: dir });

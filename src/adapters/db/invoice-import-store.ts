@@ -42,6 +42,7 @@ interface StoredInvoice {
   due_date_computed: number;
   amount_cents: number;
   paid_cents: number;
+  paid_on: string | null;
   currency: string;
   closed_import_id: number | null;
 }
@@ -64,6 +65,7 @@ const STORED_COLUMNS: readonly (keyof StoredInvoice)[] = [
   'due_date_computed',
   'amount_cents',
   'paid_cents',
+  'paid_on',
   'currency',
   'closed_import_id',
 ];
@@ -77,6 +79,7 @@ const INVOICE_FIELDS: ReadonlyArray<readonly [keyof StoredInvoice, string]> = [
   ['due_date', 'echeance'],
   ['amount_cents', 'montant_centimes'],
   ['paid_cents', 'regle_centimes'],
+  ['paid_on', 'date_reglement'],
   ['currency', 'devise'],
 ];
 
@@ -118,12 +121,12 @@ export class InvoiceImportStore {
       invoice: sqlite.prepare(`SELECT ${STORED_COLUMNS.join(', ')} FROM invoices WHERE number = ?`).raw(),
       insertInvoice: sqlite.prepare(
         `INSERT INTO invoices (number, client_id, issue_date, due_date, due_date_computed, amount_cents,
-           paid_cents, currency, created_import_id, source_line)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           paid_cents, paid_on, currency, created_import_id, source_line)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       updateInvoice: sqlite.prepare(
         `UPDATE invoices SET client_id = ?, issue_date = ?, due_date = ?, due_date_computed = ?,
-           amount_cents = ?, paid_cents = ?, currency = ?, closed_import_id = NULL, updated_import_id = ?,
+           amount_cents = ?, paid_cents = ?, paid_on = ?, currency = ?, closed_import_id = NULL, updated_import_id = ?,
            source_line = ?
          WHERE id = ?`,
       ),
@@ -307,6 +310,7 @@ export class InvoiceImportStore {
       row.dueDateComputed ? 1 : 0,
       row.amount,
       row.paid,
+      row.paidOn ?? null,
       row.currency,
     ] as const;
     if (!stored) {
@@ -406,6 +410,8 @@ function rowValue(row: InvoiceRow, field: keyof StoredInvoice): unknown {
       return row.amount;
     case 'paid_cents':
       return row.paid;
+    case 'paid_on':
+      return row.paidOn ?? null;
     case 'currency':
       return row.currency;
     default:

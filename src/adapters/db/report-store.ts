@@ -34,10 +34,13 @@ const DECLARED_ONLY_SQL = `(CASE WHEN i.amount_cents >= 0 THEN max(0, i.paid_cen
   ELSE min(0, i.paid_cents - coalesce(pay.old, 0)) END)`;
 
 /**
- * Its date: the import that last changed the invoice, or, when it was already paid the first time
- * recouvre saw it, its due date (the import's, if earlier; never before the issue date).
+ * Its date: the one the source gives (a FEC's lettering), else the import that last changed the
+ * invoice, or, when it was already paid the first time recouvre saw it, its due date (the
+ * import's, if earlier; never before the issue date), an estimate.
  */
-const DECLARED_DATE_SQL = `coalesce(CASE WHEN i.updated_import_id IS NOT NULL
+const DECLARED_DATE_ESTIMATED_SQL = '(i.paid_on IS NULL AND i.updated_import_id IS NULL)';
+
+const DECLARED_DATE_SQL = `coalesce(i.paid_on, CASE WHEN i.updated_import_id IS NOT NULL
     THEN (SELECT d FROM imp WHERE imp.id = i.updated_import_id)
     ELSE max(i.issue_date, min(i.due_date, coalesce((SELECT d FROM imp WHERE imp.id = i.created_import_id), i.due_date)))
   END, i.due_date)`;
@@ -78,7 +81,7 @@ export function reportData(sqlite: SQLite.Database, period: Period, clientId?: n
     .prepare(
       `WITH ${PAYMENTS_BY_INVOICE_CTE}, ${IMPORT_DATES_CTE}
        SELECT i.currency || i.disputed || (c.kind = 'professionnel') || (i.amount_cents < 0) || i.issue_date || i.due_date
-                || CASE WHEN ${DECLARED_ONLY_SQL} <> 0 THEN ${DECLARED_DATE_SQL} || (i.updated_import_id IS NULL)
+                || CASE WHEN ${DECLARED_ONLY_SQL} <> 0 THEN ${DECLARED_DATE_SQL} || ${DECLARED_DATE_ESTIMATED_SQL}
                         ELSE '-----------' END
                 || CASE WHEN i.closed_import_id IS NOT NULL THEN ${CLOSED_DATE_SQL} ELSE '----------' END AS k,
               count(*), sum(i.amount_cents),
@@ -174,7 +177,8 @@ export function reportData(sqlite: SQLite.Database, period: Period, clientId?: n
 
 /**
  * Payment delays of the invoices fully settled in the period whose last payment has a known date:
- * a dated payment, an import that showed the invoice paid, or the import that closed it. Only the
+ * a dated payment, the date the source gives, an import that showed the invoice paid, or the
+ * import that closed it. Only the
  * invoices touched in the period are looked at closely.
  */
 function paymentDelays(sqlite: SQLite.Database, period: Period, clientId?: number): Map<string, DelaySums> {
@@ -191,9 +195,10 @@ function paymentDelays(sqlite: SQLite.Database, period: Period, clientId?: numbe
                     CASE WHEN i.closed_import_id IS NOT NULL THEN ${CLOSED_DATE_SQL} ELSE '' END) AS final
          FROM invoices i LEFT JOIN pay ON pay.invoice_id = i.id
          WHERE i.amount_cents > 0
-           AND (pay.last BETWEEN @from AND @to OR i.updated_import_id IN recent OR i.closed_import_id IN recent)
+           AND (pay.last BETWEEN @from AND @to OR i.paid_on BETWEEN @from AND @to
+                OR i.updated_import_id IN recent OR i.closed_import_id IN recent)
            AND (i.closed_import_id IS NOT NULL OR ${JOINED_OUTSTANDING_SQL} = 0)
-           AND NOT (${DECLARED_ONLY_SQL} <> 0 AND i.updated_import_id IS NULL)
+           AND NOT (${DECLARED_ONLY_SQL} <> 0 AND ${DECLARED_DATE_ESTIMATED_SQL})
            ${clientId === undefined ? '' : 'AND i.client_id = @client'})
        SELECT cur, count(*), sum(julianday(final) - julianday(due)), sum(julianday(final) - julianday(iss)),
               sum(max(0, julianday(final) - julianday(due)))

@@ -49,6 +49,8 @@ export interface InvoicesTable {
   due_date_computed: Generated<0 | 1>;
   amount_cents: number;
   paid_cents: Generated<number>;
+  /** Day of the last payment, when the source dates them (a FEC's lettering). */
+  paid_on: string | null;
   currency: Generated<string>;
   disputed: Generated<0 | 1>;
   dispute_reason: string | null;
