@@ -24,6 +24,8 @@ export interface AgedRow {
   readonly clientCode: string;
   readonly clientName: string;
   readonly currency: string;
+  /** An invoice issued after the report's date is not yet a receivable on that date. */
+  readonly issueDate?: IsoDate;
   readonly dueDate: IsoDate;
   readonly outstanding: Cents;
   readonly disputed: boolean;
@@ -102,13 +104,15 @@ export function assembleAgedBalance(items: Iterable<AgedItem>): AgedBalance[] {
  */
 export function agedBalance(rows: readonly AgedRow[], asOf: IsoDate): AgedBalance[] {
   return assembleAgedBalance(
-    rows.map((row) => ({
-      code: row.clientCode,
-      name: row.clientName,
-      currency: row.currency,
-      disputed: row.disputed,
-      bucket: bucketOf(row.dueDate, asOf),
-      amount: row.outstanding,
-    })),
+    rows
+      .filter((row) => row.issueDate === undefined || row.issueDate <= asOf)
+      .map((row) => ({
+        code: row.clientCode,
+        name: row.clientName,
+        currency: row.currency,
+        disputed: row.disputed,
+        bucket: bucketOf(row.dueDate, asOf),
+        amount: row.outstanding,
+      })),
   );
 }

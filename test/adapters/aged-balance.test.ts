@@ -50,7 +50,9 @@ describe('aged balance', () => {
       const currency = random(10) === 0 ? 'USD' : 'EUR';
       const disputed = random(12) === 0 ? 1 : 0;
       const closed = random(30) === 0 ? 1 : null;
-      addInvoice.run(id, `F${id}`, client, addDays(due, -30), due, amount, paid, currency, disputed, closed);
+      // Some issued after the report's date: not yet receivables then.
+      const issue = addDays(due, -random(60));
+      addInvoice.run(id, `F${id}`, client, issue, due, amount, paid, currency, disputed, closed);
       let covered = 0;
       let fresh = 0;
       if (!credit && random(4) === 0) {
@@ -69,6 +71,7 @@ describe('aged balance', () => {
         clientCode: `C${client}`,
         clientName: `Client ${client}`,
         currency,
+        issueDate: issue,
         dueDate: due,
         outstanding: outstanding(amount as Cents, paid as Cents, covered as Cents, fresh),
         disputed: disputed === 1,

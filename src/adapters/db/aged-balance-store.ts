@@ -6,7 +6,8 @@ import { JOINED_OUTSTANDING_SQL, PAYMENTS_BY_INVOICE_CTE } from './report-store.
 /**
  * The aged balance in one aggregate query: the store may hold a million invoices, and only
  * totals per client, currency and bucket come back. `agedBalance` in the domain is the reference
- * the tests hold it to. Buckets compare due dates as strings with the bounds computed once.
+ * the tests hold it to. Buckets compare due dates as strings with the bounds computed once. An
+ * invoice issued after the report's date is not yet a receivable on that date.
  */
 export function agedBalanceFromStore(
   sqlite: SQLite.Database,
@@ -27,6 +28,7 @@ export function agedBalanceFromStore(
                     ${JOINED_OUTSTANDING_SQL} AS o
              FROM invoices i LEFT JOIN pay ON pay.invoice_id = i.id
              WHERE i.closed_import_id IS NULL AND (i.amount_cents <> i.paid_cents OR pay.invoice_id IS NOT NULL)
+               AND i.issue_date <= @d0
                ${clientId === undefined ? '' : 'AND i.client_id = @client'}
              LIMIT -1),
        t AS (SELECT client, cur, disp,
