@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { type AgedBalance, assembleAgedBalance, BUCKETS } from '../../domain/aged-balance.js';
+import { type AgedBalance, assembleAgedBalance, BUCKETS, type Bucket } from '../../domain/aged-balance.js';
 import { addDays, type IsoDate } from '../../domain/dates.js';
 import { JOINED_OUTSTANDING_SQL, PAYMENTS_BY_INVOICE_CTE } from './report-store.js';
 
@@ -43,16 +43,20 @@ export function agedBalanceFromStore(
     )
     .raw()
     .all(params) as [string, string, string, number, ...(number | null)[]][];
-  return assembleAgedBalance(
-    rows.flatMap(([code, name, currency, disputed, ...amounts]) =>
-      BUCKETS.map((bucket, k) => ({
-        code,
-        name,
-        currency,
-        disputed: disputed === 1,
-        bucket,
-        amount: amounts[k] ?? 0,
-      })),
-    ),
-  );
+  // Items are made one at a time as they are summed: a large store has a row per client.
+  function* items() {
+    for (const [code, name, currency, disputed, ...amounts] of rows) {
+      for (let k = 0; k < BUCKETS.length; k++) {
+        yield {
+          code,
+          name,
+          currency,
+          disputed: disputed === 1,
+          bucket: BUCKETS[k] as Bucket,
+          amount: amounts[k] ?? 0,
+        };
+      }
+    }
+  }
+  return assembleAgedBalance(items());
 }
