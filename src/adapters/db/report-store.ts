@@ -55,8 +55,9 @@ export interface ReportData {
 
 /**
  * One key of fixed widths, cheaper to sort than nine columns: currency (3), disputed (1),
- * professional (1), credit note (1), issue date (10), due date (10), date of the part only the export declares (10)
- * and whether it is estimated (1), closing date (10); `-` fills what does not apply.
+ * professional (1), credit note (1), issue date (10), due date (10), date of the part only the
+ * export declares (10) and whether that date is estimated (1), closing date (10); `-` fills what
+ * does not apply.
  */
 type GroupTuple = [
   string, // key
