@@ -89,10 +89,18 @@ export async function runRapport(context: Context, options: RapportOptions): Pro
     try {
       writeFileSync(path, output);
     } catch (error) {
-      throw new UserError(
-        `Impossible d’écrire le rapport dans « ${options.sortie} » : ${(error as Error).message}.`,
-        ['Vérifiez que le dossier existe et que vous pouvez y écrire.'],
-      );
+      const code = (error as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT'
+          ? 'son dossier n’existe pas'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'vous n’avez pas le droit d’y écrire'
+            : code === 'EISDIR'
+              ? 'c’est un dossier'
+              : (error as Error).message;
+      throw new UserError(`Impossible d’écrire le rapport dans « ${options.sortie} » : ${why}.`, [
+        'Indiquez un fichier dans un dossier existant où vous pouvez écrire, par exemple --sortie rapport.html.',
+      ]);
     }
     context.stderr.write(`Rapport écrit : ${displayPath(context.cwd, path)}\n`);
     return 0;

@@ -366,6 +366,11 @@ etapes = [{ etape = "appel", jours = 5, canal = "appel" }]
     const bad = await recouvre(['rapport', '--envoyer', 'pas-une-adresse'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('adresse invalide « pas-une-adresse »');
+    const nowhere = await recouvre(['rapport', '--sortie', 'absent/rapport.html'], { cwd: dir });
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.stderr).toContain(
+      'Impossible d’écrire le rapport dans « absent/rapport.html » : son dossier n’existe pas.',
+    );
     const format = await recouvre(['rapport', '--format', 'xls'], { cwd: dir });
     expect(format.code).toBe(2);
     expect(format.stderr).toContain('--format « xls » : attendu table, json, csv, html, pdf');
