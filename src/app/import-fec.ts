@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
 import { type Encoding, inspectSource, parseSample, readSample, streamRows } from '../adapters/csv-source.js';
+import { importHeader } from '../adapters/db/imports.js';
 import { type ImportCounts, InvoiceImportStore } from '../adapters/db/invoice-import-store.js';
 import type { Store } from '../adapters/db/open.js';
 import type { IsoDate } from '../domain/dates.js';
@@ -111,15 +111,7 @@ export async function importFec(
   try {
     const writer = new InvoiceImportStore(
       sqlite,
-      {
-        startedAt: clock.now.toISOString(),
-        fileName: source.name,
-        filePath: resolve(source.path),
-        sha256: source.sha256,
-        encoding: source.encoding,
-        separator,
-        options: { format: 'FEC' },
-      },
+      importHeader(source, clock.now, separator, { format: 'FEC' }),
       clock.today,
     );
     const counts = writer.counts;

@@ -6,6 +6,7 @@ import {
   readSample,
   type SourceFile,
 } from '../adapters/csv-source.js';
+import { importHeader } from '../adapters/db/imports.js';
 import { type ImportCounts, InvoiceImportStore } from '../adapters/db/invoice-import-store.js';
 import type { Store } from '../adapters/db/open.js';
 import {
@@ -15,7 +16,7 @@ import {
   INVOICE_CATALOGUE,
   normalizeHeader,
 } from '../domain/columns.js';
-import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js';
+import { type DateOrder, dateOrderLabel, guessDateOrder, type IsoDate } from '../domain/dates.js';
 import { type DecimalMark, guessDecimalMark } from '../domain/money.js';
 import { UserError } from '../errors.js';
 import {
@@ -151,20 +152,12 @@ export async function importInvoices(
   try {
     const writer = new InvoiceImportStore(
       sqlite,
-      {
-        startedAt: clock.now.toISOString(),
-        fileName: source.name,
-        filePath: resolve(source.path),
-        sha256: source.sha256,
-        encoding: source.encoding,
-        separator: layout.separator,
-        options: {
-          liste_complete: request.completeList,
-          ignorer_erreurs: request.ignoreErrors,
-          decimale: decimalMark,
-          format_date: dateOrder === 'jma' ? 'jj/mm/aaaa' : 'mm/jj/aaaa',
-        },
-      },
+      importHeader(source, clock.now, layout.separator, {
+        liste_complete: request.completeList,
+        ignorer_erreurs: request.ignoreErrors,
+        decimale: decimalMark,
+        format_date: dateOrderLabel(dateOrder),
+      }),
       clock.today,
     );
     importId = writer.importId;

@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
 import { type Encoding, inspectSource, readSample, streamRows } from '../adapters/csv-source.js';
 import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
+import { importHeader, recordImport } from '../adapters/db/imports.js';
 import type { Store } from '../adapters/db/open.js';
 import { INVOICE_CATALOGUE, normalizeHeader } from '../domain/columns.js';
-import { type DateOrder, guessDateOrder, type IsoDate } from '../domain/dates.js';
+import { type DateOrder, dateOrderLabel, guessDateOrder, type IsoDate } from '../domain/dates.js';
 import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE, type PaymentFieldKey, readPaymentRow } from '../domain/payment-row.js';
 import { UserError } from '../errors.js';
@@ -127,24 +127,13 @@ export async function importPayments(
   beginImport(store);
   let committed = false;
   try {
-    const importId = Number(
-      sqlite
-        .prepare(
-          `INSERT INTO imports (started_at, file_name, file_path, sha256, kind, encoding, separator, options)
-           VALUES (?, ?, ?, ?, 'paiements', ?, ?, ?)`,
-        )
-        .run(
-          clock.now.toISOString(),
-          source.name,
-          resolve(source.path),
-          source.sha256,
-          source.encoding,
-          layout.separator,
-          JSON.stringify({
-            decimale: decimalMark,
-            format_date: dateOrder === 'jma' ? 'jj/mm/aaaa' : 'mm/jj/aaaa',
-          }),
-        ).lastInsertRowid,
+    const importId = recordImport(
+      sqlite,
+      'paiements',
+      importHeader(source, clock.now, layout.separator, {
+        decimale: decimalMark,
+        format_date: dateOrderLabel(dateOrder),
+      }),
     );
     const invoiceOf = sqlite.prepare('SELECT id, currency, amount_cents FROM invoices WHERE number = ?');
     const known = sqlite

@@ -1,7 +1,7 @@
-import { resolve } from 'node:path';
 import { readStatementFile, type StatementOperation, statementFormat } from '../adapters/bank-formats.js';
 import { inspectSource, readSample, type SourceFile, streamRows } from '../adapters/csv-source.js';
 import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
+import { importHeader, recordImport } from '../adapters/db/imports.js';
 import type { Store } from '../adapters/db/open.js';
 import { writeJournal } from '../adapters/db/records.js';
 import { type Catalogue, type FieldSpec, makeCatalogue } from '../domain/columns.js';
@@ -185,21 +185,7 @@ async function readStatementRows(
     });
     lineOf.set(key, operation.line);
   }
-  const importId = Number(
-    store.sqlite
-      .prepare(
-        `INSERT INTO imports (started_at, file_name, file_path, sha256, kind, encoding, separator)
-         VALUES (?, ?, ?, ?, 'releve', ?, ?)`,
-      )
-      .run(
-        clock.now.toISOString(),
-        source.name,
-        resolve(source.path),
-        source.sha256,
-        source.encoding,
-        format ?? 'csv',
-      ).lastInsertRowid,
-  );
+  const importId = recordImport(store.sqlite, 'releve', importHeader(source, clock.now, format ?? 'csv'));
   return { importId, credits, debits, lineOf };
 }
 

@@ -133,7 +133,11 @@ export async function buildReport(
     const overdue = aged.totals.total - aged.totals.non_echu;
     const receivables = aged.totals.total + aged.disputed;
     const sales = new SalesIndex(groups);
-    const disputedInvoices = groups.reduce((n, g) => n + (g.disputed ? g.owingCount : 0), 0);
+    // Counted like the aged balance: invoices issued by the report's date.
+    const disputedInvoices = groups.reduce(
+      (n, g) => n + (g.disputed && g.issueDate <= asOf ? g.owingCount : 0),
+      0,
+    );
     const penalties = claimablePenalties(groups, asOf, rules, cache, warnings);
     for (const n of noticed) {
       if (n.currency !== currency) continue;

@@ -20,7 +20,7 @@ import {
   type FieldKey,
   INVOICE_CATALOGUE,
 } from '../domain/columns.js';
-import type { DateOrder } from '../domain/dates.js';
+import { type DateOrder, dateOrderLabel } from '../domain/dates.js';
 import type { DecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE } from '../domain/payment-row.js';
 import { UsageError, UserError } from '../errors.js';
@@ -189,7 +189,7 @@ export async function runImport(context: Context, file: string, options: ImportO
       separateur: report.separator,
       encodage: report.encoding,
       decimale: report.decimalMark,
-      format_date: report.dateOrder === 'jma' ? 'jj/mm/aaaa' : 'mm/jj/aaaa',
+      format_date: dateOrderLabel(report.dateOrder),
       colonnes: Object.fromEntries(
         FIELDS.filter((f) => report.columns[f.key] !== undefined).map((f) => [
           f.option,
@@ -216,7 +216,7 @@ function toJson(report: ImportReport) {
     encodage: report.encoding,
     separateur: report.separator,
     decimale: report.decimalMark,
-    format_date: report.dateOrder === 'jma' ? 'jj/mm/aaaa' : 'mm/jj/aaaa',
+    format_date: dateOrderLabel(report.dateOrder),
     ligne_en_tete: report.headerLine,
     simulation: report.dryRun,
     importe: report.committed,
@@ -286,7 +286,7 @@ function printReport(context: Context, file: string, report: ImportReport, optio
   out(
     c.bold(head) +
       c.dim(
-        ` — ${ENCODING_LABELS[report.encoding]}, séparateur ${SEPARATOR_LABELS[report.separator] ?? report.separator}, décimale « ${report.decimalMark} », dates ${report.dateOrder === 'jma' ? 'jj/mm/aaaa' : 'mm/jj/aaaa'}`,
+        ` — ${ENCODING_LABELS[report.encoding]}, séparateur ${SEPARATOR_LABELS[report.separator] ?? report.separator}, décimale « ${report.decimalMark} », dates ${dateOrderLabel(report.dateOrder)}`,
       ),
   );
   const would = report.dryRun ? ' (simulation)' : '';

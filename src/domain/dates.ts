@@ -98,6 +98,11 @@ export function formatDateFr(date: IsoDate): string {
 /** Day-month order of dates such as 03/04/2026: French by default, US exports write month first. */
 export type DateOrder = 'jma' | 'mja';
 
+/** How a date order is named to the user: `dateOrderLabel('jma')` → `'jj/mm/aaaa'`. */
+export function dateOrderLabel(order: DateOrder): 'jj/mm/aaaa' | 'mm/jj/aaaa' {
+  return order === 'jma' ? 'jj/mm/aaaa' : 'mm/jj/aaaa';
+}
+
 const NUMERIC = /^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})$/;
 const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const MONTHS: Readonly<Record<string, number>> = {

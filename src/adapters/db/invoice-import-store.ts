@@ -1,22 +1,13 @@
 import type SQLite from 'better-sqlite3';
 import type { InvoiceRow } from '../../domain/invoice-row.js';
 import { OUTSTANDING_SQL } from './balances.js';
+import { type ImportHeader, recordImport } from './imports.js';
 
 /**
  * The write side of an invoice import, on raw prepared statements: an export may hold a million
  * lines, and kysely's per-query compilation would cost more than the writes themselves. Every
  * method runs inside the transaction the caller opened, so a failed import leaves nothing behind.
  */
-
-export interface ImportHeader {
-  readonly startedAt: string;
-  readonly fileName: string;
-  readonly filePath: string;
-  readonly sha256: string;
-  readonly encoding: string;
-  readonly separator: string;
-  readonly options: Record<string, unknown>;
-}
 
 export interface ImportCounts {
   created: number;
@@ -97,22 +88,7 @@ export class InvoiceImportStore {
       CREATE TEMP TABLE seen (number TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
       DROP TABLE IF EXISTS temp.rejected_numbers;
       CREATE TEMP TABLE rejected_numbers (number TEXT PRIMARY KEY) WITHOUT ROWID;`);
-    this.importId = Number(
-      sqlite
-        .prepare(
-          `INSERT INTO imports (started_at, file_name, file_path, sha256, kind, encoding, separator, options)
-           VALUES (?, ?, ?, ?, 'factures', ?, ?, ?)`,
-        )
-        .run(
-          header.startedAt,
-          header.fileName,
-          header.filePath,
-          header.sha256,
-          header.encoding,
-          header.separator,
-          JSON.stringify(header.options),
-        ).lastInsertRowid,
-    );
+    this.importId = recordImport(sqlite, 'factures', header);
     this.statements = {
       seen: sqlite.prepare('INSERT OR IGNORE INTO temp.seen (number, line) VALUES (?, ?)'),
       seenLine: sqlite.prepare('SELECT line FROM temp.seen WHERE number = ?').pluck(),
