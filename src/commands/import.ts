@@ -1,4 +1,5 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import { type Config, type ImportProfile, loadConfig, saveProfile } from '../adapters/config.js';
 import { ENCODING_LABELS, type Encoding, SEPARATOR_LABELS } from '../adapters/csv-source.js';
 import { openStore, type Store } from '../adapters/db/open.js';
@@ -139,6 +140,17 @@ export async function runImport(context: Context, file: string, options: ImportO
   const type = options.type?.toLowerCase();
   if (type !== undefined && !['factures', 'paiements', 'reglements', 'règlements', 'fec'].includes(type)) {
     throw new UsageError(`--type « ${options.type} » : attendu factures, paiements ou fec.`);
+  }
+  if (type === undefined && existsSync(file) && statSync(file).isFile()) {
+    // A bank statement given to import by mistake: say which command reads it.
+    const { statementFormat } = await import('../adapters/bank-formats.js');
+    const format = statementFormat(file);
+    if (format !== null) {
+      throw new UserError(
+        `${basename(file)} est un relevé bancaire (${format}), pas un export de factures.`,
+        [`Pour enregistrer les règlements qu'il contient : recouvre rapprocher ${file}`],
+      );
+    }
   }
   if ((type === undefined && (await looksLikeFec(file, encoding))) || type === 'fec') {
     return runFecImport(context, file, options, encoding, config);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, fixture, query, recouvre, tempDir } from './cli.js';
@@ -105,6 +105,24 @@ describe('recouvre rapprocher', () => {
       expect(chased).toContain('R-004');
     });
   }
+
+  it('points a statement given to `import` by mistake to `rapprocher`, and imports nothing', async () => {
+    const dir = tempDir();
+    for (const [file, format] of [
+      ['releve-camt053.xml', 'CAMT.053'],
+      ['releve.ofx', 'OFX'],
+      ['releve-cfonb.txt', 'CFONB 120'],
+    ] as const) {
+      const result = await recouvre(['import', fixture(`releves/${file}`)], { cwd: dir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `${file} est un relevé bancaire (${format}), pas un export de factures.`,
+      );
+      expect(result.stderr).toContain(`recouvre rapprocher ${fixture(`releves/${file}`)}`);
+    }
+    // Refused before anything is opened: no base is even created.
+    expect(existsSync(join(dir, 'recouvre.db'))).toBe(false);
+  });
 
   it('says which statement formats it reads when it cannot read one', async () => {
     const dir = await company();
