@@ -30,7 +30,25 @@ export interface SourceFile {
   readonly size: number;
   readonly sha256: string;
   readonly encoding: Encoding;
+  /**
+   * Where a large file can be cut in two halves read apart: at the start of the line after its
+   * middle, with that line's number. Only for a file with no quote at all, where a line break
+   * always ends a row; null otherwise.
+   */
+  readonly middle: FilePosition | null;
 }
+
+export interface FilePosition {
+  /** In bytes from the start of the file. */
+  readonly offset: number;
+  /** Line of the file that starts there (1 = first line). */
+  readonly line: number;
+}
+
+/** Below this size a file is read in one piece. */
+const HALVES_FROM_BYTES = 4 << 20;
+const NEWLINE = 0x0a;
+const QUOTE = 0x22;
 
 /** Magic numbers of files people pick by mistake instead of a CSV export. */
 const NOT_CSV: ReadonlyArray<readonly [Buffer, string]> = [
@@ -90,8 +108,10 @@ export async function inspectSource(path: string, forced?: Encoding): Promise<So
   const hash = createHash('sha256');
   let utf8 = true;
   let carry: Buffer = Buffer.alloc(0);
+  const middle = new MiddleFinder(utf16 || stat.size < HALVES_FROM_BYTES ? null : Math.floor(stat.size / 2));
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     hash.update(chunk);
+    middle.scan(chunk);
     if (!utf8 || utf16) continue;
     const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
     const cut = completeCharacters(data);
@@ -106,7 +126,40 @@ export async function inspectSource(path: string, forced?: Encoding): Promise<So
     size: stat.size,
     sha256: hash.digest('hex'),
     encoding: forced ?? detected,
+    middle: middle.found,
   };
+}
+
+/** Finds, while a file is read, the first line that starts after `half`, in a file with no quote. */
+class MiddleFinder {
+  private read = 0;
+  private breaks = 0;
+  private quoted = false;
+  found: FilePosition | null = null;
+
+  constructor(private readonly half: number | null) {}
+
+  scan(chunk: Buffer): void {
+    if (this.half === null || this.quoted) return;
+    if (chunk.includes(QUOTE)) {
+      this.quoted = true;
+      this.found = null;
+      return;
+    }
+    const start = this.read;
+    this.read += chunk.length;
+    if (this.found !== null) return;
+    // Line breaks before the middle, then the first one at or after it.
+    const before = Math.min(chunk.length, Math.max(0, this.half - start));
+    for (let at = chunk.indexOf(NEWLINE); at !== -1 && at < before; at = chunk.indexOf(NEWLINE, at + 1)) {
+      this.breaks++;
+    }
+    if (this.read <= this.half) return;
+    const next = chunk.indexOf(NEWLINE, before);
+    if (next === -1) return;
+    this.breaks++;
+    this.found = { offset: start + next + 1, line: this.breaks + 1 };
+  }
 }
 
 const FRENCH_LETTERS = new Set('àâäéèêëîïôöùûüçÀÂÄÉÈÊËÎÏÔÖÙÛÜÇœŒ');
@@ -142,13 +195,26 @@ function completeCharacters(data: Buffer): number {
   return end;
 }
 
-export function openText(source: SourceFile): Readable {
+/** A part of a file: from a line start to a byte offset (excluded), or to the end. */
+export interface FilePart {
+  readonly from: FilePosition;
+  readonly to: number | null;
+}
+
+const WHOLE: FilePart = { from: { offset: 0, line: 1 }, to: null };
+
+export function openText(source: SourceFile, part: FilePart = WHOLE): Readable {
+  const bytes = {
+    highWaterMark: 1 << 18,
+    start: part.from.offset,
+    ...(part.to === null ? {} : { end: part.to - 1 }),
+  };
   if (source.encoding === 'windows-1252' || source.encoding === 'cp850') {
-    return createReadStream(source.path, { highWaterMark: 1 << 20 }).pipe(
+    return createReadStream(source.path, bytes).pipe(
       iconv.decodeStream(source.encoding === 'cp850' ? 'cp850' : 'win1252'),
     ) as unknown as Readable;
   }
-  return createReadStream(source.path, { encoding: source.encoding, highWaterMark: 1 << 20 });
+  return createReadStream(source.path, { ...bytes, encoding: source.encoding });
 }
 
 /** The first `bytes` of the file as text, cut at the last complete line. */
@@ -189,45 +255,59 @@ export interface RawRow {
 }
 
 /**
- * Streams the rows of a CSV file to `onRow`, synchronously per row, with the line where each row
- * starts (quoted fields may span lines). Memory stays flat: nothing but the current chunk is held.
+ * Streams the rows of a CSV file (or of a part of it) to `onRow`, synchronously per row, with the
+ * line where each row starts (quoted fields may span lines). Memory stays flat: nothing but the
+ * current chunk is held.
  */
 export function streamRows(
   source: SourceFile,
   separator: string,
   onRow: (row: RawRow) => void,
+  part: FilePart = WHOLE,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    let line = 1;
-    let first = true;
+    let line = part.from.line;
+    let first = part.from.offset === 0;
     let failure: unknown = null;
-    Papa.parse<string[]>(openText(source) as unknown as File, {
+    Papa.parse<string[]>(openText(source, part) as unknown as File, {
       delimiter: separator,
       skipEmptyLines: false,
-      step: (results, parser) => {
-        const cells = results.data;
-        if (first) {
+      // A chunk at a time rather than a row at a time: papaparse builds a result per call.
+      chunk: (results, parser) => {
+        const rows = results.data;
+        if (first && rows.length > 0) {
           first = false;
-          if (cells[0]?.startsWith('\ufeff')) cells[0] = cells[0].slice(1);
+          const head = rows[0] as string[];
+          if (head[0]?.startsWith('\ufeff')) head[0] = head[0].slice(1);
         }
-        let problem: string | null = null;
+        let problems: Map<number, string> | null = null;
         for (const error of results.errors) {
-          if (error.code === 'MissingQuotes') problem = 'guillemet ouvrant jamais fermé (")';
-          else if (error.code === 'InvalidQuotes')
-            problem = 'guillemet mal placé dans un champ entre guillemets';
-        }
-        const startLine = line;
-        let breaks = 0;
-        for (const cell of cells) {
-          let at = cell.indexOf('\n');
-          while (at !== -1) {
-            breaks++;
-            at = cell.indexOf('\n', at + 1);
+          const problem =
+            error.code === 'MissingQuotes'
+              ? 'guillemet ouvrant jamais fermé (")'
+              : error.code === 'InvalidQuotes'
+                ? 'guillemet mal placé dans un champ entre guillemets'
+                : null;
+          if (problem !== null && error.row !== undefined) {
+            problems ??= new Map();
+            problems.set(error.row, problem);
           }
         }
-        line += 1 + breaks;
         try {
-          onRow({ cells, line: startLine, problem });
+          for (let at = 0; at < rows.length; at++) {
+            const cells = rows[at] as string[];
+            const startLine = line;
+            let breaks = 0;
+            for (const cell of cells) {
+              let newline = cell.indexOf('\n');
+              while (newline !== -1) {
+                breaks++;
+                newline = cell.indexOf('\n', newline + 1);
+              }
+            }
+            line += 1 + breaks;
+            onRow({ cells, line: startLine, problem: problems?.get(at) ?? null });
+          }
         } catch (error) {
           failure = error;
           parser.abort();

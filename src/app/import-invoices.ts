@@ -138,205 +138,245 @@ export async function importInvoices(
     return at === undefined ? (FIELD_BY_KEY.get(key)?.label ?? key) : (layout.headers[at] ?? null);
   };
 
-  const issues = new Issues<ImportIssue>(MAX_KEPT_ERRORS);
-  const addError = (issue: ImportIssue) => issues.add(issue);
-  const rejects =
-    request.ignoreErrors && !request.dryRun
-      ? new RejectsFile(rejectsPathFor(request.file), layout.headers)
-      : null;
-
-  const { sqlite } = store;
-  beginImport(store);
-  let committed = false;
-  let importId: number | null = null;
   try {
-    const writer = new InvoiceImportStore(
-      sqlite,
-      importHeader(source, clock.now, layout.separator, {
-        liste_complete: request.completeList,
-        ignorer_erreurs: request.ignoreErrors,
-        decimale: decimalMark,
-        format_date: dateOrderLabel(dateOrder),
-      }),
-      clock.today,
-    );
-    importId = writer.importId;
-    const counts = writer.counts;
-    const rowOptions = {
-      columns: layout.columns,
-      decimalMark,
-      dateOrder,
-      paymentTermDays: request.paymentTermDays,
-      defaultCurrency: request.defaultCurrency,
-    };
-    const width = layout.headers.length;
-    let dataLines = 0;
-    let dueDatesComputed = 0;
-
-    // Lines are read and checked on a second core; this thread only writes.
-    await readCheckedRows(
-      {
-        source,
-        separator: layout.separator,
-        headerIndex: layout.headerIndex,
-        width,
-        rowOptions,
-        keepCells: rejects !== null,
-      },
-      (item) => {
-        dataLines++;
-        const { line } = item;
-        const reject = (
-          issues: readonly ImportIssue[],
-          number: string | null,
-          cells: readonly string[] = [],
-        ) => {
-          counts.rejected++;
-          for (const issue of issues) addError(issue);
-          if (number) writer.rejectNumber(number);
-          rejects?.write(
-            cells,
-            line,
-            issues.map((i) => (i.column ? `${i.column} : ${i.message}` : i.message)).join(' ; '),
-          );
-        };
-        switch (item.kind) {
-          case 'problem':
-            reject(
-              [
-                {
-                  line,
-                  column: null,
-                  value: '',
-                  message: `${item.problem} : fermez le guillemet ou retirez-le`,
-                },
-              ],
-              null,
-              item.cells,
-            );
-            return;
-          case 'width':
-            reject(
-              [
-                {
-                  line,
-                  column: null,
-                  value: '',
-                  message: `${item.count} colonne${item.count > 1 ? 's' : ''} au lieu de ${width} : un séparateur « ${layout.separator === '\t' ? 'tabulation' : layout.separator} » en trop ou en moins (mettez entre guillemets un texte qui en contient)`,
-                },
-              ],
-              null,
-              item.cells,
-            );
-            return;
-          case 'skipped':
-            counts.skipped++;
-            writer.rejectNumber(item.number);
-            return;
-          case 'invalid':
-            reject(
-              item.errors.map((e) => ({
-                line,
-                column: columnTitle(e.field),
-                value: e.value,
-                message: e.message,
-              })),
-              item.number,
-              item.cells,
-            );
-            return;
-          case 'invoice':
-            break;
-        }
-        const { row } = item;
-        const outcome = writer.upsertInvoice(row, line);
-        if (row.dueDateComputed) dueDatesComputed++;
-        switch (outcome.kind) {
-          case 'created':
-            counts.created++;
-            break;
-          case 'updated':
-            counts.updated++;
-            break;
-          case 'unchanged':
-            counts.unchanged++;
-            break;
-          case 'duplicate':
-            counts.duplicates++;
-            break;
-          case 'conflict':
-            counts.rejected++;
-            addError({
-              line,
-              column: columnTitle('number'),
-              value: row.number,
-              message: `numéro déjà présent ligne ${outcome.firstLine} avec d'autres valeurs (${outcome.differences.join(', ')}) : gardez une seule ligne par facture`,
-            });
-            rejects?.write(
-              item.cells ?? [],
-              line,
-              `numéro déjà présent ligne ${outcome.firstLine} avec d'autres valeurs`,
-            );
-            break;
-        }
-      },
-    );
-
-    if (dataLines === 0) {
-      throw new UserError(
-        `${source.name} ne contient que la ligne d'en-tête (ligne ${layout.headerIndex + 1}) : aucune facture à importer.`,
-      );
-    }
-    const blocked = issues.count > 0 && !request.ignoreErrors;
-    if (!blocked) {
-      if (request.completeList) writer.closeAbsent();
-      writer.finish({
-        fichier: source.name,
-        chemin: resolve(source.path),
-        sha256: source.sha256,
-        encodage: source.encoding,
-        crees: counts.created,
-        mis_a_jour: counts.updated,
-        inchanges: counts.unchanged,
-        rejetes: counts.rejected,
-        ignorees: counts.skipped,
-        doublons: counts.duplicates,
-        soldees: counts.closed,
-        clients_crees: counts.clientsCreated,
-        clients_mis_a_jour: counts.clientsUpdated,
-        rejets: rejects?.used ? rejects.path : null,
-      });
-    }
-    committed = endImport(store, !blocked && !request.dryRun);
-    await rejects?.close();
-    return {
-      file: source.path,
-      sha256: source.sha256,
-      encoding: source.encoding,
-      separator: layout.separator,
-      decimalMark,
-      dateOrder,
-      headerLine: layout.headerIndex + 1,
-      columns: Object.fromEntries(
-        FIELDS.filter((f) => layout.columns[f.key] !== undefined).map((f) => [
-          f.key,
-          layout.headers[layout.columns[f.key]!],
-        ]),
-      ),
-      ignoredColumns: layout.ignored,
-      counts,
-      dataLines,
-      dueDatesComputed,
-      errors: issues.kept,
-      errorCount: issues.count,
-      rejectsFile: rejects?.used ? rejects.path : null,
-      dryRun: request.dryRun,
-      committed,
-      importId: committed ? importId : null,
-    };
+    return await attempt(true);
   } catch (error) {
-    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
-    await rejects?.close();
+    // A line skipped as unchanged that could not be proven so: read every line again, in full.
+    if (error instanceof FullReadNeeded) return attempt(false);
     throw error;
   }
+
+  async function attempt(skipping: boolean): Promise<ImportReport> {
+    const issues = new Issues<ImportIssue>(MAX_KEPT_ERRORS);
+    const addError = (issue: ImportIssue) => issues.add(issue);
+    const rejects =
+      request.ignoreErrors && !request.dryRun
+        ? new RejectsFile(rejectsPathFor(request.file), layout.headers)
+        : null;
+
+    const { sqlite } = store;
+    beginImport(store);
+    let committed = false;
+    let importId: number | null = null;
+    try {
+      const writer = new InvoiceImportStore(
+        sqlite,
+        importHeader(source, clock.now, layout.separator, {
+          liste_complete: request.completeList,
+          ignorer_erreurs: request.ignoreErrors,
+          decimale: decimalMark,
+          format_date: dateOrderLabel(dateOrder),
+        }),
+        clock.today,
+      );
+      importId = writer.importId;
+      const counts = writer.counts;
+      const rowOptions = {
+        columns: layout.columns,
+        decimalMark,
+        dateOrder,
+        paymentTermDays: request.paymentTermDays,
+        defaultCurrency: request.defaultCurrency,
+      };
+      const width = layout.headers.length;
+      /** Client cells of the lines whose client was written (the reader's references). */
+      const trustedClients = new Set<number>();
+      let dataLines = 0;
+      /** Lines found unchanged by their fingerprint, not checked again. */
+      let recognised = 0;
+      let dueDatesComputed = 0;
+
+      // Lines are read and checked on a second core; this thread only writes.
+      await readCheckedRows(
+        {
+          source,
+          separator: layout.separator,
+          headerIndex: layout.headerIndex,
+          width,
+          rowOptions,
+          keepCells: rejects !== null,
+          known: skipping ? writer.lineFingerprints() : null,
+        },
+        {
+          onUnchanged: (value, line, clientRef) => {
+            dataLines++;
+            recognised++;
+            if (!trustedClients.has(clientRef)) throw new FullReadNeeded();
+            if (value & 1) dueDatesComputed++;
+            switch (writer.unchangedLine(value >>> 1, line)) {
+              case 'unchanged':
+                counts.unchanged++;
+                break;
+              case 'duplicate':
+                counts.duplicates++;
+                break;
+              case 'conflict':
+                throw new FullReadNeeded();
+            }
+          },
+          onItem: (item) => {
+            dataLines++;
+            const { line } = item;
+            const reject = (
+              issues: readonly ImportIssue[],
+              number: string | null,
+              cells: readonly string[] = [],
+            ) => {
+              counts.rejected++;
+              for (const issue of issues) addError(issue);
+              if (number) writer.rejectNumber(number);
+              rejects?.write(
+                cells,
+                line,
+                issues.map((i) => (i.column ? `${i.column} : ${i.message}` : i.message)).join(' ; '),
+              );
+            };
+            switch (item.kind) {
+              case 'problem':
+                reject(
+                  [
+                    {
+                      line,
+                      column: null,
+                      value: '',
+                      message: `${item.problem} : fermez le guillemet ou retirez-le`,
+                    },
+                  ],
+                  null,
+                  item.cells,
+                );
+                return;
+              case 'width':
+                reject(
+                  [
+                    {
+                      line,
+                      column: null,
+                      value: '',
+                      message: `${item.count} colonne${item.count > 1 ? 's' : ''} au lieu de ${width} : un séparateur « ${layout.separator === '\t' ? 'tabulation' : layout.separator} » en trop ou en moins (mettez entre guillemets un texte qui en contient)`,
+                    },
+                  ],
+                  null,
+                  item.cells,
+                );
+                return;
+              case 'skipped':
+                counts.skipped++;
+                writer.rejectNumber(item.number);
+                return;
+              case 'invalid':
+                reject(
+                  item.errors.map((e) => ({
+                    line,
+                    column: columnTitle(e.field),
+                    value: e.value,
+                    message: e.message,
+                  })),
+                  item.number,
+                  item.cells,
+                );
+                return;
+              case 'invoice':
+                break;
+            }
+            const { row } = item;
+            const outcome = writer.upsertInvoice(row, line, item);
+            if (outcome.kind === 'created' || outcome.kind === 'updated' || outcome.kind === 'unchanged') {
+              trustedClients.add(item.clientRef);
+            }
+            if (row.dueDateComputed) dueDatesComputed++;
+            switch (outcome.kind) {
+              case 'created':
+                counts.created++;
+                break;
+              case 'updated':
+                counts.updated++;
+                break;
+              case 'unchanged':
+                counts.unchanged++;
+                break;
+              case 'duplicate':
+                counts.duplicates++;
+                break;
+              case 'conflict':
+                counts.rejected++;
+                addError({
+                  line,
+                  column: columnTitle('number'),
+                  value: row.number,
+                  message: `numéro déjà présent ligne ${outcome.firstLine} avec d'autres valeurs (${outcome.differences.join(', ')}) : gardez une seule ligne par facture`,
+                });
+                rejects?.write(
+                  item.cells ?? [],
+                  line,
+                  `numéro déjà présent ligne ${outcome.firstLine} avec d'autres valeurs`,
+                );
+                break;
+            }
+          },
+        },
+      );
+
+      if (dataLines === 0) {
+        throw new UserError(
+          `${source.name} ne contient que la ligne d'en-tête (ligne ${layout.headerIndex + 1}) : aucune facture à importer.`,
+        );
+      }
+      const blocked = issues.count > 0 && !request.ignoreErrors;
+      if (!blocked) {
+        if (request.completeList) writer.closeAbsent();
+        writer.finish({
+          fichier: source.name,
+          chemin: resolve(source.path),
+          sha256: source.sha256,
+          encodage: source.encoding,
+          crees: counts.created,
+          mis_a_jour: counts.updated,
+          inchanges: counts.unchanged,
+          rejetes: counts.rejected,
+          ignorees: counts.skipped,
+          doublons: counts.duplicates,
+          soldees: counts.closed,
+          clients_crees: counts.clientsCreated,
+          clients_mis_a_jour: counts.clientsUpdated,
+          rejets: rejects?.used ? rejects.path : null,
+          lignes_reconnues: recognised,
+        });
+      }
+      committed = endImport(store, !blocked && !request.dryRun);
+      await rejects?.close();
+      return {
+        file: source.path,
+        sha256: source.sha256,
+        encoding: source.encoding,
+        separator: layout.separator,
+        decimalMark,
+        dateOrder,
+        headerLine: layout.headerIndex + 1,
+        columns: Object.fromEntries(
+          FIELDS.filter((f) => layout.columns[f.key] !== undefined).map((f) => [
+            f.key,
+            layout.headers[layout.columns[f.key]!],
+          ]),
+        ),
+        ignoredColumns: layout.ignored,
+        counts,
+        dataLines,
+        dueDatesComputed,
+        errors: issues.kept,
+        errorCount: issues.count,
+        rejectsFile: rejects?.used ? rejects.path : null,
+        dryRun: request.dryRun,
+        committed,
+        importId: committed ? importId : null,
+      };
+    } catch (error) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      await rejects?.close();
+      throw error;
+    }
+  }
 }
+
+/** Thrown when a line was skipped by its fingerprint and the writer cannot prove it unchanged. */
+class FullReadNeeded extends Error {}

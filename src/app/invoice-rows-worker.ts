@@ -1,30 +1,37 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type SourceFile, streamRows } from '../adapters/csv-source.js';
-import { type RowOptions as InvoiceRowOptions, readInvoiceRow } from '../domain/invoice-row.js';
-import type { RowItem, RowsWorkerData } from './invoice-rows.js';
+import { type Fingerprint, Hash64Table, hashStrings, seedOf } from '../adapters/line-fingerprint.js';
+import {
+  CLIENT_FIELDS,
+  type RowOptions as InvoiceRowOptions,
+  readInvoiceRow,
+} from '../domain/invoice-row.js';
+import { BatchWriter } from './invoice-batch.js';
+import { MAX_UNITS_AHEAD, type RowsWorkerData, UNCHANGED_PER_UNIT } from './invoice-rows.js';
 
 /**
- * Reads and checks the lines of an invoice export on a second core, while the main thread writes
- * to the store: it sends the checked lines in batches, and pauses when the writer falls behind,
- * so that memory stays flat whatever the size of the file.
+ * Reads and checks the lines of an invoice export (or of a part of it) on another core, while the
+ * main thread writes to the store: it sends the lines in batches, and pauses when the writer falls
+ * behind, so that memory stays flat whatever the size of the file. A line whose fingerprint is the
+ * one stored with an invoice is not checked again (see `RowsRequest.known`).
  */
 const request = workerData as RowsWorkerData;
 const port = parentPort!;
 const BATCH = 2000;
-const MAX_IN_FLIGHT = 4;
-/** Batches sent and not yet written, shared with the main thread. */
-const inFlight = new Int32Array(request.inFlight);
+/** Units of work sent and not yet written, shared with the main thread. */
+const lead = new Int32Array(request.lead);
+const maxAhead = MAX_UNITS_AHEAD[Math.min(request.partIndex, MAX_UNITS_AHEAD.length - 1)] as number;
 
-let batch: RowItem[] = [];
+const batch = new BatchWriter(BATCH, request.keepCells, UNCHANGED_PER_UNIT);
 
 /** Sends the batch, then waits (blocking this thread only) while the writer is behind. */
 function flush(): void {
-  if (batch.length === 0) return;
-  port.postMessage({ type: 'rows', items: batch });
-  batch = [];
-  Atomics.add(inFlight, 0, 1);
-  for (let n = Atomics.load(inFlight, 0); n >= MAX_IN_FLIGHT; n = Atomics.load(inFlight, 0)) {
-    Atomics.wait(inFlight, 0, n);
+  if (batch.size === 0) return;
+  const { batch: packed, transfer } = batch.take();
+  port.postMessage(packed, transfer);
+  Atomics.add(lead, 0, packed.units);
+  for (let n = Atomics.load(lead, 0); n >= maxAhead; n = Atomics.load(lead, 0)) {
+    Atomics.wait(lead, 0, n);
   }
 }
 
@@ -32,26 +39,89 @@ const source = request.source as SourceFile;
 const options = request.rowOptions as InvoiceRowOptions;
 let rowIndex = -1;
 
-streamRows(source, request.separator, ({ cells, line, problem }) => {
-  rowIndex++;
-  if (rowIndex <= request.headerIndex) return;
-  if (cells.length <= 1 && (cells[0] ?? '').trim() === '') return;
-  const keep = request.keepCells ? cells : undefined;
-  if (problem) {
-    batch.push({ kind: 'problem', line, problem, cells: keep });
-  } else if (
-    cells.length < request.width ||
-    (cells.length > request.width && cells.slice(request.width).some((c) => c.trim() !== ''))
-  ) {
-    batch.push({ kind: 'width', line, count: cells.length, cells: keep });
-  } else {
-    const result = readInvoiceRow(cells, options);
-    if (result.kind === 'invoice') batch.push({ kind: 'invoice', line, row: result.row, cells: keep });
-    else if (result.kind === 'skipped') batch.push({ kind: 'skipped', line, number: result.number });
-    else batch.push({ kind: 'invalid', line, number: result.number, errors: result.errors, cells: keep });
-  }
-  if (batch.length >= BATCH) flush();
-})
+// Fingerprints depend on how cells are read: other options, other fingerprints.
+const seed = seedOf(
+  JSON.stringify([
+    1,
+    options.decimalMark,
+    options.dateOrder,
+    options.paymentTermDays,
+    options.defaultCurrency,
+    Object.entries(options.columns).sort(([a], [b]) => (a < b ? -1 : 1)),
+  ]),
+);
+const known = request.known === null ? null : Hash64Table.of(request.known);
+/**
+ * Into an empty store (nothing known), the numbers met so far, by fingerprint: the writer looks
+ * up only a number met again. Otherwise the writer looks up every line it is sent.
+ */
+const numbers = known === null ? new Hash64Table(1 << 16) : null;
+const numberSeed = seedOf('numéro');
+const numberAt = options.columns.number ?? -1;
+/**
+ * Client cells of the lines sent in full, each with a reference unique across the readers of a
+ * file: the writer knows which of them it wrote.
+ */
+const clients = new Hash64Table(1 << 12);
+let clientCount = 0;
+function clientRef(client: Fingerprint): number {
+  const known = clients.get(client);
+  if (known >= 0) return known;
+  const ref = request.partIndex * (1 << 24) + clientCount++;
+  clients.add(client, ref);
+  return ref;
+}
+const clientAt = CLIENT_FIELDS.map((field) => options.columns[field] ?? -1);
+
+streamRows(
+  source,
+  request.separator,
+  ({ cells, line, problem }) => {
+    rowIndex++;
+    if (rowIndex <= request.headerIndex) return;
+    if (cells.length <= 1 && (cells[0] ?? '').trim() === '') return;
+    const keep = request.keepCells ? cells : undefined;
+    if (problem) {
+      batch.addOther({ kind: 'problem', line, problem, cells: keep });
+    } else if (
+      cells.length < request.width ||
+      (cells.length > request.width && cells.slice(request.width).some((c) => c.trim() !== ''))
+    ) {
+      batch.addOther({ kind: 'width', line, count: cells.length, cells: keep });
+    } else {
+      const fingerprint = hashStrings(cells, request.width, seed);
+      let client: Fingerprint | null = null;
+      let value = -1;
+      if (known !== null) {
+        value = known.get(fingerprint);
+        if (value >= 0) {
+          client = hashStrings(cells, clientAt.length, seed, clientAt);
+          // The client cells must have come before on a line sent in full: if the writer wrote
+          // that line's client, this line changes nothing, neither its invoice nor its client.
+          const ref = clients.get(client);
+          if (ref >= 0) {
+            batch.addUnchanged(value, line, ref);
+            if (batch.size >= BATCH) flush();
+            return;
+          }
+        }
+      }
+      const repeat =
+        numbers === null || !numbers.add(hashStrings([(cells[numberAt] ?? '').trim()], 1, numberSeed));
+      const result = readInvoiceRow(cells, options);
+      if (result.kind === 'invoice') {
+        const ref = clientRef(client ?? hashStrings(cells, clientAt.length, seed, clientAt));
+        batch.addInvoice(line, result.row, { fingerprint, repeat, clientRef: ref, stored: value }, keep);
+      } else if (result.kind === 'skipped') {
+        batch.addOther({ kind: 'skipped', line, number: result.number });
+      } else {
+        batch.addOther({ kind: 'invalid', line, number: result.number, errors: result.errors, cells: keep });
+      }
+    }
+    if (batch.size >= BATCH) flush();
+  },
+  request.part,
+)
   .then(() => {
     flush();
     port.postMessage({ type: 'done' });

@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import type { SourceFile } from '../adapters/csv-source.js';
+import type { FilePart, SourceFile } from '../adapters/csv-source.js';
+import type { Fingerprint, Hash64Table } from '../adapters/line-fingerprint.js';
 import type { CellError, InvoiceRow, RowOptions } from '../domain/invoice-row.js';
+import { handBatch, type PackedBatch } from './invoice-batch.js';
 
 /** What the reading thread needs to read and check the lines of an export. */
 export interface RowsRequest {
@@ -13,11 +15,21 @@ export interface RowsRequest {
   readonly rowOptions: RowOptions;
   /** The cells of each line are sent too, for the file of rejected lines. */
   readonly keepCells: boolean;
+  /**
+   * Fingerprints of the lines the stored invoices were read from (values: invoice id × 2, plus 1
+   * when its due date was computed). A line found there, whose number is new in the file and
+   * whose client cells an earlier line already brought, is not checked again: `onUnchanged`.
+   */
+  readonly known: Hash64Table | null;
 }
 
-export interface RowsWorkerData extends RowsRequest {
-  /** One Int32: batches sent by the reader and not yet written here. */
-  readonly inFlight: SharedArrayBuffer;
+export interface RowsWorkerData extends Omit<RowsRequest, 'known'> {
+  /** One Int32: the units of work sent by the reader and not yet written here. */
+  readonly lead: SharedArrayBuffer;
+  readonly known: readonly [Int32Array, Int32Array, Int32Array] | null;
+  /** What this reader reads. */
+  readonly part: FilePart;
+  readonly partIndex: number;
 }
 
 /** One data line of the export, read and checked. */
@@ -26,6 +38,14 @@ export type RowItem =
       readonly kind: 'invoice';
       readonly line: number;
       readonly row: InvoiceRow;
+      /** Of the line's cells and the options it was read with. */
+      readonly fingerprint: Fingerprint;
+      /** Its number may have appeared on an earlier line. */
+      readonly repeat: boolean;
+      /** The reader's reference for the line's client cells. */
+      readonly clientRef: number;
+      /** The value stored with the line's fingerprint, or -1 (see `LineMark`). */
+      readonly stored: number;
       readonly cells?: string[] | undefined;
     }
   | { readonly kind: 'skipped'; readonly line: number; readonly number: string }
@@ -52,55 +72,121 @@ export type RowItem =
     };
 
 type WorkerMessage =
-  | { readonly type: 'rows'; readonly items: RowItem[] }
+  | PackedBatch
   | { readonly type: 'done' }
   | { readonly type: 'error'; readonly message: string };
 
+export interface RowHandlers {
+  readonly onItem: (item: RowItem) => void;
+  /**
+   * A line found unchanged by its fingerprint, with the value stored with it, and the reference
+   * of its client cells: those of an earlier line handed to `onItem`, whose client must have been
+   * written for this line to change nothing.
+   */
+  readonly onUnchanged: (value: number, line: number, clientRef: number) => void;
+}
+
 /**
- * Reads the lines of an export in a worker thread and hands each checked line to `onItem`, in
- * file order, on this thread (where the store is written). If `onItem` throws, reading stops and
- * the promise rejects with that error.
+ * Units of work a reader may send ahead of the writer (a checked line counts one). A later part
+ * may run further ahead: its first lines bring the clients of that part, in full.
  */
-export function readCheckedRows(request: RowsRequest, onItem: (item: RowItem) => void): Promise<void> {
+export const MAX_UNITS_AHEAD = [8000, 64000] as const;
+/** Lines found unchanged weigh this many to one checked line in the reader's lead. */
+export const UNCHANGED_PER_UNIT = 32;
+
+const WHOLE_FILE: FilePart = { from: { offset: 0, line: 1 }, to: null };
+
+/**
+ * The parts read side by side: a re-import of a large file with no quotes is read as two halves,
+ * one per core (the writer has little to do then); anything else in one piece. The second half's
+ * batches wait until the first half is written; when its lines are not unchanged they soon fill
+ * its lead, and its reader waits.
+ */
+function partsOf(request: RowsRequest): FilePart[] {
+  const { middle, size } = request.source;
+  if (request.known === null || middle === null || middle.offset >= size) return [WHOLE_FILE];
+  if (middle.line <= request.headerIndex + 2) return [WHOLE_FILE];
+  return [
+    { from: WHOLE_FILE.from, to: middle.offset },
+    { from: middle, to: null },
+  ];
+}
+
+/**
+ * Reads the lines of an export in worker threads and hands each line to the handlers, in file
+ * order, on this thread (where the store is written). If a handler throws, reading stops and the
+ * promise rejects with that error.
+ */
+export function readCheckedRows(request: RowsRequest, handlers: RowHandlers): Promise<void> {
   return new Promise((resolve, reject) => {
-    const shared = new SharedArrayBuffer(4);
-    const inFlight = new Int32Array(shared);
-    const workerData: RowsWorkerData = { ...request, inFlight: shared };
-    const worker = new Worker(new URL('./invoice-rows-worker.js', import.meta.url), {
-      workerData,
-      // A small heap: the reader holds a few batches at a time, and a lazy collector would
-      // otherwise let its garbage grow by hundreds of megabytes.
-      resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 },
-    });
+    const parts = partsOf(request);
     let settled = false;
+    /** The part whose lines are handed over now; the later ones wait in their queues. */
+    let current = 0;
+    const queues: WorkerMessage[][] = parts.map(() => []);
+    const finished = parts.map(() => false);
+    const leads = parts.map(() => new Int32Array(new SharedArrayBuffer(4)));
+    const workers: Worker[] = [];
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
-      void worker.terminate();
+      for (const worker of workers) void worker.terminate();
       reject(error);
     };
-    worker.on('message', (message: WorkerMessage) => {
-      if (settled) return;
-      if (message.type === 'rows') {
+    const pump = () => {
+      while (!settled && current < parts.length) {
+        const message = queues[current]?.shift();
+        if (message === undefined) return;
+        if (message.type === 'done') {
+          current++;
+          continue;
+        }
+        if (message.type === 'error') {
+          fail(new Error(message.message));
+          return;
+        }
         try {
-          for (const item of message.items) onItem(item);
+          handBatch(message, handlers);
         } catch (error) {
           fail(error);
           return;
         }
-        Atomics.sub(inFlight, 0, 1);
-        Atomics.notify(inFlight, 0);
-      } else if (message.type === 'done') {
-        settled = true;
-        void worker.terminate();
-        resolve();
-      } else {
-        fail(new Error(message.message));
+        const lead = leads[current] as Int32Array;
+        Atomics.sub(lead, 0, message.units);
+        Atomics.notify(lead, 0);
       }
-    });
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (!settled) fail(new Error(`la lecture du fichier s’est arrêtée (code ${code})`));
+      if (!settled && current === parts.length) {
+        settled = true;
+        for (const worker of workers) void worker.terminate();
+        resolve();
+      }
+    };
+    parts.forEach((part, index) => {
+      const workerData: RowsWorkerData = {
+        ...request,
+        headerIndex: index === 0 ? request.headerIndex : -1,
+        partIndex: index,
+        known: request.known?.buffers ?? null,
+        part,
+        lead: (leads[index] as Int32Array).buffer as SharedArrayBuffer,
+      };
+      const worker = new Worker(new URL('./invoice-rows-worker.js', import.meta.url), {
+        workerData,
+        // A small heap: the reader holds a few batches at a time, and a lazy collector would
+        // otherwise let its garbage grow by hundreds of megabytes.
+        resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 },
+      });
+      workers.push(worker);
+      worker.on('message', (message: WorkerMessage) => {
+        if (settled) return;
+        if (message.type === 'done') finished[index] = true;
+        queues[index]?.push(message);
+        pump();
+      });
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (!finished[index]) fail(new Error(`la lecture du fichier s’est arrêtée (code ${code})`));
+      });
     });
   });
 }

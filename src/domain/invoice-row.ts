@@ -25,6 +25,23 @@ export interface InvoiceRow {
   readonly currency: string;
 }
 
+/**
+ * The columns that describe the client rather than the invoice: two lines with the same cells in
+ * these columns bring the same client details (an import's reader relies on it to skip lines).
+ */
+export const CLIENT_FIELDS: readonly FieldKey[] = [
+  'clientCode',
+  'clientName',
+  'email',
+  'clientKind',
+  'address',
+  'postcode',
+  'city',
+  'country',
+  'siren',
+  'phone',
+];
+
 export interface CellError {
   readonly field: FieldKey | null;
   readonly value: string;
@@ -44,6 +61,7 @@ export interface RowOptions {
   readonly defaultCurrency: string;
 }
 
+const ONE_WORD = /^[^,;\s]+$/;
 const EMAIL = /^[^@\s<>(),;:"]+@[^@\s<>(),;:"]+\.[^@\s<>(),;:"]+$/;
 const AMOUNT_HINT = ' (attendu : 1 234,56)';
 
@@ -138,7 +156,12 @@ export function readInvoiceRow(cells: readonly string[], options: RowOptions): R
   } else if (amount.ok && amount.currency) currency = amount.currency;
 
   const emailText = cell('email');
-  const emails = emailText === '' ? [] : emailText.split(/[,;\s]+/).filter((e) => e !== '');
+  const emails =
+    emailText === ''
+      ? []
+      : ONE_WORD.test(emailText)
+        ? [emailText]
+        : emailText.split(/[,;\s]+/).filter((e) => e !== '');
   for (const email of emails) {
     if (!EMAIL.test(email)) {
       const which = emails.length > 1 ? `« ${email} » : ` : '';
@@ -217,13 +240,16 @@ export function readInvoiceRow(cells: readonly string[], options: RowOptions): R
   if (errors.length > 0 || !amount.ok || !issue?.ok || (due && !due.ok)) {
     return { kind: 'invalid', number: number === '' ? null : number, errors };
   }
-  const addressLines = [
-    cell('address'),
-    [cell('postcode'), cell('city')].filter((p) => p !== '').join(' '),
-    cell('country'),
-  ]
-    .map((l) => l.replace(/\\n/g, '\n').trim())
-    .filter((l) => l !== '');
+  const hasAddress =
+    columns.address !== undefined ||
+    columns.postcode !== undefined ||
+    columns.city !== undefined ||
+    columns.country !== undefined;
+  const addressLines = !hasAddress
+    ? []
+    : [cell('address'), [cell('postcode'), cell('city')].filter((p) => p !== '').join(' '), cell('country')]
+        .map((l) => l.replace(/\\n/g, '\n').trim())
+        .filter((l) => l !== '');
   return {
     kind: 'invoice',
     row: {

@@ -38,11 +38,17 @@ const PLAIN = /^\d+$/;
  * thousands, but only in groups of three. More than two decimals is refused unless they are zeros.
  */
 export function parseAmount(raw: string, decimalMark: DecimalMark): AmountParse {
-  let text = raw.trim();
+  const text = raw.trim();
   if (text === '') return { ok: false, reason: 'montant vide' };
   // Fast path for the commonest shapes ("1234,56", "1234.56", "1234") without any sign or space.
   const fast = fastAmount(text, decimalMark);
   if (fast !== null) return { ok: true, cents: fast, currency: null };
+  return fullAmount(text, decimalMark);
+}
+
+/** Every other shape: signs, currencies, thousands separators, parentheses. */
+function fullAmount(trimmed: string, decimalMark: DecimalMark): AmountParse {
+  let text = trimmed;
 
   let currency: string | null = null;
   for (const [pattern, code] of CURRENCY_SIGNS) {
@@ -99,17 +105,36 @@ export function parseAmount(raw: string, decimalMark: DecimalMark): AmountParse 
 }
 
 function fastAmount(text: string, decimalMark: DecimalMark): Cents | null {
-  const at = text.indexOf(decimalMark);
-  if (at === -1) {
-    if (text.length > 13 || !PLAIN.test(text)) return null;
-    return (Number(text) * 100) as Cents;
+  // Digits, then at most one decimal mark followed by one or two digits: read code by code, as
+  // this runs twice per line of a million-line export.
+  // Thousands may be grouped by spaces (plain, no-break, narrow or thin), in groups of three.
+  const mark = decimalMark.charCodeAt(0);
+  let integer = 0;
+  let digits = 0;
+  let group = 0;
+  let grouped = false;
+  let at = 0;
+  for (; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code >= 48 && code <= 57) {
+      integer = integer * 10 + (code - 48);
+      digits++;
+      group++;
+    } else if (code === 32 || code === 0xa0 || code === 0x202f || code === 0x2009) {
+      if (group === 0 || group > 3 || (grouped && group !== 3)) return null;
+      grouped = true;
+      group = 0;
+    } else break;
   }
-  const integer = text.slice(0, at);
-  const decimals = text.slice(at + 1);
-  if (integer.length === 0 || integer.length > 13 || decimals.length === 0 || decimals.length > 2)
-    return null;
-  if (!PLAIN.test(integer) || !PLAIN.test(decimals)) return null;
-  return (Number(integer) * 100 + Number(decimals.length === 1 ? decimals + '0' : decimals)) as Cents;
+  if (digits === 0 || digits > 13 || (grouped && group !== 3)) return null;
+  if (at === text.length) return (integer * 100) as Cents;
+  if (text.charCodeAt(at) !== mark) return null;
+  const decimals = text.length - at - 1;
+  if (decimals < 1 || decimals > 2) return null;
+  const first = text.charCodeAt(at + 1) - 48;
+  const second = decimals === 2 ? text.charCodeAt(at + 2) - 48 : 0;
+  if (first < 0 || first > 9 || second < 0 || second > 9) return null;
+  return (integer * 100 + first * 10 + second) as Cents;
 }
 
 /**

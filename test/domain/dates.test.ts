@@ -35,6 +35,16 @@ describe('parseDate', () => {
     expect(date('29/02/2028')).toBe('2028-02-29');
     expect(date('01/01/99')).toBe('1999-01-01');
   });
+  it('reads the commonest shapes on a fast path with the same result', () => {
+    expect(date('05/03/2026')).toBe('2026-03-05');
+    expect(date('05/03/2026', 'mja')).toBe('2026-05-03');
+    expect(date(' 05/03/2026 ')).toBe('2026-03-05');
+    expect(date('2026-03-05')).toBe('2026-03-05');
+    expect(date('2026-02-30')).toBe("! le 2026-02-30 n'existe pas");
+    expect(date('13/13/2026')).toBe("! le mois 13 n'existe pas");
+    expect(date('0a/03/2026')).toBe("! ce n'est pas une date (attendu : jj/mm/aaaa)");
+    expect(date('31/12/1899')).toBe('! année 1899 invalide');
+  });
   it('refuses days that do not exist, and says which', () => {
     expect(date('31/02/2026')).toBe("! le 31/02/2026 n'existe pas");
     expect(date('29/02/2026')).toBe("! le 29/02/2026 n'existe pas");

@@ -33,6 +33,21 @@ describe('parseAmount', () => {
     expect(ok('1,020.00', '.')).toEqual([102000, null]);
     expect(ok("CHF 1'234.50", '.')).toEqual([123450, 'CHF']);
   });
+  it('reads thousands grouped by any kind of space the same way, on its fast path or not', () => {
+    for (const space of [' ', '\u00a0', '\u202f', '\u2009']) {
+      expect(ok(`1${space}000,12`)).toEqual([100012, null]);
+      expect(ok(`12${space}345${space}678`)).toEqual([1234567800, null]);
+      expect(ok(`1${space}000,12 €`)).toEqual([100012, 'EUR']);
+    }
+    // Spaces elsewhere were always dropped, not refused: the fast path leaves them to the full one.
+    expect(ok('12 34,56')).toEqual([123456, null]);
+    expect(ok('1 0000,00')).toEqual([1000000, null]);
+    expect(ok('1000 ,00')).toEqual([100000, null]);
+    expect(ok('1  000,5')).toEqual([100050, null]);
+    expect(reason('1 000,1 2')).toBe(null);
+    expect(ok('1 000,1 2')).toEqual([100012, null]);
+    expect(reason('1 000,123')).toBe('plus de deux décimales (arrondissez au centime)');
+  });
   it('never loses a cent to floating point', () => {
     expect(ok('0,29')).toEqual([29, null]);
     expect(ok('1,15')).toEqual([115, null]);

@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import type { InvoiceRow } from '../../domain/invoice-row.js';
+import { type Fingerprint, Hash64Table } from '../line-fingerprint.js';
 import { OUTSTANDING_SQL } from './balances.js';
 import { type ImportHeader, recordImport } from './imports.js';
 
@@ -36,6 +37,57 @@ interface StoredInvoice {
   paid_on: string | null;
   currency: string;
   closed_import_id: number | null;
+  hash_hi: number | null;
+  hash_lo: number | null;
+}
+
+/** What the reader knows of a line besides its row. */
+export interface LineMark {
+  /** The line's fingerprint, kept with the invoice so that a re-import can skip it. */
+  readonly fingerprint: Fingerprint;
+  /** Its invoice number may have appeared earlier in the file: it must be looked up. */
+  readonly repeat: boolean;
+  /**
+   * The value stored with the same fingerprint (invoice id × 2 + computed due date), or -1: the
+   * invoice is what the line says, only its client needs the line.
+   */
+  readonly stored: number;
+}
+
+/**
+ * The line where each invoice was first seen in this file, by invoice id, and whether this import
+ * created or changed it: (line + 1) × 2, plus 1 once written; 0 when not seen.
+ */
+class SeenInvoices {
+  private lines = new Int32Array(1024);
+
+  has(id: number): boolean {
+    return id < this.lines.length && this.lines[id] !== 0;
+  }
+
+  lineOf(id: number): number {
+    return ((this.lines[id] as number) >>> 1) - 1;
+  }
+
+  wasWritten(id: number): boolean {
+    return ((this.lines[id] as number) & 1) === 1;
+  }
+
+  mark(id: number, line: number): void {
+    if (id >= this.lines.length) {
+      let length = this.lines.length;
+      while (length <= id) length *= 2;
+      const grown = new Int32Array(length);
+      grown.set(this.lines);
+      this.lines = grown;
+    }
+    if (this.lines[id] === 0) this.lines[id] = (line + 1) * 2;
+  }
+
+  /** After `mark`. */
+  markWritten(id: number): void {
+    this.lines[id] = (this.lines[id] as number) | 1;
+  }
 }
 
 interface StoredClient {
@@ -59,7 +111,33 @@ const STORED_COLUMNS: readonly (keyof StoredInvoice)[] = [
   'paid_on',
   'currency',
   'closed_import_id',
+  'hash_hi',
+  'hash_lo',
 ];
+
+/** A row of STORED_COLUMNS, in that order. */
+type StoredTuple = [
+  number,
+  number,
+  string,
+  string,
+  number,
+  number,
+  number,
+  string | null,
+  string,
+  number | null,
+  number | null,
+  number | null,
+];
+
+/** How the columns are read: the fingerprint comes back as its two 32-bit lanes. */
+const STORED_SELECT = STORED_COLUMNS.map((column) =>
+  column === 'hash_hi' ? 'line_hash >> 32' : column === 'hash_lo' ? 'line_hash & 4294967295' : column,
+).join(', ');
+
+/** The fingerprint from its two lanes (SQL parameters `hi`, `lo`): NULL when they are. */
+const HASH_SQL = '((? << 32) | (? & 4294967295))';
 
 type ClientField = 'name' | 'emails' | 'kind' | 'address' | 'siren' | 'phone';
 
@@ -84,31 +162,26 @@ export class InvoiceImportStore {
     header: ImportHeader,
     private readonly businessDate: string,
   ) {
-    sqlite.exec(`DROP TABLE IF EXISTS temp.seen;
-      CREATE TEMP TABLE seen (number TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID;
-      DROP TABLE IF EXISTS temp.rejected_numbers;
+    sqlite.exec(`DROP TABLE IF EXISTS temp.rejected_numbers;
       CREATE TEMP TABLE rejected_numbers (number TEXT PRIMARY KEY) WITHOUT ROWID;`);
     this.importId = recordImport(sqlite, 'factures', header);
     this.statements = {
-      seen: sqlite.prepare('INSERT OR IGNORE INTO temp.seen (number, line) VALUES (?, ?)'),
-      seenLine: sqlite.prepare('SELECT line FROM temp.seen WHERE number = ?').pluck(),
       rejected: sqlite.prepare('INSERT OR IGNORE INTO temp.rejected_numbers (number) VALUES (?)'),
       // Raw rows (arrays): building an object per looked-up invoice costs more than the lookup.
-      invoice: sqlite.prepare(`SELECT ${STORED_COLUMNS.join(', ')} FROM invoices WHERE number = ?`).raw(),
+      invoice: sqlite.prepare(`SELECT ${STORED_SELECT} FROM invoices WHERE number = ?`).raw(),
       insertInvoice: sqlite.prepare(
         `INSERT INTO invoices (number, client_id, issue_date, due_date, due_date_computed, amount_cents,
-           paid_cents, paid_on, currency, created_import_id, source_line)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           paid_cents, paid_on, currency, created_import_id, source_line, line_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${HASH_SQL})`,
       ),
       updateInvoice: sqlite.prepare(
         `UPDATE invoices SET client_id = ?, issue_date = ?, due_date = ?, due_date_computed = ?,
            amount_cents = ?, paid_cents = ?, paid_on = ?, currency = ?, closed_import_id = NULL, updated_import_id = ?,
-           source_line = ?
+           source_line = ?, line_hash = ${HASH_SQL}
          WHERE id = ?`,
       ),
-      client: sqlite.prepare(
-        'SELECT id, name, emails, kind, address, siren, phone FROM clients WHERE code = ?',
-      ),
+      // The fingerprint of a line read again, unchanged, under other options: not a change.
+      refreshHash: sqlite.prepare(`UPDATE invoices SET line_hash = ${HASH_SQL} WHERE id = ?`),
       insertClient: sqlite.prepare(
         `INSERT INTO clients (code, name, emails, kind, address, siren, phone, created_import_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -138,6 +211,30 @@ export class InvoiceImportStore {
   }
 
   private deferredIndexes: { name: string; sql: string }[] = [];
+
+  /**
+   * The stored clients, read at once the first time one is needed: one query for all of them
+   * costs less than one per client met in a large file.
+   */
+  private storedClients: Map<string, StoredClient> | null = null;
+
+  private storedClient(code: string): StoredClient | undefined {
+    if (this.storedClients === null) {
+      this.storedClients = new Map();
+      const rows = this.sqlite
+        .prepare('SELECT code, id, name, emails, kind, address, siren, phone FROM clients')
+        .raw()
+        .iterate() as IterableIterator<
+        [string, number, string, string, string, string | null, string | null, string | null]
+      >;
+      for (const [code, id, name, emails, kind, address, siren, phone] of rows) {
+        this.storedClients.set(code, { id, name, emails, kind, address, siren, phone });
+      }
+    }
+    return this.storedClients.get(code);
+  }
+
+  private readonly seen = new SeenInvoices();
 
   private readonly emptyAtStart: boolean;
 
@@ -196,7 +293,7 @@ export class InvoiceImportStore {
       if (filled.length > 0) this.updateClient(known, incoming, filled, false);
       return known.id;
     }
-    const stored = this.statements.client.get(row.clientCode) as StoredClient | undefined;
+    const stored = this.storedClient(row.clientCode);
     if (!stored) {
       const client: StoredClient = {
         id: 0,
@@ -263,10 +360,63 @@ export class InvoiceImportStore {
     this.statements.rejected.run(number);
   }
 
-  upsertInvoice(row: InvoiceRow, line: number): InvoiceOutcome {
-    const again = this.statements.seen.run(row.number, line).changes === 0;
-    const stored = this.emptyAtStart && !again ? undefined : this.storedInvoice(row.number);
-    if (again && stored) {
+  /**
+   * The fingerprints of the lines the stored invoices were read from, each with its invoice's id
+   * (times 2, plus 1 when its due date was computed), in shared memory for the reading thread;
+   * null on an empty store.
+   */
+  lineFingerprints(): Hash64Table | null {
+    if (this.emptyAtStart) return null;
+    const top = this.sqlite.prepare('SELECT max(id) FROM invoices').pluck().get() as number;
+    const table = new Hash64Table(top, true);
+    // Three JSON arrays built by SQLite read faster than rows, by slices to keep memory low.
+    const slice = this.sqlite
+      .prepare(
+        `SELECT json_group_array(id * 2 + due_date_computed), json_group_array(line_hash >> 32),
+                json_group_array(line_hash & 4294967295)
+         FROM invoices WHERE id BETWEEN ? AND ? AND line_hash IS NOT NULL`,
+      )
+      .raw();
+    const SLICE = 1 << 17;
+    for (let from = 0; from <= top; from += SLICE) {
+      const [values, his, los] = (slice.get(from, from + SLICE - 1) as [string, string, string]).map(
+        (json) => JSON.parse(json) as number[],
+      ) as [number[], number[], number[]];
+      for (let at = 0; at < values.length; at++) {
+        table.put(his[at] as number, (los[at] as number) | 0, values[at] as number);
+      }
+    }
+    return table;
+  }
+
+  /**
+   * A line whose fingerprint is the one stored with invoice `id`: the line says what the invoice
+   * was before this import, nothing to write. Met again after an earlier line of the file left the
+   * invoice as it was, it is a duplicate; after a line that changed it, a conflict, which only
+   * reading the line in full can describe.
+   */
+  unchangedLine(id: number, line: number): 'unchanged' | 'duplicate' | 'conflict' {
+    if (!this.seen.has(id)) {
+      this.seen.mark(id, line);
+      return 'unchanged';
+    }
+    return this.seen.wasWritten(id) ? 'conflict' : 'duplicate';
+  }
+
+  /**
+   * `mark` comes from the reader of an export; without it (a FEC) every invoice is looked up and
+   * no fingerprint is kept.
+   */
+  upsertInvoice(row: InvoiceRow, line: number, mark?: LineMark): InvoiceOutcome {
+    const repeat = mark?.repeat ?? true;
+    if (mark !== undefined && mark.stored >= 0 && !this.seen.has(mark.stored >>> 1)) {
+      // What the full comparison below would find, without reading the invoice.
+      this.clientId(row);
+      this.seen.mark(mark.stored >>> 1, line);
+      return { kind: 'unchanged' };
+    }
+    const stored = this.emptyAtStart && !repeat ? undefined : this.storedInvoice(row.number);
+    if (stored && this.seen.has(stored.id)) {
       // The same number appeared earlier in this very file: identical lines (one per item, as some
       // software exports) are one invoice; different figures are a conflict the user must settle.
       const clientId = this.clients.get(row.clientCode)?.id ?? -1;
@@ -274,7 +424,7 @@ export class InvoiceImportStore {
       if (differences.length === 0) return { kind: 'duplicate' };
       return {
         kind: 'conflict',
-        firstLine: this.statements.seenLine.get(row.number) as number,
+        firstLine: this.seen.lineOf(stored.id),
         differences: differences.map(([, name]) => name),
       };
     }
@@ -289,13 +439,25 @@ export class InvoiceImportStore {
       row.paidOn ?? null,
       row.currency,
     ] as const;
+    const hi = mark ? mark.fingerprint.hi : null;
+    const lo = mark ? mark.fingerprint.lo : null;
     if (!stored) {
-      this.statements.insertInvoice.run(row.number, ...values, this.importId, line);
+      const id = this.statements.insertInvoice.run(row.number, ...values, this.importId, line, hi, lo)
+        .lastInsertRowid as number;
+      this.seen.mark(id, line);
+      this.seen.markWritten(id);
       return { kind: 'created' };
     }
+    this.seen.mark(stored.id, line);
     const differences = this.differences(stored, row, clientId);
-    if (differences.length === 0 && stored.closed_import_id === null) return { kind: 'unchanged' };
-    this.statements.updateInvoice.run(...values, this.importId, line, stored.id);
+    if (differences.length === 0 && stored.closed_import_id === null) {
+      if (hi !== null && (stored.hash_hi !== hi || stored.hash_lo !== lo)) {
+        this.statements.refreshHash.run(hi, lo, stored.id);
+      }
+      return { kind: 'unchanged' };
+    }
+    this.statements.updateInvoice.run(...values, this.importId, line, hi, lo, stored.id);
+    this.seen.markWritten(stored.id);
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
     for (const [field, name] of differences) {
@@ -316,11 +478,22 @@ export class InvoiceImportStore {
   }
 
   private storedInvoice(number: string): StoredInvoice | undefined {
-    const raw = this.statements.invoice.get(number) as unknown[] | undefined;
+    const raw = this.statements.invoice.get(number) as StoredTuple | undefined;
     if (!raw) return undefined;
-    return Object.fromEntries(
-      STORED_COLUMNS.map((column, at) => [column, raw[at]]),
-    ) as unknown as StoredInvoice;
+    return {
+      id: raw[0],
+      client_id: raw[1],
+      issue_date: raw[2],
+      due_date: raw[3],
+      due_date_computed: raw[4],
+      amount_cents: raw[5],
+      paid_cents: raw[6],
+      paid_on: raw[7],
+      currency: raw[8],
+      closed_import_id: raw[9],
+      hash_hi: raw[10],
+      hash_lo: raw[11] === null ? null : raw[11] | 0,
+    };
   }
 
   private differences(stored: StoredInvoice, row: InvoiceRow, clientId: number) {
@@ -334,14 +507,15 @@ export class InvoiceImportStore {
    * not deleted, and journaled; a later import that lists it again reopens it.
    */
   closeAbsent(): number {
-    const absent = this.sqlite
-      .prepare(
-        `SELECT i.id, i.number, i.client_id FROM invoices i
-         WHERE i.closed_import_id IS NULL AND i.amount_cents > 0 AND (${OUTSTANDING_SQL}) > 0
-           AND NOT EXISTS (SELECT 1 FROM temp.seen s WHERE s.number = i.number)
-           AND NOT EXISTS (SELECT 1 FROM temp.rejected_numbers r WHERE r.number = i.number)`,
-      )
-      .all() as { id: number; number: string; client_id: number }[];
+    const absent = (
+      this.sqlite
+        .prepare(
+          `SELECT i.id, i.number, i.client_id FROM invoices i
+           WHERE i.closed_import_id IS NULL AND i.amount_cents > 0 AND (${OUTSTANDING_SQL}) > 0
+             AND NOT EXISTS (SELECT 1 FROM temp.rejected_numbers r WHERE r.number = i.number)`,
+        )
+        .all() as { id: number; number: string; client_id: number }[]
+    ).filter((invoice) => !this.seen.has(invoice.id));
     const close = this.sqlite.prepare('UPDATE invoices SET closed_import_id = ? WHERE id = ?');
     for (const invoice of absent) {
       close.run(this.importId, invoice.id);

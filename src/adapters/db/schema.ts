@@ -51,6 +51,8 @@ export interface InvoicesTable {
   paid_cents: Generated<number>;
   /** Day of the last payment, when the source dates them (a FEC's lettering). */
   paid_on: string | null;
+  /** Fingerprint of the export line the invoice was last read from, while it still holds. */
+  line_hash: number | null;
   currency: Generated<string>;
   disputed: Generated<0 | 1>;
   dispute_reason: string | null;
