@@ -131,6 +131,19 @@ export function samplesOf<K extends string>(
   return values;
 }
 
+/**
+ * The file of rejected lines beside the input, when the user asked to import the valid lines
+ * anyway (never on a dry run).
+ */
+export function rejectsFileFor(
+  request: { readonly file: string; readonly ignoreErrors: boolean; readonly dryRun: boolean },
+  headers: readonly string[],
+): RejectsFile | null {
+  return request.ignoreErrors && !request.dryRun
+    ? new RejectsFile(rejectsPathFor(request.file), headers)
+    : null;
+}
+
 /** A CSV writer for the rejected lines, opened at the first rejection. */
 export class RejectsFile {
   private stream: WriteStream | null = null;

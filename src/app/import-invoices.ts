@@ -25,7 +25,7 @@ import {
   findLayout,
   Issues,
   type Layout,
-  RejectsFile,
+  rejectsFileFor,
   rejectsPathFor,
   samplesOf,
 } from './csv-layout.js';
@@ -81,6 +81,14 @@ export interface ImportReport {
 }
 
 const MAX_KEPT_ERRORS = 1000;
+
+/** The count each outcome of a line adds to. */
+const TALLY = {
+  created: 'created',
+  updated: 'updated',
+  unchanged: 'unchanged',
+  duplicate: 'duplicates',
+} as const satisfies Record<string, keyof ImportCounts>;
 
 const PAYMENT_WORDS = /\b(paiements?|reglements?|payments?|encaissements?)\b/;
 
@@ -149,10 +157,7 @@ export async function importInvoices(
   async function attempt(skipping: boolean): Promise<ImportReport> {
     const issues = new Issues<ImportIssue>(MAX_KEPT_ERRORS);
     const addError = (issue: ImportIssue) => issues.add(issue);
-    const rejects =
-      request.ignoreErrors && !request.dryRun
-        ? new RejectsFile(rejectsPathFor(request.file), layout.headers)
-        : null;
+    const rejects = rejectsFileFor(request, layout.headers);
 
     const { sqlite } = store;
     beginImport(store);
@@ -203,16 +208,9 @@ export async function importInvoices(
             recognised++;
             if (!trustedClients.has(clientRef)) throw new FullReadNeeded();
             if (value & 1) dueDatesComputed++;
-            switch (writer.unchangedLine(value >>> 1, line)) {
-              case 'unchanged':
-                counts.unchanged++;
-                break;
-              case 'duplicate':
-                counts.duplicates++;
-                break;
-              case 'conflict':
-                throw new FullReadNeeded();
-            }
+            const outcome = writer.unchangedLine(value >>> 1, line);
+            if (outcome === 'conflict') throw new FullReadNeeded();
+            counts[TALLY[outcome]]++;
           },
           onItem: (item) => {
             dataLines++;
@@ -287,16 +285,10 @@ export async function importInvoices(
             if (row.dueDateComputed) dueDatesComputed++;
             switch (outcome.kind) {
               case 'created':
-                counts.created++;
-                break;
               case 'updated':
-                counts.updated++;
-                break;
               case 'unchanged':
-                counts.unchanged++;
-                break;
               case 'duplicate':
-                counts.duplicates++;
+                counts[TALLY[outcome.kind]]++;
                 break;
               case 'conflict':
                 counts.rejected++;

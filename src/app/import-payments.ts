@@ -12,8 +12,7 @@ import {
   endImport,
   findLayout,
   Issues,
-  RejectsFile,
-  rejectsPathFor,
+  rejectsFileFor,
   samplesOf,
 } from './csv-layout.js';
 
@@ -119,10 +118,7 @@ export async function importPayments(
 
   const issues = new Issues<PaymentImportIssue>(MAX_KEPT_ERRORS);
   const addError = (issue: PaymentImportIssue) => issues.add(issue);
-  const rejects =
-    request.ignoreErrors && !request.dryRun
-      ? new RejectsFile(rejectsPathFor(request.file), layout.headers)
-      : null;
+  const rejects = rejectsFileFor(request, layout.headers);
   const { sqlite } = store;
   beginImport(store);
   let committed = false;
