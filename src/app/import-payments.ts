@@ -7,14 +7,7 @@ import { type DateOrder, dateOrderLabel, guessDateOrder, type IsoDate } from '..
 import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE, type PaymentFieldKey, readPaymentRow } from '../domain/payment-row.js';
 import { UserError } from '../errors.js';
-import {
-  beginImport,
-  endImport,
-  findLayout,
-  Issues,
-  rejectsFileFor,
-  samplesOf,
-} from './csv-layout.js';
+import { beginImport, endImport, findLayout, Issues, rejectsFileFor, samplesOf } from './csv-layout.js';
 
 export interface PaymentImportRequest {
   readonly file: string;
