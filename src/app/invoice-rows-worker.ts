@@ -110,7 +110,9 @@ streamRows(
         numbers === null || !numbers.add(hashStrings([(cells[numberAt] ?? '').trim()], 1, numberSeed));
       const result = readInvoiceRow(cells, options);
       if (result.kind === 'invoice') {
-        const ref = clientRef(client ?? hashStrings(cells, clientAt.length, seed, clientAt));
+        // Nothing is skipped into an empty store: no need to know the clients' cells.
+        const ref =
+          known === null ? -1 : clientRef(client ?? hashStrings(cells, clientAt.length, seed, clientAt));
         batch.addInvoice(line, result.row, { fingerprint, repeat, clientRef: ref, stored: value }, keep);
       } else if (result.kind === 'skipped') {
         batch.addOther({ kind: 'skipped', line, number: result.number });
