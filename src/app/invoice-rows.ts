@@ -174,7 +174,7 @@ export function readCheckedRows(request: RowsRequest, handlers: RowHandlers): Pr
         workerData,
         // A small heap: the reader holds a few batches at a time, and a lazy collector would
         // otherwise let its garbage grow by hundreds of megabytes.
-        resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 16 },
+        resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 },
       });
       workers.push(worker);
       worker.on('message', (message: WorkerMessage) => {
