@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadDunningInput } from '../../src/adapters/db/dunning-store.js';
+import { openStore } from '../../src/adapters/db/open.js';
+import type { IsoDate } from '../../src/domain/dates.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'recouvre-dunning-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('loadDunningInput', () => {
+  it('reads every open invoice of the store, whatever slice of ids it falls in, as a client batch would', async () => {
+    const store = await openStore(join(dir, 'slices.db'), { create: true });
+    const { sqlite } = store;
+    sqlite.prepare("INSERT INTO clients (id, code, name) VALUES (1, 'C1', 'Un'), (2, 'C2', 'Deux')").run();
+    const add = sqlite.prepare(
+      `INSERT INTO invoices (id, number, client_id, issue_date, due_date, amount_cents, paid_cents)
+       VALUES (?, ?, ?, '2026-01-01', ?, ?, ?)`,
+    );
+    // Ids on both sides of the slice boundaries (65 536), a paid one, a credit note, one due later.
+    const ids = [1, 65_535, 65_536, 65_537, 131_071, 131_072, 200_000];
+    for (const id of ids) add.run(id, `F${id}`, 1 + (id % 2), '2026-02-01', 10_000 + id, 0);
+    add.run(300_000, 'F-PAYEE', 1, '2026-02-01', 5_000, 5_000);
+    add.run(300_001, 'F-AVOIR', 2, '2026-09-01', -2_500, 0);
+    add.run(300_002, 'F-PLUS-TARD', 2, '2026-09-01', 7_000, 0);
+
+    const asOf = '2026-03-01' as IsoDate;
+    const whole = loadDunningInput(sqlite, asOf, { dueUntil: asOf });
+    const expected = [...ids, 300_001];
+    expect(whole.invoices.map((i) => i.id).sort((a, b) => a - b)).toEqual(expected);
+    expect(whole.invoices.find((i) => i.id === 65_536)).toMatchObject({
+      number: 'F65536',
+      clientId: 1,
+      dueDate: '2026-02-01',
+      currency: 'EUR',
+      amount: 75_536,
+      outstanding: 75_536,
+      creditDate: null,
+    });
+    expect(whole.invoices.find((i) => i.id === 300_001)).toMatchObject({ creditDate: '2026-01-01' });
+
+    // The same invoices, read one client range at a time (the report's batches).
+    const batched = [1, 2].flatMap(
+      (client) =>
+        loadDunningInput(sqlite, asOf, { dueUntil: asOf, clientIds: { from: client, to: client } }).invoices,
+    );
+    expect(batched.map((i) => i.id).sort((a, b) => a - b)).toEqual(expected);
+    expect(batched.sort((a, b) => a.id - b.id)).toEqual([...whole.invoices].sort((a, b) => a.id - b.id));
+    store.sqlite.close();
+  });
+});
