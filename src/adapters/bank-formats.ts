@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
 import { type IsoDate, makeDate } from '../domain/dates.js';
@@ -23,7 +23,16 @@ export type StatementFormat = 'OFX' | 'CAMT.053' | 'CFONB 120';
 
 /** Which of these formats a file is in, from its first bytes; null for anything else (CSV). */
 export function statementFormat(path: string): StatementFormat | null {
-  const head = readFileSync(path).subarray(0, 4000).toString('latin1');
+  // The first bytes only: a large export given to `import` must not be read whole for this.
+  const bytes = Buffer.alloc(4000);
+  const handle = openSync(path, 'r');
+  let length: number;
+  try {
+    length = readSync(handle, bytes, 0, bytes.length, 0);
+  } finally {
+    closeSync(handle);
+  }
+  const head = bytes.subarray(0, length).toString('latin1');
   if (/OFXHEADER|<OFX>/i.test(head)) return 'OFX';
   if (/camt\.053|<BkToCstmrStmt>/i.test(head)) return 'CAMT.053';
   const first = head.split(/\r?\n/)[0] ?? '';

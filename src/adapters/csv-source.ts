@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import Papa from 'papaparse';
@@ -66,10 +66,14 @@ const NOT_CSV: ReadonlyArray<readonly [Buffer, string]> = [
   ],
 ];
 
+/** Files already inspected, with what their stat said then: an import asks up to three times. */
+const inspected = new Map<string, { readonly stamp: string; readonly source: SourceFile }>();
+
 /**
  * Checks that `path` is a readable, non-empty text file, then reads it once to hash it and tell
  * UTF-8 (with or without BOM) from Windows-1252. The whole file is scanned because an accented
- * byte may first appear on the millionth line.
+ * byte may first appear on the millionth line. Asked again about the same unchanged file (the
+ * import's guesses of what a file is, then the import), it answers without reading it again.
  */
 export async function inspectSource(path: string, forced?: Encoding): Promise<SourceFile> {
   let stat: Stats;
@@ -78,6 +82,16 @@ export async function inspectSource(path: string, forced?: Encoding): Promise<So
   } catch {
     throw new UserError(`fichier introuvable : « ${path} ».`, ['Vérifiez le nom et le dossier du fichier.']);
   }
+  const key = `${resolve(path)}\0${forced ?? ''}`;
+  const stamp = `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+  const known = inspected.get(key);
+  if (known?.stamp === stamp) return { ...known.source, path };
+  const source = await scanSource(path, stat, forced);
+  inspected.set(key, { stamp, source });
+  return source;
+}
+
+async function scanSource(path: string, stat: Stats, forced?: Encoding): Promise<SourceFile> {
   if (stat.isDirectory()) {
     throw new UserError(
       `« ${path} » est un dossier : indiquez le fichier CSV à importer, par exemple « ${path}/factures.csv ».`,

@@ -77,3 +77,19 @@ describe('inspectSource: the middle of a large file', () => {
     expect((await inspectSource(small)).middle).toBeNull();
   });
 });
+
+describe('inspectSource: asked again', () => {
+  it('answers from memory for the same file, and reads a changed file again, even at the same size', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'factures.csv');
+    writeFileSync(file, 'Numero;Montant\nF1;10,00\n');
+    const first = await inspectSource(file);
+    expect(await inspectSource(file)).toEqual(first);
+    writeFileSync(file, 'Numero;Montant\nF2;10,00\n');
+    const changed = await inspectSource(file);
+    expect(changed.size).toBe(first.size);
+    expect(changed.sha256).not.toBe(first.sha256);
+    // Another encoding asked for is another answer.
+    expect((await inspectSource(file, 'windows-1252')).encoding).toBe('windows-1252');
+  });
+});
