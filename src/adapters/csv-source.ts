@@ -36,6 +36,8 @@ export interface SourceFile {
    * always ends a row; null otherwise.
    */
   readonly middle: FilePosition | null;
+  /** No quote and no carriage return in the file: every line feed ends a row, none is in a cell. */
+  readonly plainLines: boolean;
 }
 
 export interface FilePosition {
@@ -49,6 +51,7 @@ export interface FilePosition {
 const HALVES_FROM_BYTES = 4 << 20;
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
+const CARRIAGE_RETURN = 0x0d;
 
 /** Magic numbers of files people pick by mistake instead of a CSV export. */
 const NOT_CSV: ReadonlyArray<readonly [Buffer, string]> = [
@@ -141,38 +144,64 @@ async function scanSource(path: string, stat: Stats, forced?: Encoding): Promise
     sha256: hash.digest('hex'),
     encoding: forced ?? detected,
     middle: middle.found,
+    plainLines: middle.plainLines,
   };
 }
 
-/** Finds, while a file is read, the first line that starts after `half`, in a file with no quote. */
+/**
+ * Finds, while a file is read, the first line that starts after `half`, in a file with no quote.
+ * In a file of CR LF lines, only a line feed right after a carriage return ends a row (a lone one
+ * may sit inside a cell); a file whose first carriage return comes after its middle is not cut.
+ */
 class MiddleFinder {
   private read = 0;
   private breaks = 0;
   private quoted = false;
-  found: FilePosition | null = null;
+  private carriageReturns = false;
+  /** Carriage returns were met before the middle was found: look for a CR LF. */
+  private crLfLines = false;
+  private previous = -1;
+  private middle: FilePosition | null = null;
 
   constructor(private readonly half: number | null) {}
 
+  /** No quote and no carriage return: every line feed ends a row, no cell holds one. */
+  get plainLines(): boolean {
+    return !this.quoted && !this.carriageReturns;
+  }
+
+  get found(): FilePosition | null {
+    if (this.quoted || this.carriageReturns !== this.crLfLines) return null;
+    return this.middle;
+  }
+
   scan(chunk: Buffer): void {
-    if (this.half === null || this.quoted) return;
+    if (this.quoted) return;
     if (chunk.includes(QUOTE)) {
       this.quoted = true;
-      this.found = null;
       return;
     }
     const start = this.read;
     this.read += chunk.length;
-    if (this.found !== null) return;
-    // Line breaks before the middle, then the first one at or after it.
-    const before = Math.min(chunk.length, Math.max(0, this.half - start));
-    for (let at = chunk.indexOf(NEWLINE); at !== -1 && at < before; at = chunk.indexOf(NEWLINE, at + 1)) {
-      this.breaks++;
+    const previous = this.previous;
+    this.previous = chunk.length > 0 ? (chunk[chunk.length - 1] as number) : previous;
+    if (!this.carriageReturns && chunk.includes(CARRIAGE_RETURN)) {
+      this.carriageReturns = true;
+      if (this.middle === null) this.crLfLines = true;
     }
+    if (this.half === null || this.middle !== null) return;
+    // Line feeds before the middle are counted, then the first one that ends a row after it.
+    const before = Math.min(chunk.length, Math.max(0, this.half - start));
+    let at = chunk.indexOf(NEWLINE);
+    for (; at !== -1 && at < before; at = chunk.indexOf(NEWLINE, at + 1)) this.breaks++;
     if (this.read <= this.half) return;
-    const next = chunk.indexOf(NEWLINE, before);
-    if (next === -1) return;
-    this.breaks++;
-    this.found = { offset: start + next + 1, line: this.breaks + 1 };
+    for (; at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) {
+      this.breaks++;
+      if (!this.crLfLines || (at > 0 ? chunk[at - 1] : previous) === CARRIAGE_RETURN) {
+        this.middle = { offset: start + at + 1, line: this.breaks + 1 };
+        return;
+      }
+    }
   }
 }
 
@@ -312,11 +341,14 @@ export function streamRows(
             const cells = rows[at] as string[];
             const startLine = line;
             let breaks = 0;
-            for (const cell of cells) {
-              let newline = cell.indexOf('\n');
-              while (newline !== -1) {
-                breaks++;
-                newline = cell.indexOf('\n', newline + 1);
+            // Only a quoted cell may hold a line break (or a lone one, in a file of CR LF lines).
+            if (!source.plainLines) {
+              for (const cell of cells) {
+                let newline = cell.indexOf('\n');
+                while (newline !== -1) {
+                  breaks++;
+                  newline = cell.indexOf('\n', newline + 1);
+                }
               }
             }
             line += 1 + breaks;

@@ -67,6 +67,35 @@ describe('inspectSource: the middle of a large file', () => {
     expect(middle?.line).toBe(text.slice(0, offset).split('\n').length);
   });
 
+  it('in a file of CR LF lines, is after a CR LF, never after a lone line feed inside a cell', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'crlf.csv');
+    const rows = Array.from({ length: 150_000 }, (_, i) => `F${i};${'9'.repeat(i % 50)},00`);
+    let text = `Numero;Montant\r\n${rows.join('\r\n')}\r\n`;
+    // A lone line feed (inside a cell) just after the middle.
+    let lone = Math.floor(text.length / 2) + 1;
+    while (text[lone - 1] === '\r' || text[lone - 1] === '\n' || text[lone] === '\r') lone++;
+    text = `${text.slice(0, lone)}\n${text.slice(lone)}`;
+    writeFileSync(file, text);
+    const { middle, plainLines } = await inspectSource(file);
+    expect(plainLines).toBe(false);
+    const offset = middle?.offset ?? 0;
+    expect(text.slice(offset - 2, offset)).toBe('\r\n');
+    expect(offset).toBeGreaterThan(lone);
+    expect(middle?.line).toBe(text.slice(0, offset).split('\n').length);
+  });
+
+  it('is not given for a file whose first carriage return comes after its middle', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'mixte.csv');
+    writeFileSync(file, `${lines(150_000)}F-1;1,00\r\n`);
+    const inspected = await inspectSource(file);
+    expect(inspected.middle).toBeNull();
+    expect(inspected.plainLines).toBe(false);
+    writeFileSync(file, lines(150_000));
+    expect((await inspectSource(file)).plainLines).toBe(true);
+  });
+
   it('is not given for a file with a quote anywhere, nor for a small file', async () => {
     const dir = tempDir();
     const quoted = join(dir, 'guillemets.csv');
