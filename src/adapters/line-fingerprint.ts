@@ -61,13 +61,13 @@ export function hashString(text: string, seed: Fingerprint): Fingerprint {
 
 /**
  * An open-addressing table from 64-bit keys (two Int32 lanes) to non-negative Int32 values, on
- * typed arrays: a million keys take 24 MB and no garbage. Its arrays may live in shared memory,
- * so that one thread fills it and another reads it.
+ * one typed array (key and value side by side: one cache miss per probe): a million keys take
+ * 24 MB and no garbage. Its array may live in shared memory, so that one thread fills it and
+ * others read it.
  */
 export class Hash64Table {
-  private hi: Int32Array;
-  private lo: Int32Array;
-  private values: Int32Array;
+  /** Slot `i` is `[hi, lo, value]` at `3 * i`; (0, 0) marks an empty slot. */
+  private slots: Int32Array;
   private mask: number;
   private size = 0;
 
@@ -77,45 +77,45 @@ export class Hash64Table {
   ) {
     let slots = 16;
     while (slots < capacity * 2) slots *= 2;
-    this.hi = this.array(slots);
-    this.lo = this.array(slots);
-    this.values = this.array(slots);
+    this.slots = this.array(slots);
     this.mask = slots - 1;
   }
 
-  private array(length: number): Int32Array {
+  private array(slots: number): Int32Array {
+    const length = 3 * slots;
     return this.shared ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
   }
 
-  /** The arrays, to hand the table to another thread (when built `shared`). */
-  get buffers(): readonly [Int32Array, Int32Array, Int32Array] {
-    return [this.hi, this.lo, this.values];
+  /** The array, to hand the table to other threads (when built `shared`). */
+  get buffer(): Int32Array {
+    return this.slots;
   }
 
-  /** A read-only view of a table built elsewhere from its `buffers`. */
-  static of(buffers: readonly [Int32Array, Int32Array, Int32Array]): Hash64Table {
+  /** A read-only view of a table built elsewhere, from its `buffer`. */
+  static of(buffer: Int32Array): Hash64Table {
     const table = new Hash64Table(0);
-    [table.hi, table.lo, table.values] = buffers;
-    table.mask = buffers[0].length - 1;
+    table.slots = buffer;
+    table.mask = buffer.length / 3 - 1;
     return table;
   }
 
-  /** The slot of a key: where it is, or the empty slot where it would go. */
+  /** Where a key is (times 3), or the empty slot where it would go. */
   private slot(hi: number, lo: number): number {
+    const slots = this.slots;
     let at = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
-    // Keys are never (0, 0): that marks an empty slot.
-    while (this.hi[at] !== hi || this.lo[at] !== lo) {
-      if (this.hi[at] === 0 && this.lo[at] === 0) return at;
+    for (;;) {
+      const h = slots[3 * at] as number;
+      const l = slots[3 * at + 1] as number;
+      if ((h === hi && l === lo) || (h === 0 && l === 0)) return 3 * at;
       at = (at + 1) & this.mask;
     }
-    return at;
   }
 
   /** The value of a key, or -1. */
   get(key: Fingerprint): number {
     const lo = key.hi === 0 && key.lo === 0 ? 1 : key.lo;
     const at = this.slot(key.hi, lo);
-    return this.hi[at] === 0 && this.lo[at] === 0 ? -1 : (this.values[at] as number);
+    return this.slots[at] === 0 && this.slots[at + 1] === 0 ? -1 : (this.slots[at + 2] as number);
   }
 
   /** Adds a key with its value; false (and nothing changes) when the key is already there. */
@@ -127,24 +127,23 @@ export class Hash64Table {
   put(hi: number, key: number, value: number): boolean {
     const lo = hi === 0 && key === 0 ? 1 : key;
     const at = this.slot(hi, lo);
-    if (this.hi[at] !== 0 || this.lo[at] !== 0) return false;
-    this.hi[at] = hi;
-    this.lo[at] = lo;
-    this.values[at] = value;
+    if (this.slots[at] !== 0 || this.slots[at + 1] !== 0) return false;
+    this.slots[at] = hi;
+    this.slots[at + 1] = lo;
+    this.slots[at + 2] = value;
     if (++this.size * 2 > this.mask) this.grow();
     return true;
   }
 
   private grow(): void {
-    const [hi, lo, values] = [this.hi, this.lo, this.values];
-    const slots = hi.length * 2;
-    this.hi = this.array(slots);
-    this.lo = this.array(slots);
-    this.values = this.array(slots);
-    this.mask = slots - 1;
+    const old = this.slots;
+    this.slots = this.array(2 * (this.mask + 1));
+    this.mask = 2 * (this.mask + 1) - 1;
     this.size = 0;
-    for (let at = 0; at < hi.length; at++) {
-      if (hi[at] !== 0 || lo[at] !== 0) this.put(hi[at] as number, lo[at] as number, values[at] as number);
+    for (let at = 0; at < old.length; at += 3) {
+      if (old[at] !== 0 || old[at + 1] !== 0) {
+        this.put(old[at] as number, old[at + 1] as number, old[at + 2] as number);
+      }
     }
   }
 }

@@ -26,7 +26,7 @@ export interface RowsRequest {
 export interface RowsWorkerData extends Omit<RowsRequest, 'known'> {
   /** One Int32: the units of work sent by the reader and not yet written here. */
   readonly lead: SharedArrayBuffer;
-  readonly known: readonly [Int32Array, Int32Array, Int32Array] | null;
+  readonly known: Int32Array | null;
   /** What this reader reads. */
   readonly part: FilePart;
   readonly partIndex: number;
@@ -166,7 +166,7 @@ export function readCheckedRows(request: RowsRequest, handlers: RowHandlers): Pr
         ...request,
         headerIndex: index === 0 ? request.headerIndex : -1,
         partIndex: index,
-        known: request.known?.buffers ?? null,
+        known: request.known?.buffer ?? null,
         part,
         lead: (leads[index] as Int32Array).buffer as SharedArrayBuffer,
       };

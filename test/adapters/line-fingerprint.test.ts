@@ -44,9 +44,9 @@ describe('Hash64Table', () => {
   it('is read from another thread through its shared arrays', () => {
     const table = new Hash64Table(100, true);
     table.put(12, 34, 56);
-    const view = Hash64Table.of(table.buffers);
+    const view = Hash64Table.of(table.buffer);
     expect(view.get({ hi: 12, lo: 34 })).toBe(56);
-    expect(table.buffers[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(table.buffer.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
 });
 
