@@ -17,8 +17,9 @@ export interface RowsRequest {
   readonly keepCells: boolean;
   /**
    * Fingerprints of the lines the stored invoices were read from (values: invoice id × 2, plus 1
-   * when its due date was computed). A line found there, whose number is new in the file and
-   * whose client cells an earlier line already brought, is not checked again: `onUnchanged`.
+   * when its due date was computed). A line found there, whose client cells an earlier line of
+   * the same part brought in full, is not checked again but handed to `onUnchanged`, where the
+   * writer proves it changes nothing.
    */
   readonly known: Hash64Table | null;
 }
@@ -40,7 +41,7 @@ export type RowItem =
       readonly row: InvoiceRow;
       /** Of the line's cells and the options it was read with. */
       readonly fingerprint: Fingerprint;
-      /** Its number may have appeared on an earlier line. */
+      /** Its number may have appeared on an earlier line (always, when anything is `known`). */
       readonly repeat: boolean;
       /** The reader's reference for the line's client cells. */
       readonly clientRef: number;
