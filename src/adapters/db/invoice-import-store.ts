@@ -100,22 +100,14 @@ interface StoredClient {
   phone: string | null;
 }
 
-const STORED_COLUMNS: readonly (keyof StoredInvoice)[] = [
-  'id',
-  'client_id',
-  'issue_date',
-  'due_date',
-  'due_date_computed',
-  'amount_cents',
-  'paid_cents',
-  'paid_on',
-  'currency',
-  'closed_import_id',
-  'hash_hi',
-  'hash_lo',
-];
+/**
+ * A stored invoice as the import reads it (raw row, in `storedInvoice`'s order): the fingerprint
+ * comes back as its two 32-bit lanes.
+ */
+const STORED_SELECT = `SELECT id, client_id, issue_date, due_date, due_date_computed, amount_cents,
+  paid_cents, paid_on, currency, closed_import_id, line_hash >> 32, line_hash & 4294967295
+  FROM invoices WHERE number = ?`;
 
-/** A row of STORED_COLUMNS, in that order. */
 type StoredTuple = [
   number,
   number,
@@ -130,11 +122,6 @@ type StoredTuple = [
   number | null,
   number | null,
 ];
-
-/** How the columns are read: the fingerprint comes back as its two 32-bit lanes. */
-const STORED_SELECT = STORED_COLUMNS.map((column) =>
-  column === 'hash_hi' ? 'line_hash >> 32' : column === 'hash_lo' ? 'line_hash & 4294967295' : column,
-).join(', ');
 
 /** The fingerprint from its two lanes (SQL parameters `hi`, `lo`): NULL when they are. */
 const HASH_SQL = '((? << 32) | (? & 4294967295))';
@@ -168,7 +155,7 @@ export class InvoiceImportStore {
     this.statements = {
       rejected: sqlite.prepare('INSERT OR IGNORE INTO temp.rejected_numbers (number) VALUES (?)'),
       // Raw rows (arrays): building an object per looked-up invoice costs more than the lookup.
-      invoice: sqlite.prepare(`SELECT ${STORED_SELECT} FROM invoices WHERE number = ?`).raw(),
+      invoice: sqlite.prepare(STORED_SELECT).raw(),
       insertInvoice: sqlite.prepare(
         `INSERT INTO invoices (number, client_id, issue_date, due_date, due_date_computed, amount_cents,
            paid_cents, paid_on, currency, created_import_id, source_line, line_hash)
