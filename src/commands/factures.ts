@@ -1,8 +1,5 @@
-import {
-  freshPaymentsSumExpression,
-  outstandingExpression,
-  paymentsSumExpression,
-} from '../adapters/db/balances.js';
+import { sql } from 'kysely';
+import { FRESH_PAYMENTS_SUM_SQL, OUTSTANDING_SQL, PAYMENTS_SUM_SQL } from '../adapters/db/balances.js';
 import { openStore } from '../adapters/db/open.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import type { Context } from '../context.js';
@@ -38,11 +35,13 @@ interface Line {
 export async function runFactures(context: Context, options: FacturesOptions): Promise<number> {
   const asOf = options.date ?? context.today;
   const store = await openStore(context.dbPath, { create: false });
+  const outstandingExpression = sql<number>`${sql.raw(OUTSTANDING_SQL)}`;
   let rows: Line[];
   try {
+    const db = await store.kysely();
     let clientId: number | null = null;
     if (options.client) {
-      const client = await store.db
+      const client = await db
         .selectFrom('clients')
         .select('id')
         .where('code', '=', options.client)
@@ -53,7 +52,7 @@ export async function runFactures(context: Context, options: FacturesOptions): P
         );
       clientId = client.id;
     }
-    let query = store.db
+    let query = db
       .selectFrom('invoices as i')
       .innerJoin('clients as c', 'c.id', 'i.client_id')
       .select([
@@ -66,8 +65,8 @@ export async function runFactures(context: Context, options: FacturesOptions): P
         'i.paid_cents',
         'i.currency',
         'i.disputed',
-        paymentsSumExpression.as('payments'),
-        freshPaymentsSumExpression.as('fresh'),
+        sql<number>`${sql.raw(PAYMENTS_SUM_SQL)}`.as('payments'),
+        sql<number>`${sql.raw(FRESH_PAYMENTS_SUM_SQL)}`.as('fresh'),
         outstandingExpression.as('outstanding'),
       ])
       .where('i.closed_import_id', 'is', null)

@@ -1,5 +1,3 @@
-import { sql } from 'kysely';
-
 /**
  * The outstanding amount of an invoice row `i`, in SQL: the same rule as `outstanding()` in
  * src/domain/invoice-row.ts, kept here once so that every query agrees; the tests cross-check both.
@@ -23,7 +21,3 @@ export const OUTSTANDING_SQL = `(CASE WHEN i.amount_cents >= 0
 
 /** Whether a payment row `p` counts on top of the export's declared paid amount. */
 export const PAYMENT_IS_FRESH_SQL = FRESH_SQL;
-
-export const outstandingExpression = sql<number>`${sql.raw(OUTSTANDING_SQL)}`;
-export const paymentsSumExpression = sql<number>`${sql.raw(PAYMENTS_SUM_SQL)}`;
-export const freshPaymentsSumExpression = sql<number>`${sql.raw(FRESH_PAYMENTS_SUM_SQL)}`;

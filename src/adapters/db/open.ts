@@ -1,21 +1,45 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
-import { Kysely, type Migration, type MigrationProvider, Migrator, SqliteDialect } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import { migrations } from '../../../migrations/index.js';
 import { UserError } from '../../errors.js';
 import type { Database } from './schema.js';
 
 export interface Store {
   readonly path: string;
-  readonly db: Kysely<Database>;
+  /**
+   * The query builder over the same connection, made on first use: loading kysely costs about
+   * 90 ms, which the commands that only run prepared statements do not pay.
+   */
+  kysely(): Promise<Kysely<Database>>;
   /** The raw connection, for the bulk paths where prepared statements matter (import). */
   readonly sqlite: SQLite.Database;
   close(): Promise<void>;
 }
 
-const provider: MigrationProvider = {
-  getMigrations: async (): Promise<Record<string, Migration>> => ({ ...migrations }),
-};
+async function queryBuilder(sqlite: SQLite.Database): Promise<Kysely<Database>> {
+  const { Kysely, SqliteDialect } = await import('kysely');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+}
+
+/** Applies the migrations the store has not had yet, with kysely's migrator. */
+async function migrate(sqlite: SQLite.Database, path: string): Promise<void> {
+  const { Migrator } = await import('kysely');
+  const loaded: Record<string, Migration> = {};
+  for (const [name, load] of Object.entries(migrations)) loaded[name] = await load();
+  // Not destroyed afterwards: that would close the connection the store goes on with.
+  const db = await queryBuilder(sqlite);
+  const { error } = await new Migrator({
+    db,
+    provider: { getMigrations: async () => loaded },
+  }).migrateToLatest();
+  if (error) {
+    sqlite.close();
+    throw new UserError(
+      `La mise à jour du schéma de la base « ${path} » a échoué : ${String((error as Error).message ?? error)}`,
+    );
+  }
+}
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
@@ -59,6 +83,7 @@ function checkFile(path: string, create: boolean): void {
 export async function openStore(path: string, options: { readonly create: boolean }): Promise<Store> {
   checkFile(path, options.create);
   let sqlite: SQLite.Database;
+  let pending: boolean;
   try {
     sqlite = new SQLite(path, { fileMustExist: !options.create });
   } catch (error) {
@@ -69,7 +94,7 @@ export async function openStore(path: string, options: { readonly create: boolea
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    refuseNewerSchema(sqlite, path);
+    pending = pendingMigrations(sqlite, path);
   } catch (error) {
     sqlite.close();
     if ((error as { code?: string }).code === 'SQLITE_NOTADB') {
@@ -77,27 +102,31 @@ export async function openStore(path: string, options: { readonly create: boolea
     }
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
-  if (error) {
-    await db.destroy();
-    throw new UserError(
-      `La mise à jour du schéma de la base « ${path} » a échoué : ${String((error as Error).message ?? error)}`,
-    );
-  }
+  if (pending) await migrate(sqlite, path);
+  let db: Promise<Kysely<Database>> | null = null;
   return {
     path,
-    db,
+    kysely: () => {
+      db ??= queryBuilder(sqlite);
+      return db;
+    },
     sqlite,
-    close: () => db.destroy(),
+    close: async () => {
+      if (db !== null) await (await db).destroy();
+      else sqlite.close();
+    },
   };
 }
 
-function refuseNewerSchema(sqlite: SQLite.Database, path: string): void {
+/**
+ * Whether some migration is still to apply. A file written by a newer recouvre (a migration this
+ * version does not know) is refused.
+ */
+function pendingMigrations(sqlite: SQLite.Database, path: string): boolean {
   const table = sqlite
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'kysely_migration'")
     .get();
-  if (!table) return;
+  if (!table) return true;
   const applied = sqlite.prepare('SELECT name FROM kysely_migration ORDER BY name').pluck().all() as string[];
   const unknown = applied.filter((name) => !(name in migrations));
   if (unknown.length > 0) {
@@ -106,4 +135,5 @@ function refuseNewerSchema(sqlite: SQLite.Database, path: string): void {
       ['Mettez recouvre à jour pour l’utiliser ; la base n’a pas été modifiée.'],
     );
   }
+  return Object.keys(migrations).some((name) => !applied.includes(name));
 }
