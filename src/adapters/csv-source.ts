@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { createReadStream, type Stats, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -287,6 +287,69 @@ export function guessSeparator(text: string): string {
   const guess = Papa.parse<string[]>(text, { preview: 10, delimitersToGuess: [...SEPARATORS] }).meta
     .delimiter;
   return guess || ';';
+}
+
+/**
+ * Whether the rows of a file can be read as lines of bytes (`readPlainLines`): plain lines, in an
+ * encoding where a line feed and the separators are single bytes that no other character contains.
+ */
+export function readsAsBytes(source: SourceFile, separator: string): boolean {
+  return source.plainLines && source.encoding !== 'utf16le' && separator.length === 1 && separator < '\x80';
+}
+
+/**
+ * Reads a file of plain lines (or a part of it) a line at a time, as bytes, without decoding it
+ * (`onLine` gets the line at [start, end) of a buffer it must not keep):
+ * a re-import tells most lines by their fingerprint alone, and decodes only the others
+ * (`decodeLine`). Synchronous: for a reading thread. The same rows as `streamRows`, since a line
+ * feed always ends a row in such a file.
+ */
+export function readPlainLines(
+  source: SourceFile,
+  part: FilePart,
+  onLine: (bytes: Buffer, start: number, end: number, line: number) => void,
+): void {
+  const fd = openSync(source.path, 'r');
+  try {
+    let buffer = Buffer.allocUnsafe(1 << 20);
+    let position = part.from.offset;
+    let line = part.from.line;
+    /** Bytes of an unfinished line kept at the start of the buffer. */
+    let kept = 0;
+    for (;;) {
+      const room = buffer.length - kept;
+      const want = part.to === null ? room : Math.min(room, part.to - position);
+      const read = want > 0 ? readSync(fd, buffer, kept, want, position) : 0;
+      position += read;
+      const end = kept + read;
+      let start = 0;
+      for (let at = buffer.indexOf(NEWLINE, 0); at !== -1 && at < end; at = buffer.indexOf(NEWLINE, start)) {
+        onLine(buffer, start, at, line++);
+        start = at + 1;
+      }
+      if (read === 0) {
+        if (start < end) onLine(buffer, start, end, line);
+        return;
+      }
+      kept = end - start;
+      if (start === 0 && kept === buffer.length) {
+        // A line longer than the buffer: a larger one.
+        const larger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(larger, 0, 0, kept);
+        buffer = larger;
+      } else {
+        buffer.copy(buffer, 0, start, end);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The text of a line read as bytes, in the file's encoding. */
+export function decodeLine(encoding: Encoding, bytes: Buffer, start: number, end: number): string {
+  if (encoding === 'utf8') return bytes.toString('utf8', start, end);
+  return iconv.decode(bytes.subarray(start, end), encoding === 'cp850' ? 'cp850' : 'win1252');
 }
 
 export interface RawRow {

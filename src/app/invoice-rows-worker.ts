@@ -1,6 +1,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type SourceFile, streamRows } from '../adapters/csv-source.js';
-import { type Fingerprint, Hash64Table, hashStrings, seedOf } from '../adapters/line-fingerprint.js';
+import {
+  decodeLine,
+  readPlainLines,
+  readsAsBytes,
+  type SourceFile,
+  streamRows,
+} from '../adapters/csv-source.js';
+import {
+  type Fingerprint,
+  Hash64Table,
+  hashByteCells,
+  hashBytes,
+  hashStrings,
+  seedOf,
+} from '../adapters/line-fingerprint.js';
 import {
   CLIENT_FIELDS,
   type RowOptions as InvoiceRowOptions,
@@ -39,15 +52,22 @@ const source = request.source as SourceFile;
 const options = request.rowOptions as InvoiceRowOptions;
 let rowIndex = -1;
 
-// Fingerprints depend on how cells are read: other options, other fingerprints.
+/**
+ * A file of plain lines is read as bytes (see `readsAsBytes`): a line's fingerprint is that of its
+ * bytes, taken before decoding, and a line found unchanged is never decoded at all.
+ */
+const asBytes = readsAsBytes(source, request.separator);
+// Fingerprints depend on how cells are read: other options, other fingerprints. Read as bytes,
+// the whole line counts, so the encoding, the separator and the number of columns count too.
 const seed = seedOf(
   JSON.stringify([
-    1,
+    asBytes ? 2 : 1,
     options.decimalMark,
     options.dateOrder,
     options.paymentTermDays,
     options.defaultCurrency,
     Object.entries(options.columns).sort(([a], [b]) => (a < b ? -1 : 1)),
+    ...(asBytes ? [source.encoding, request.separator, request.width] : []),
   ]),
 );
 const known = request.known === null ? null : Hash64Table.of(request.known);
@@ -72,58 +92,107 @@ function clientRef(client: Fingerprint): number {
   return ref;
 }
 const clientAt = CLIENT_FIELDS.map((field) => options.columns[field] ?? -1);
+const clientOf = (cells: readonly string[]) => hashStrings(cells, clientAt.length, seed, clientAt);
 
-streamRows(
-  source,
-  request.separator,
-  ({ cells, line, problem }) => {
-    rowIndex++;
-    if (rowIndex <= request.headerIndex) return;
-    if (cells.length <= 1 && (cells[0] ?? '').trim() === '') return;
-    const keep = request.keepCells ? cells : undefined;
-    if (problem) {
-      batch.addOther({ kind: 'problem', line, problem, cells: keep });
-    } else if (
-      cells.length < request.width ||
-      (cells.length > request.width && cells.slice(request.width).some((c) => c.trim() !== ''))
-    ) {
-      batch.addOther({ kind: 'width', line, count: cells.length, cells: keep });
-    } else {
-      const fingerprint = hashStrings(cells, request.width, seed);
-      let client: Fingerprint | null = null;
-      let value = -1;
+/**
+ * Checks a row and adds it to the batch. `fingerprint`, when given, is the line's (read as bytes),
+ * and `value` what `known` holds for it; otherwise both come from the cells.
+ */
+function check(
+  cells: string[],
+  line: number,
+  problem: string | null,
+  fingerprint: Fingerprint | null,
+  value: number,
+  client: Fingerprint | null,
+): void {
+  const keep = request.keepCells ? cells : undefined;
+  if (problem) {
+    batch.addOther({ kind: 'problem', line, problem, cells: keep });
+  } else if (
+    cells.length < request.width ||
+    (cells.length > request.width && cells.slice(request.width).some((c) => c.trim() !== ''))
+  ) {
+    batch.addOther({ kind: 'width', line, count: cells.length, cells: keep });
+  } else {
+    if (fingerprint === null) {
+      fingerprint = hashStrings(cells, request.width, seed);
       if (known !== null) {
         value = known.get(fingerprint);
         if (value >= 0) {
           client = hashStrings(cells, clientAt.length, seed, clientAt);
-          // The client cells must have come before on a line sent in full: if the writer wrote
-          // that line's client, this line changes nothing, neither its invoice nor its client.
-          const ref = clients.get(client);
-          if (ref >= 0) {
-            batch.addUnchanged(value, line, ref);
-            if (batch.size >= BATCH) flush();
-            return;
-          }
+          if (skipped(client, value, line)) return;
         }
       }
-      const repeat =
-        numbers === null || !numbers.add(hashStrings([(cells[numberAt] ?? '').trim()], 1, numberSeed));
-      const result = readInvoiceRow(cells, options);
-      if (result.kind === 'invoice') {
-        // Nothing is skipped into an empty store: no need to know the clients' cells.
-        const ref =
-          known === null ? -1 : clientRef(client ?? hashStrings(cells, clientAt.length, seed, clientAt));
-        batch.addInvoice(line, result.row, { fingerprint, repeat, clientRef: ref, stored: value }, keep);
-      } else if (result.kind === 'skipped') {
-        batch.addOther({ kind: 'skipped', line, number: result.number });
-      } else {
-        batch.addOther({ kind: 'invalid', line, number: result.number, errors: result.errors, cells: keep });
-      }
     }
-    if (batch.size >= BATCH) flush();
-  },
-  request.part,
-)
+    const repeat =
+      numbers === null || !numbers.add(hashStrings([(cells[numberAt] ?? '').trim()], 1, numberSeed));
+    const result = readInvoiceRow(cells, options);
+    if (result.kind === 'invoice') {
+      // Nothing is skipped into an empty store: no need to know the clients' cells.
+      const ref = known === null ? -1 : clientRef(client ?? clientOf(cells));
+      batch.addInvoice(line, result.row, { fingerprint, repeat, clientRef: ref, stored: value }, keep);
+    } else if (result.kind === 'skipped') {
+      batch.addOther({ kind: 'skipped', line, number: result.number });
+    } else {
+      batch.addOther({ kind: 'invalid', line, number: result.number, errors: result.errors, cells: keep });
+    }
+  }
+  if (batch.size >= BATCH) flush();
+}
+
+/**
+ * A line whose fingerprint is known: skipped when its client cells came before on a line sent in
+ * full. If the writer wrote that line's client, this line changes nothing, neither its invoice
+ * nor its client.
+ */
+function skipped(client: Fingerprint, value: number, line: number): boolean {
+  const ref = clients.get(client);
+  if (ref < 0) return false;
+  batch.addUnchanged(value, line, ref);
+  if (batch.size >= BATCH) flush();
+  return true;
+}
+
+/** A blank line is no data. */
+function blank(cells: readonly string[]): boolean {
+  return cells.length <= 1 && (cells[0] ?? '').trim() === '';
+}
+
+const separatorByte = request.separator.charCodeAt(0);
+/** The client's cells, by index, for `hashByteCells`. */
+const clientCells = new Uint8Array(Math.max(0, ...clientAt) + 1);
+for (const at of clientAt) if (at >= 0) clientCells[at] = 1;
+const reading = asBytes
+  ? new Promise<void>((resolve) => {
+      readPlainLines(source, request.part, (bytes, start, end, line) => {
+        if (++rowIndex <= request.headerIndex) return;
+        const fingerprint = hashBytes(bytes, start, end, seed);
+        let value = -1;
+        let client: Fingerprint | null = null;
+        if (known !== null) {
+          value = known.get(fingerprint);
+          if (value >= 0) {
+            client = hashByteCells(bytes, start, end, separatorByte, clientCells, seed);
+            if (skipped(client, value, line)) return;
+          }
+          client ??= hashByteCells(bytes, start, end, separatorByte, clientCells, seed);
+        }
+        const cells = decodeLine(source.encoding, bytes, start, end).split(request.separator);
+        if (!blank(cells)) check(cells, line, null, fingerprint, value, client);
+      });
+      resolve();
+    })
+  : streamRows(
+      source,
+      request.separator,
+      ({ cells, line, problem }) => {
+        if (++rowIndex > request.headerIndex && !blank(cells)) check(cells, line, problem, null, -1, null);
+      },
+      request.part,
+    );
+
+reading
   .then(() => {
     flush();
     port.postMessage({ type: 'done' });

@@ -1,8 +1,23 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { inspectSource } from '../../src/adapters/csv-source.js';
-import { Hash64Table, hashStrings, seedOf } from '../../src/adapters/line-fingerprint.js';
+import {
+  decodeLine,
+  type FilePart,
+  inspectSource,
+  type RawRow,
+  readPlainLines,
+  readsAsBytes,
+  streamRows,
+} from '../../src/adapters/csv-source.js';
+import {
+  Hash64Table,
+  hashByteCells,
+  hashBytes,
+  hashStrings,
+  seedOf,
+} from '../../src/adapters/line-fingerprint.js';
 import { tempDir } from '../e2e/cli.js';
 
 describe('line fingerprints', () => {
@@ -26,6 +41,131 @@ describe('line fingerprints', () => {
       if (!seen.add(print(`F${n}`, `C${n % 977}`, `${n % 1000},${n % 100}`))) collisions++;
     }
     expect(collisions).toBe(0);
+  });
+});
+
+describe('fingerprints of lines read as bytes', () => {
+  const seed = seedOf('options');
+  const bytes = (text: string) => Buffer.from(text, 'utf8');
+  const line = (text: string) => hashBytes(bytes(text), 0, Buffer.byteLength(text), seed);
+
+  it('tell lines apart by every byte and by their length', () => {
+    expect(line('F1;10,00')).toEqual(line('F1;10,00'));
+    expect(line('F1;10,00')).not.toEqual(line('F1;10,01'));
+    expect(line('F1;10,00')).not.toEqual(line('F1;10,00;'));
+    expect(line('F1')).not.toEqual(line('F1\0'));
+    expect(line('')).not.toEqual(line('\0'));
+    expect(hashBytes(bytes('F1'), 0, 2, seedOf('other'))).not.toEqual(line('F1'));
+    // Only the bytes at [start, end) count.
+    expect(hashBytes(bytes('xxF1;10,00yy'), 2, 10, seed)).toEqual(line('F1;10,00'));
+  });
+
+  it('hardly ever collide: 200 000 distinct lines, 200 000 distinct fingerprints', () => {
+    const seen = new Hash64Table(1024);
+    let collisions = 0;
+    for (let n = 0; n < 200_000; n++) {
+      if (!seen.add(line(`F${n};C${n % 977};${n % 1000},${n % 100}`))) collisions++;
+    }
+    expect(collisions).toBe(0);
+  });
+
+  it('of some cells: only the wanted cells count, with their boundaries', () => {
+    const semicolon = ';'.charCodeAt(0);
+    const wanted = new Uint8Array([0, 1, 0, 1]);
+    const cells = (text: string) =>
+      hashByteCells(bytes(text), 0, Buffer.byteLength(text), semicolon, wanted, seed);
+    expect(cells('F1;C1;10,00;Nom')).toEqual(cells('F2;C1;99,00;Nom'));
+    expect(cells('F1;C1;10,00;Nom')).not.toEqual(cells('F1;C2;10,00;Nom'));
+    expect(cells('F1;C1;10,00;Nom')).not.toEqual(cells('F1;C1;10,00;Nomé'));
+    // Bytes moved from one wanted cell to another, through an unwanted one.
+    expect(cells('F1;C1;x;Nom')).not.toEqual(cells('F1;C;x;1Nom'));
+    // A line cut short: its missing cells are empty.
+    expect(cells('F1;C1')).toEqual(cells('F1;C1;;'));
+    expect(cells('F1;C1;10,00;Nom;reste')).toEqual(cells('F1;C1;10,00;Nom'));
+  });
+});
+
+describe('readPlainLines: a file of plain lines read as bytes', () => {
+  /** Rows as `streamRows` reads them, and as the byte reader does (decoded, split). */
+  async function bothWays(file: string, part?: FilePart) {
+    const source = await inspectSource(file);
+    const parsed: { cells: string[]; line: number }[] = [];
+    await streamRows(source, ';', ({ cells, line }: RawRow) => parsed.push({ cells, line }), part);
+    const read: { cells: string[]; line: number }[] = [];
+    readPlainLines(source, part ?? { from: { offset: 0, line: 1 }, to: null }, (bytes, start, end, line) => {
+      read.push({ cells: decodeLine(source.encoding, bytes, start, end).split(';'), line });
+    });
+    return { source, parsed, read };
+  }
+
+  it('gives the rows streamRows gives, line by line, whatever the quirks of the file', async () => {
+    const dir = tempDir();
+    const quirks = [
+      'Numéro;Client;Montant',
+      'F1;Café Élan;10,00',
+      '',
+      '   ',
+      'F2;;',
+      'F3;Zoé;1 234,56;',
+      ';;',
+      `F4;${'x'.repeat(3 << 20)};5,00`, // longer than the reader's buffer
+      'F5;Dernière;1,00',
+    ];
+    for (const [name, text] of [
+      ['utf8-bom.csv', `\ufeff${quirks.join('\n')}\n`],
+      ['sans-fin.csv', quirks.join('\n')],
+      ['double-fin.csv', `${quirks.join('\n')}\n\n`],
+    ] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const { source, parsed, read } = await bothWays(file);
+      expect(readsAsBytes(source, ';')).toBe(true);
+      // The byte reader keeps the BOM on the header line (never data); streamRows removes it.
+      if (read[0]?.cells[0]?.startsWith('\ufeff')) read[0].cells[0] = read[0].cells[0].slice(1);
+      // streamRows ends a text that ends with a line feed with one empty row: a blank line, ignored.
+      const data = (rows: typeof read) =>
+        rows.filter((r) => !(r.cells.length === 1 && r.cells[0]?.trim() === ''));
+      expect(data(read)).toEqual(data(parsed));
+      expect(read.at(-1)?.cells[0]).toBe(name === 'double-fin.csv' ? '' : 'F5');
+    }
+  });
+
+  it('decodes Windows-1252 lines, and reads a part from its first line to its end', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'ansi.csv');
+    const rows = Array.from({ length: 200_000 }, (_, i) => `F${i};Société n°${i % 97};${i % 1000},50`);
+    writeFileSync(file, iconv.encode(`Numéro;Client;Montant\n${rows.join('\n')}\n`, 'win1252'));
+    const source = await inspectSource(file);
+    expect(source.encoding).toBe('windows-1252');
+    const middle = source.middle;
+    expect(middle).not.toBeNull();
+    if (middle === null) return;
+    const first = await bothWays(file, { from: { offset: 0, line: 1 }, to: middle.offset });
+    const second = await bothWays(file, { from: middle, to: null });
+    const data = (rows: { cells: string[] }[]) => rows.filter((r) => r.cells.length > 1);
+    expect(data(first.read)).toEqual(data(first.parsed));
+    expect(data(second.read)).toEqual(data(second.parsed));
+    expect(data(first.read).length + data(second.read).length).toBe(200_001);
+    expect(second.read[0]?.cells[1]).toMatch(/^Société n°/);
+    expect(second.read[0]?.line).toBe(middle.line);
+  });
+
+  it('is not used for a file with quotes or carriage returns, nor in UTF-16', async () => {
+    const dir = tempDir();
+    const write = async (name: string, content: string | Buffer) => {
+      const file = join(dir, name);
+      writeFileSync(file, content);
+      return readsAsBytes(await inspectSource(file), ';');
+    };
+    expect(await write('simple.csv', 'Numero;Montant\nF1;1,00\n')).toBe(true);
+    expect(await write('guillemets.csv', 'Numero;Montant\n"F1";1,00\n')).toBe(false);
+    expect(await write('crlf.csv', 'Numero;Montant\r\nF1;1,00\r\n')).toBe(false);
+    expect(
+      await write(
+        'utf16.csv',
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Numero;Montant\nF1;1,00\n', 'utf16le')]),
+      ),
+    ).toBe(false);
   });
 });
 

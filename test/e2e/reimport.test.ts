@@ -1,6 +1,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { query, recouvre, tempDir } from './cli.js';
 
@@ -31,9 +32,12 @@ function line(n: number, overrides: { amount?: string; email?: string; paid?: st
   ].join(';');
 }
 
-function exportOf(lines: string[]): string {
-  return `\ufeff${HEADER}\n${lines.join('\n')}\n`;
+/** Lines ending with a line feed alone are read as bytes; with CR LF, through the CSV parser. */
+function exportOfLines(lines: string[], eol: string): string {
+  return `\ufeff${HEADER}${eol}${lines.join(eol)}${eol}`;
 }
+
+const exportOf = (lines: string[]) => exportOfLines(lines, '\n');
 
 const base = Array.from({ length: LINES }, (_, i) => line(i + 1));
 
@@ -136,49 +140,56 @@ describe('recouvre import: a re-import skips the unchanged lines, and ends as a 
     );
   });
 
-  it('changes in both halves, a changed client, a closing, a dispute and a duplicate line: the same as a full read', async () => {
-    let file = '';
-    const stores = await twoStores(async (db) => {
-      file = join(db, '..', 'factures.csv');
-      writeFileSync(file, exportOf(base));
-      await importInto(db, file);
-      // A complete list without two invoices closes them; a dispute is set by hand.
-      const partial = join(db, '..', 'partielle.csv');
-      writeFileSync(partial, exportOf(base.filter((_, i) => i !== 10 && i !== 30_010)));
-      await importInto(db, partial, '--liste-complete');
-      await recouvre(['--db', db, 'litige', 'F0000021', '--motif', 'contesté'], { cwd: join(db, '..') });
-      // Another export changes a client's address: re-reading the first one puts it back.
-      const other = join(db, '..', 'autre.csv');
-      writeFileSync(
-        other,
-        exportOf(['F9000001;C5;Client 5 SARL;ailleurs@client5.fr;01/01/2026;31/01/2026;10,00;0,00']),
-      );
-      await importInto(db, other);
-    });
+  it.each([
+    ['line feeds', '\n'],
+    ['CR LF', '\r\n'],
+  ])(
+    'changes in both halves, a changed client, a closing, a dispute and a duplicate line: the same as a full read (%s)',
+    async (_, eol) => {
+      let file = '';
+      const exportOf = (lines: string[]) => exportOfLines(lines, eol);
+      const stores = await twoStores(async (db) => {
+        file = join(db, '..', 'factures.csv');
+        writeFileSync(file, exportOf(base));
+        await importInto(db, file);
+        // A complete list without two invoices closes them; a dispute is set by hand.
+        const partial = join(db, '..', 'partielle.csv');
+        writeFileSync(partial, exportOf(base.filter((_, i) => i !== 10 && i !== 30_010)));
+        await importInto(db, partial, '--liste-complete');
+        await recouvre(['--db', db, 'litige', 'F0000021', '--motif', 'contesté'], { cwd: join(db, '..') });
+        // Another export changes a client's address: re-reading the first one puts it back.
+        const other = join(db, '..', 'autre.csv');
+        writeFileSync(
+          other,
+          exportOf(['F9000001;C5;Client 5 SARL;ailleurs@client5.fr;01/01/2026;31/01/2026;10,00;0,00']),
+        );
+        await importInto(db, other);
+      });
 
-    const changed = [...base];
-    changed[100] = line(101, { amount: '9 999,99' }); // first half
-    changed[40_000] = line(40_001, { amount: '1 234,56' }); // second half
-    changed[40_002] = line(40_003, { paid: '0,50' });
-    // A client's first line brings a new address; another's first line in the second half too
-    // (too late: a later line only fills in what is empty).
-    const clientOf = (l: string) => l.split(';')[1];
-    const first = changed.findIndex((l) => clientOf(l) === 'C77');
-    changed[first] = line(first + 1, { email: 'nouveau77@client.fr' });
-    const late = changed.findIndex((l, i) => i >= 30_000 && clientOf(l) === 'C78');
-    changed[late] = line(late + 1, { email: 'nouveau78@client.fr' });
-    changed.push(base[200] as string); // an identical duplicate, at the end
-    const modified = join(stores.dir, 'factures-maj.csv');
-    writeFileSync(modified, exportOf(changed));
+      const changed = [...base];
+      changed[100] = line(101, { amount: '9 999,99' }); // first half
+      changed[40_000] = line(40_001, { amount: '1 234,56' }); // second half
+      changed[40_002] = line(40_003, { paid: '0,50' });
+      // A client's first line brings a new address; another's first line in the second half too
+      // (too late: a later line only fills in what is empty).
+      const clientOf = (l: string) => l.split(';')[1];
+      const first = changed.findIndex((l) => clientOf(l) === 'C77');
+      changed[first] = line(first + 1, { email: 'nouveau77@client.fr' });
+      const late = changed.findIndex((l, i) => i >= 30_000 && clientOf(l) === 'C78');
+      changed[late] = line(late + 1, { email: 'nouveau78@client.fr' });
+      changed.push(base[200] as string); // an identical duplicate, at the end
+      const modified = join(stores.dir, 'factures-maj.csv');
+      writeFileSync(modified, exportOf(changed));
 
-    const { withPrints, without } = await stores.both(modified);
-    expect(withPrints.code).toBe(0);
-    expect(withPrints.json).toEqual(without.json);
-    expect(withPrints.json).toMatchObject({ mis_a_jour: 5, doublons: 1, clients_mis_a_jour: 2 });
-    expect(recognised(stores.skipping)).toBeGreaterThan(LINES * 0.8);
-    expect(recognised(stores.full)).toBe(0);
-    expect(contents(stores.skipping)).toEqual(contents(stores.full));
-  });
+      const { withPrints, without } = await stores.both(modified);
+      expect(withPrints.code).toBe(0);
+      expect(withPrints.json).toEqual(without.json);
+      expect(withPrints.json).toMatchObject({ mis_a_jour: 5, doublons: 1, clients_mis_a_jour: 2 });
+      expect(recognised(stores.skipping)).toBeGreaterThan(LINES * 0.8);
+      expect(recognised(stores.full)).toBe(0);
+      expect(contents(stores.skipping)).toEqual(contents(stores.full));
+    },
+  );
 
   it('a number changed in the first half and repeated unchanged in the second is a conflict, as in a full read', async () => {
     let file = '';
@@ -205,5 +216,35 @@ describe('recouvre import: a re-import skips the unchanged lines, and ends as a 
     expect(ignored.withPrints.json).toEqual(ignored.without.json);
     expect(ignored.withPrints.json).toMatchObject({ importe: true, rejetes: 1 });
     expect(contents(stores.skipping)).toEqual(contents(stores.full));
+  });
+
+  it('a Windows-1252 export read again: accented names unchanged, a changed one read right', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'recouvre.db');
+    const names = ['Société Éloïse', 'Boulangerie Lefèvre', 'Café « Le Zèbre »'];
+    const lines = Array.from({ length: 3000 }, (_, i) => {
+      const client = i % 30;
+      const name = `${names[client % 3]} n°${client}`;
+      return `F${i + 1};C${client};${name};c${client}@exemple.fr;01/02/2026;03/03/2026;1 000,${String(i % 100).padStart(2, '0')};0,00`;
+    });
+    const write = (name: string, rows: string[]) => {
+      const file = join(dir, name);
+      writeFileSync(file, iconv.encode(`${HEADER}\n${rows.join('\n')}\n`, 'win1252'));
+      return file;
+    };
+    const file = write('factures.csv', lines);
+    expect((await importInto(db, file)).json).toMatchObject({ crees: 3000, clients_crees: 30 });
+    expect((await importInto(db, file)).json).toMatchObject({ inchanges: 3000, clients_mis_a_jour: 0 });
+    expect(recognised(db)).toBeGreaterThan(2900);
+
+    // A client's first line gets another accented name.
+    const renamed = [...lines];
+    renamed[2] = (renamed[2] as string).replace('Café « Le Zèbre » n°2', 'Crêperie Noël n°2');
+    expect(renamed[2]).toContain('Crêperie');
+    const again = await importInto(db, write('factures-maj.csv', renamed));
+    expect(again.json).toMatchObject({ inchanges: 3000, clients_mis_a_jour: 1 });
+    expect(query<{ name: string }>(db, "SELECT name FROM clients WHERE code = 'C2'")).toEqual([
+      { name: 'Crêperie Noël n°2' },
+    ]);
   });
 });
