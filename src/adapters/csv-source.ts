@@ -38,6 +38,11 @@ export interface SourceFile {
   readonly middle: FilePosition | null;
   /** No quote and no carriage return in the file: every line feed ends a row, none is in a cell. */
   readonly plainLines: boolean;
+  /**
+   * No quote, and every line ends with a CR LF, with no other carriage return or line feed: every
+   * CR LF ends a row, as a line feed does in plain lines.
+   */
+  readonly crLfLines: boolean;
 }
 
 export interface FilePosition {
@@ -145,6 +150,7 @@ async function scanSource(path: string, stat: Stats, forced?: Encoding): Promise
     encoding: forced ?? detected,
     middle: middle.found,
     plainLines: middle.plainLines,
+    crLfLines: middle.crLfOnly,
   };
 }
 
@@ -162,8 +168,31 @@ class MiddleFinder {
   private crLfLines = false;
   private previous = -1;
   private middle: FilePosition | null = null;
+  /** Line feeds met before the first carriage return: the lines cannot all end with CR LF. */
+  private lineFeedFirst = false;
+  /** Carriage returns and line feeds counted, and a CR not followed by a LF met, once CRs came first. */
+  private crs = 0;
+  private lfs = 0;
+  private loneCr = false;
 
   constructor(private readonly half: number | null) {}
+
+  /** Every line ends with a CR LF; no other CR or LF (see `SourceFile.crLfLines`). */
+  get crLfOnly(): boolean {
+    return (
+      !this.quoted && this.carriageReturns && !this.lineFeedFirst && !this.loneCr && this.crs === this.lfs
+    );
+  }
+
+  /** Counts the CRs and LFs of a chunk of a file whose first line break is a CR. */
+  private countLineEnds(chunk: Buffer, previous: number): void {
+    if (previous === CARRIAGE_RETURN && chunk.length > 0 && chunk[0] !== NEWLINE) this.loneCr = true;
+    for (let at = chunk.indexOf(CARRIAGE_RETURN); at !== -1; at = chunk.indexOf(CARRIAGE_RETURN, at + 1)) {
+      this.crs++;
+      if (at + 1 < chunk.length && chunk[at + 1] !== NEWLINE) this.loneCr = true;
+    }
+    for (let at = chunk.indexOf(NEWLINE); at !== -1; at = chunk.indexOf(NEWLINE, at + 1)) this.lfs++;
+  }
 
   /** No quote and no carriage return: every line feed ends a row, no cell holds one. */
   get plainLines(): boolean {
@@ -185,10 +214,16 @@ class MiddleFinder {
     this.read += chunk.length;
     const previous = this.previous;
     this.previous = chunk.length > 0 ? (chunk[chunk.length - 1] as number) : previous;
-    if (!this.carriageReturns && chunk.includes(CARRIAGE_RETURN)) {
-      this.carriageReturns = true;
-      if (this.middle === null) this.crLfLines = true;
+    if (!this.carriageReturns) {
+      const cr = chunk.indexOf(CARRIAGE_RETURN);
+      if (cr !== -1) {
+        this.carriageReturns = true;
+        if (this.middle === null) this.crLfLines = true;
+      }
+      const lf = chunk.indexOf(NEWLINE);
+      if (lf !== -1 && (cr === -1 || lf < cr)) this.lineFeedFirst = true;
     }
+    if (this.carriageReturns && !this.lineFeedFirst && !this.loneCr) this.countLineEnds(chunk, previous);
     if (this.half === null || this.middle !== null) return;
     // Line feeds before the middle are counted, then the first one that ends a row after it.
     const before = Math.min(chunk.length, Math.max(0, this.half - start));
@@ -290,15 +325,21 @@ export function guessSeparator(text: string): string {
 }
 
 /**
- * Whether the rows of a file can be read as lines of bytes (`readPlainLines`): plain lines, in an
- * encoding where a line feed and the separators are single bytes that no other character contains.
+ * Whether the rows of a file can be read as lines of bytes (`readPlainLines`): plain lines or CR LF
+ * lines (no quote, every line break ends a row), in an encoding where line breaks and separators
+ * are single bytes that no other character contains.
  */
 export function readsAsBytes(source: SourceFile, separator: string): boolean {
-  return source.plainLines && source.encoding !== 'utf16le' && separator.length === 1 && separator < '\x80';
+  return (
+    (source.plainLines || source.crLfLines) &&
+    source.encoding !== 'utf16le' &&
+    separator.length === 1 &&
+    separator < '\x80'
+  );
 }
 
 /**
- * Reads a file of plain lines (or a part of it) a line at a time, as bytes, without decoding it
+ * Reads a file of plain or CR LF lines (or a part of it) a line at a time, as bytes, without decoding it
  * (`onLine` gets the line at [start, end) of a buffer it must not keep):
  * a re-import tells most lines by their fingerprint alone, and decodes only the others
  * (`decodeLine`). Synchronous: for a reading thread. The same rows as `streamRows`, since a line
@@ -309,6 +350,8 @@ export function readPlainLines(
   part: FilePart,
   onLine: (bytes: Buffer, start: number, end: number, line: number) => void,
 ): void {
+  // In a file of CR LF lines, the CR is no part of the line.
+  const ending = source.plainLines ? 0 : 1;
   const fd = openSync(source.path, 'r');
   try {
     let buffer = Buffer.allocUnsafe(1 << 20);
@@ -324,7 +367,7 @@ export function readPlainLines(
       const end = kept + read;
       let start = 0;
       for (let at = buffer.indexOf(NEWLINE, 0); at !== -1 && at < end; at = buffer.indexOf(NEWLINE, start)) {
-        onLine(buffer, start, at, line++);
+        onLine(buffer, start, at - ending, line++);
         start = at + 1;
       }
       if (read === 0) {

@@ -53,7 +53,7 @@ const options = request.rowOptions as InvoiceRowOptions;
 let rowIndex = -1;
 
 /**
- * A file of plain lines is read as bytes (see `readsAsBytes`): a line's fingerprint is that of its
+ * A file of plain or CR LF lines is read as bytes (see `readsAsBytes`): a line's fingerprint is that of its
  * bytes, taken before decoding, and a line found unchanged is never decoded at all.
  */
 const asBytes = readsAsBytes(source, request.separator);

@@ -115,6 +115,8 @@ describe('readPlainLines: a file of plain lines read as bytes', () => {
       ['utf8-bom.csv', `\ufeff${quirks.join('\n')}\n`],
       ['sans-fin.csv', quirks.join('\n')],
       ['double-fin.csv', `${quirks.join('\n')}\n\n`],
+      ['crlf.csv', `\ufeff${quirks.join('\r\n')}\r\n`],
+      ['crlf-sans-fin.csv', quirks.join('\r\n')],
     ] as const) {
       const file = join(dir, name);
       writeFileSync(file, text);
@@ -127,6 +129,7 @@ describe('readPlainLines: a file of plain lines read as bytes', () => {
         rows.filter((r) => !(r.cells.length === 1 && r.cells[0]?.trim() === ''));
       expect(data(read)).toEqual(data(parsed));
       expect(read.at(-1)?.cells[0]).toBe(name === 'double-fin.csv' ? '' : 'F5');
+      expect(read.at(-1)?.cells.at(-1)).toBe(name === 'double-fin.csv' ? '' : '1,00');
     }
   });
 
@@ -150,7 +153,7 @@ describe('readPlainLines: a file of plain lines read as bytes', () => {
     expect(second.read[0]?.line).toBe(middle.line);
   });
 
-  it('is not used for a file with quotes or carriage returns, nor in UTF-16', async () => {
+  it('is used for plain and CR LF lines, not for a file with quotes, mixed line breaks, nor in UTF-16', async () => {
     const dir = tempDir();
     const write = async (name: string, content: string | Buffer) => {
       const file = join(dir, name);
@@ -159,7 +162,13 @@ describe('readPlainLines: a file of plain lines read as bytes', () => {
     };
     expect(await write('simple.csv', 'Numero;Montant\nF1;1,00\n')).toBe(true);
     expect(await write('guillemets.csv', 'Numero;Montant\n"F1";1,00\n')).toBe(false);
-    expect(await write('crlf.csv', 'Numero;Montant\r\nF1;1,00\r\n')).toBe(false);
+    expect(await write('crlf.csv', 'Numero;Montant\r\nF1;1,00\r\n')).toBe(true);
+    expect(await write('crlf-sans-fin.csv', 'Numero;Montant\r\nF1;1,00')).toBe(true);
+    // Line breaks of both kinds, or a lone carriage return: the CSV parser decides.
+    expect(await write('crlf-puis-lf.csv', 'Numero;Montant\r\nF1;1,00\nF2;2,00\r\n')).toBe(false);
+    expect(await write('lf-puis-crlf.csv', 'Numero;Montant\nF1;1,00\r\n')).toBe(false);
+    expect(await write('cr-seul.csv', 'Numero;Montant\r\nF1;1\r00\r\n')).toBe(false);
+    expect(await write('cr-final.csv', 'Numero;Montant\r\nF1;1,00\r')).toBe(false);
     expect(
       await write(
         'utf16.csv',
@@ -217,8 +226,9 @@ describe('inspectSource: the middle of a large file', () => {
     while (text[lone - 1] === '\r' || text[lone - 1] === '\n' || text[lone] === '\r') lone++;
     text = `${text.slice(0, lone)}\n${text.slice(lone)}`;
     writeFileSync(file, text);
-    const { middle, plainLines } = await inspectSource(file);
+    const { middle, plainLines, crLfLines } = await inspectSource(file);
     expect(plainLines).toBe(false);
+    expect(crLfLines).toBe(false);
     const offset = middle?.offset ?? 0;
     expect(text.slice(offset - 2, offset)).toBe('\r\n');
     expect(offset).toBeGreaterThan(lone);

@@ -32,9 +32,13 @@ function line(n: number, overrides: { amount?: string; email?: string; paid?: st
   ].join(';');
 }
 
-/** Lines ending with a line feed alone are read as bytes; with CR LF, through the CSV parser. */
-function exportOfLines(lines: string[], eol: string): string {
-  return `\ufeff${HEADER}${eol}${lines.join(eol)}${eol}`;
+/**
+ * An export with lines ending in `eol`. Without quotes its lines are read as bytes (LF or CR LF);
+ * `quoted` puts one cell of its first line between quotes, so that the CSV parser reads it all.
+ */
+function exportOfLines(lines: string[], eol: string, quoted = false): string {
+  const rows = quoted ? [(lines[0] as string).replace(/;([^;]*);/, ';"$1";'), ...lines.slice(1)] : lines;
+  return `\ufeff${HEADER}${eol}${rows.join(eol)}${eol}`;
 }
 
 const exportOf = (lines: string[]) => exportOfLines(lines, '\n');
@@ -141,13 +145,14 @@ describe('recouvre import: a re-import skips the unchanged lines, and ends as a 
   });
 
   it.each([
-    ['line feeds', '\n'],
-    ['CR LF', '\r\n'],
+    ['line feeds, read as bytes', '\n', false],
+    ['CR LF, read as bytes', '\r\n', false],
+    ['a quote, read by the CSV parser', '\n', true],
   ])(
     'changes in both halves, a changed client, a closing, a dispute and a duplicate line: the same as a full read (%s)',
-    async (_, eol) => {
+    async (_, eol, quoted) => {
       let file = '';
-      const exportOf = (lines: string[]) => exportOfLines(lines, eol);
+      const exportOf = (lines: string[]) => exportOfLines(lines, eol, quoted);
       const stores = await twoStores(async (db) => {
         file = join(db, '..', 'factures.csv');
         writeFileSync(file, exportOf(base));
