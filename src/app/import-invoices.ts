@@ -155,10 +155,26 @@ export async function importInvoices(
   }
 
   async function attempt(skipping: boolean): Promise<ImportReport> {
+    const { sqlite } = store;
+    // Into an empty store, foreign keys are checked once, over every table, before the commit
+    // (SQLite's own check, in one pass) rather than row by row: a seventh of a first import's time.
+    // The pragma only takes effect outside a transaction.
+    const bulkKeyCheck = sqlite.prepare('SELECT 1 FROM invoices LIMIT 1').get() === undefined;
+    if (bulkKeyCheck) sqlite.pragma('foreign_keys = OFF');
+    try {
+      return await attemptInTransaction(skipping, bulkKeyCheck);
+    } finally {
+      if (bulkKeyCheck) {
+        if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+        sqlite.pragma('foreign_keys = ON');
+      }
+    }
+  }
+
+  async function attemptInTransaction(skipping: boolean, bulkKeyCheck: boolean): Promise<ImportReport> {
     const issues = new Issues<ImportIssue>(MAX_KEPT_ERRORS);
     const addError = (issue: ImportIssue) => issues.add(issue);
     const rejects = rejectsFileFor(request, layout.headers);
-
     const { sqlite } = store;
     beginImport(store);
     let committed = false;
@@ -335,6 +351,7 @@ export async function importInvoices(
           lignes_reconnues: recognised,
         });
       }
+      if (bulkKeyCheck && !blocked && !request.dryRun) checkForeignKeys(sqlite);
       committed = endImport(store, !blocked && !request.dryRun);
       await rejects?.close();
       return {
@@ -367,6 +384,20 @@ export async function importInvoices(
       await rejects?.close();
       throw error;
     }
+  }
+}
+
+/**
+ * The foreign keys of every table, checked at once (see `attempt`): a row pointing nowhere would
+ * be a fault of recouvre's, never of the file; nothing is kept then.
+ */
+function checkForeignKeys(sqlite: Store['sqlite']): void {
+  const broken = sqlite.pragma('foreign_key_check') as { table: string; rowid: number }[];
+  if (broken.length > 0) {
+    const [first] = broken;
+    throw new Error(
+      `incohérence interne : ${broken.length} ligne(s) de « ${first?.table} » renvoient à une ligne absente (première : ${first?.rowid}) ; rien n'a été importé`,
+    );
   }
 }
 

@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { fixture, query, recouvre, tempDir } from './cli.js';
 
@@ -405,6 +406,30 @@ describe('recouvre import: bad input is refused with a precise French message, a
     expect(
       query(db, 'SELECT number FROM invoices INDEXED BY invoices_client ORDER BY client_id, number').length,
     ).toBe(2);
+  });
+
+  it('a first import checks the foreign keys of the whole base before keeping anything', async () => {
+    // Into an empty base they are checked at once, before the commit, not row by row. A trigger
+    // stands for a fault that would point an invoice at no client: nothing may be kept then.
+    const dir = tempDir();
+    const db = join(dir, 'recouvre.db');
+    expect((await recouvre(['init'], { cwd: dir })).code).toBe(0);
+    const sqlite = new Database(db);
+    sqlite.exec(`CREATE TRIGGER fault AFTER INSERT ON invoices WHEN NEW.number = 'F-002'
+      BEGIN UPDATE invoices SET client_id = 999999 WHERE id = NEW.id; END`);
+    sqlite.close();
+    const result = await recouvre(['import', fixture('import/utf-8-bom.csv')], { cwd: dir });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('renvoient à une ligne absente');
+    expect(query(db, 'SELECT 1 FROM invoices')).toEqual([]);
+    expect(query(db, 'SELECT 1 FROM clients')).toEqual([]);
+    expect(query(db, 'SELECT 1 FROM imports')).toEqual([]);
+    // A later import, into a base that is no longer empty, checks them row by row as usual.
+    const cleaned = new Database(db);
+    cleaned.exec('DROP TRIGGER fault');
+    cleaned.close();
+    expect((await recouvre(['import', fixture('import/utf-8-bom.csv')], { cwd: dir })).code).toBe(0);
+    expect(query(db, 'PRAGMA foreign_key_check')).toEqual([]);
   });
 
   it('--ignorer-erreurs imports the valid lines and writes the rejected ones, with the reason, beside the input', async () => {
