@@ -339,8 +339,8 @@ export function readsAsBytes(source: SourceFile, separator: string): boolean {
 }
 
 /**
- * Reads a file of plain or CR LF lines (or a part of it) a line at a time, as bytes, without decoding it
- * (`onLine` gets the line at [start, end) of a buffer it must not keep):
+ * Reads a file of plain or CR LF lines (or a part of it) a line at a time, as bytes, without
+ * decoding it (`onLine` gets the line at [start, end) of a buffer it must not keep):
  * a re-import tells most lines by their fingerprint alone, and decodes only the others
  * (`decodeLine`). Synchronous: for a reading thread. The same rows as `streamRows`, since a line
  * feed always ends a row in such a file.

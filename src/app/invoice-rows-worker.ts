@@ -53,8 +53,8 @@ const options = request.rowOptions as InvoiceRowOptions;
 let rowIndex = -1;
 
 /**
- * A file of plain or CR LF lines is read as bytes (see `readsAsBytes`): a line's fingerprint is that of its
- * bytes, taken before decoding, and a line found unchanged is never decoded at all.
+ * A file of plain or CR LF lines is read as bytes (see `readsAsBytes`): a line's fingerprint is
+ * that of its bytes, taken before decoding, and a line found unchanged is never decoded at all.
  */
 const asBytes = readsAsBytes(source, request.separator);
 // Fingerprints depend on how cells are read: other options, other fingerprints. Read as bytes,
