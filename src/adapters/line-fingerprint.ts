@@ -14,6 +14,17 @@ export interface Fingerprint {
 const FNV_PRIME = 0x01000193;
 const MURMUR = 0x5bd1e995;
 
+/** One unit (a character, a byte, a cell's end) into the FNV-1a lane. */
+function fnv(h: number, unit: number): number {
+  return Math.imul(h ^ unit, FNV_PRIME);
+}
+
+/** One unit into the Murmur-style lane. */
+function murmur(h: number, unit: number): number {
+  const x = Math.imul(h ^ unit, MURMUR);
+  return x ^ (x >>> 15);
+}
+
 function finish(h: number): number {
   let x = h ^ (h >>> 16);
   x = Math.imul(x, 0x85ebca6b);
@@ -43,13 +54,11 @@ export function hashStrings(
     const cell = (at === undefined ? cells[i] : cells[at[i] as number]) ?? '';
     for (let j = 0; j < cell.length; j++) {
       const c = cell.charCodeAt(j);
-      a = Math.imul(a ^ c, FNV_PRIME);
-      b = Math.imul(b ^ c, MURMUR);
-      b ^= b >>> 15;
+      a = fnv(a, c);
+      b = murmur(b, c);
     }
-    a = Math.imul(a ^ (0x10000 + i), FNV_PRIME);
-    b = Math.imul(b ^ (0x10000 + i), MURMUR);
-    b ^= b >>> 15;
+    a = fnv(a, 0x10000 + i);
+    b = murmur(b, 0x10000 + i);
   }
   return { hi: finish(a), lo: finish(b) };
 }
@@ -120,13 +129,11 @@ export function hashByteCells(
       for (; i < end; i++) {
         const c = bytes[i] as number;
         if (c === separator) break;
-        a = Math.imul(a ^ c, FNV_PRIME);
-        b = Math.imul(b ^ c, MURMUR);
-        b ^= b >>> 15;
+        a = fnv(a, c);
+        b = murmur(b, c);
       }
-      a = Math.imul(a ^ (0x100 + cell), FNV_PRIME);
-      b = Math.imul(b ^ (0x100 + cell), MURMUR);
-      b ^= b >>> 15;
+      a = fnv(a, 0x100 + cell);
+      b = murmur(b, 0x100 + cell);
     } else {
       while (i < end && bytes[i] !== separator) i++;
     }

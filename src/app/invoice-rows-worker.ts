@@ -120,7 +120,7 @@ function check(
       if (known !== null) {
         value = known.get(fingerprint);
         if (value >= 0) {
-          client = hashStrings(cells, clientAt.length, seed, clientAt);
+          client = clientOf(cells);
           if (skipped(client, value, line)) return;
         }
       }
