@@ -1,5 +1,5 @@
 import { type Config, dunningSettings, loadConfig, penaltyTerms } from '../adapters/config.js';
-import { type ClientIdRange, loadDunningInput } from '../adapters/db/dunning-store.js';
+import { dunningInputBatches, loadDunningInput } from '../adapters/db/dunning-store.js';
 import type { Store } from '../adapters/db/open.js';
 import { frenchHolidays } from '../adapters/holidays.js';
 import { loadRateTables } from '../adapters/rate-tables.js';
@@ -49,20 +49,37 @@ export function computeDunningPlan(
   asOf: IsoDate,
   options: {
     readonly clientId?: number | undefined;
-    /** Only the clients of this id range: a large store planned in batches keeps its memory flat. */
-    readonly clientIds?: ClientIdRange;
     /** Also load the invoices whose first step falls within this many days (the report's week ahead). */
     readonly horizonDays?: number;
     /** Compute the penalties of each covered invoice (the report does without). */
     readonly priced?: boolean;
   } = {},
 ): DunningPlan {
-  // Courtesy notices look ahead of the due date by as many days as the earliest one.
-  const lead = Math.max(0, ...rules.settings.scenarios.flatMap((s) => s.steps.map((step) => -step.days)));
   const input = loadDunningInput(store.sqlite, asOf, {
     clientId: options.clientId,
-    clientIds: options.clientIds,
-    dueUntil: addDays(asOf, lead + (options.horizonDays ?? 0)),
+    dueUntil: dueUntil(rules, asOf, options.horizonDays ?? 0),
   });
   return planDunning(input, rules, { priced: options.priced ?? true });
+}
+
+/**
+ * The same plan for every client, batch by batch of `batchClients` client ids (see
+ * `dunningInputBatches`): each batch's plan is yielded, to be summed up and let go.
+ */
+export function* computeDunningPlans(
+  store: Store,
+  rules: DunningRules,
+  asOf: IsoDate,
+  options: { readonly batchClients: number; readonly horizonDays: number; readonly priced: boolean },
+): Generator<DunningPlan> {
+  const until = dueUntil(rules, asOf, options.horizonDays);
+  for (const input of dunningInputBatches(store.sqlite, asOf, until, options.batchClients)) {
+    yield planDunning(input, rules, { priced: options.priced });
+  }
+}
+
+/** The last due date the plan needs: courtesy notices look ahead of it by the earliest one. */
+function dueUntil(rules: DunningRules, asOf: IsoDate, horizonDays: number): IsoDate {
+  const lead = Math.max(0, ...rules.settings.scenarios.flatMap((s) => s.steps.map((step) => -step.days)));
+  return addDays(asOf, lead + horizonDays);
 }

@@ -9,11 +9,12 @@ import {
   openTasks,
   prescriptionCandidates,
   reportDataInWorker,
+  SCAN_CACHE,
 } from '../adapters/db/report-store.js';
 import type { AgedBalance } from '../domain/aged-balance.js';
 import { emptyBuckets } from '../domain/aged-balance.js';
 import { addDays, type IsoDate } from '../domain/dates.js';
-import type { DunningRules } from '../domain/dunning.js';
+import { type DunningRules, natural } from '../domain/dunning.js';
 import type { Cents } from '../domain/money.js';
 import { computePenalties, type PenaltyOptions, RECOVERY_INDEMNITY } from '../domain/penalties.js';
 import {
@@ -37,7 +38,7 @@ import {
   trendDates,
 } from '../domain/report.js';
 import { STEP_CODES, type StepCode } from '../domain/scenario.js';
-import { computeDunningPlan } from './dunning-plan.js';
+import { computeDunningPlan, computeDunningPlans } from './dunning-plan.js';
 
 /** Everything `recouvre rapport` shows, in whatever format: plain data, amounts in cents. */
 export interface Report {
@@ -103,6 +104,7 @@ export async function buildReport(
 ): Promise<Report> {
   const { asOf, dsoMethod, clientId } = request;
   const period = periodEnding(asOf, request.periodDays);
+  store.sqlite.pragma(SCAN_CACHE);
   // The grouped invoices on a second core, the aged balance and the week's plan on this one.
   const pending = reportDataInWorker(store.path, period, clientId);
   pending.catch(() => {});
@@ -229,7 +231,7 @@ export async function buildReport(
 }
 
 /** Clients planned at once: each batch is read, planned and summed up, then let go. */
-const PLAN_BATCH_CLIENTS = 5000;
+const PLAN_BATCH_CLIENTS = 1000;
 
 /**
  * What comes in the next 7 days: the dunning engine's own plan (today's actions, then the
@@ -246,16 +248,11 @@ export function weekAhead(
   const until = addDays(asOf, PLAN_DAYS);
   const planned: PlannedItem[] = [];
   const planWarnings = new Set<string>();
-  const lastClient =
-    (store.sqlite.prepare('SELECT max(id) FROM clients').pluck().get() as number | null) ?? 0;
-  const batches =
+  const plans =
     clientId !== undefined
-      ? [{ clientId }]
-      : Array.from({ length: Math.ceil(lastClient / batchClients) }, (_, k) => ({
-          clientIds: { from: k * batchClients + 1, to: (k + 1) * batchClients },
-        }));
-  for (const batch of batches) {
-    const plan = computeDunningPlan(store, rules, asOf, { ...batch, horizonDays: PLAN_DAYS, priced: false });
+      ? [computeDunningPlan(store, rules, asOf, { clientId, horizonDays: PLAN_DAYS, priced: false })]
+      : computeDunningPlans(store, rules, asOf, { batchClients, horizonDays: PLAN_DAYS, priced: false });
+  for (const plan of plans) {
     for (const w of plan.warnings) planWarnings.add(w);
     for (const a of plan.actions) {
       planned.push({
@@ -281,7 +278,13 @@ export function weekAhead(
       });
     }
   }
-  planned.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : b.amount - a.amount));
+  // Ties in the order of clients, so that the list does not depend on the batches.
+  planned.sort(
+    (a, b) =>
+      (a.date < b.date ? -1 : a.date > b.date ? 1 : b.amount - a.amount) ||
+      natural(a.clientCode, b.clientCode) ||
+      STEP_CODES.indexOf(a.step as StepCode) - STEP_CODES.indexOf(b.step as StepCode),
+  );
   return { planned, planWarnings };
 }
 

@@ -390,7 +390,7 @@ function compare(a: string, b: string): number {
 }
 
 /** Invoice numbers and client codes in the order a person expects: F2 before F10. */
-const natural = new Intl.Collator('fr', { numeric: true }).compare;
+export const natural = new Intl.Collator('fr', { numeric: true }).compare;
 
 function byDueDate(a: DunningInvoice, b: DunningInvoice): number {
   return compare(a.dueDate, b.dueDate) || compare(a.number, b.number);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadDunningInput } from '../../src/adapters/db/dunning-store.js';
+import { dunningInputBatches, loadDunningInput } from '../../src/adapters/db/dunning-store.js';
 import { openStore } from '../../src/adapters/db/open.js';
 import type { IsoDate } from '../../src/domain/dates.js';
 
@@ -40,11 +40,12 @@ describe('loadDunningInput', () => {
     });
     expect(whole.invoices.find((i) => i.id === 300_001)).toMatchObject({ creditDate: '2026-01-01' });
 
-    // The same invoices, read one client range at a time (the report's batches).
-    const batched = [1, 2].flatMap(
-      (client) =>
-        loadDunningInput(sqlite, asOf, { dueUntil: asOf, clientIds: { from: client, to: client } }).invoices,
-    );
+    // The same invoices, read one client at a time and two at a time (the report's batches).
+    const inputs = [...dunningInputBatches(sqlite, asOf, asOf, 1)];
+    expect(inputs.map((input) => [...input.clients.keys()])).toEqual([[1], [2]]);
+    const batched = inputs.flatMap((input) => input.invoices);
+    const pairs = [...dunningInputBatches(sqlite, asOf, asOf, 2)].flatMap((input) => input.invoices);
+    expect(pairs.map((i) => i.id).sort((a, b) => a - b)).toEqual(expected);
     expect(batched.map((i) => i.id).sort((a, b) => a - b)).toEqual(expected);
     expect(batched.sort((a, b) => a.id - b.id)).toEqual([...whole.invoices].sort((a, b) => a.id - b.id));
     store.sqlite.close();
