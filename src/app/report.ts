@@ -1,14 +1,13 @@
 import type { Config } from '../adapters/config.js';
-import { agedBalanceFromStore } from '../adapters/db/aged-balance-store.js';
 import type { Store } from '../adapters/db/open.js';
 import {
   type ActivityCount,
   activityOfPeriod,
+  inReportWorker,
   noticedPrivateInvoices,
   type OpenTask,
   openTasks,
   prescriptionCandidates,
-  reportDataInWorker,
   SCAN_CACHE,
 } from '../adapters/db/report-store.js';
 import type { AgedBalance } from '../domain/aged-balance.js';
@@ -105,12 +104,13 @@ export async function buildReport(
   const { asOf, dsoMethod, clientId } = request;
   const period = periodEnding(asOf, request.periodDays);
   store.sqlite.pragma(SCAN_CACHE);
-  // The grouped invoices on a second core, the aged balance and the week's plan on this one.
-  const pending = reportDataInWorker(store.path, period, clientId);
-  pending.catch(() => {});
-  const balances = agedBalanceFromStore(store.sqlite, asOf, clientId);
+  // The grouped invoices and the aged balance on their own threads, the week's plan on this one.
+  const pendingData = inReportWorker(store.path, { kind: 'data', period, clientId });
+  const pendingBalances = inReportWorker(store.path, { kind: 'aged', asOf, clientId });
+  pendingData.catch(() => {});
+  pendingBalances.catch(() => {});
   const { planned, planWarnings } = weekAhead(store, rules, asOf, clientId);
-  const data = await pending;
+  const [data, balances] = await Promise.all([pendingData, pendingBalances]);
   const warnings = new Set<string>();
 
   const currencies = new Set<string>([

@@ -24,6 +24,9 @@ describe('loadDunningInput', () => {
     add.run(300_000, 'F-PAYEE', 1, '2026-02-01', 5_000, 5_000);
     add.run(300_001, 'F-AVOIR', 2, '2026-09-01', -2_500, 0);
     add.run(300_002, 'F-PLUS-TARD', 2, '2026-09-01', 7_000, 0);
+    // Why an invoice is disputed or paused comes with its row.
+    sqlite.exec(`UPDATE invoices SET disputed = 1, dispute_reason = 'livraison incomplète' WHERE id = 65535;
+      UPDATE invoices SET paused = 1, paused_until = '2026-04-15', pause_reason = 'accord oral' WHERE id = 131072`);
 
     const asOf = '2026-03-01' as IsoDate;
     const whole = loadDunningInput(sqlite, asOf, { dueUntil: asOf });
@@ -39,6 +42,22 @@ describe('loadDunningInput', () => {
       creditDate: null,
     });
     expect(whole.invoices.find((i) => i.id === 300_001)).toMatchObject({ creditDate: '2026-01-01' });
+    const flags = {
+      disputed: false,
+      disputeReason: null,
+      paused: false,
+      pausedUntil: null,
+      pauseReason: null,
+    };
+    const disputed = { ...flags, disputed: true, disputeReason: 'livraison incomplète' };
+    const paused = { ...flags, paused: true, pausedUntil: '2026-04-15', pauseReason: 'accord oral' };
+    expect(whole.invoices.find((i) => i.id === 65_535)).toMatchObject(disputed);
+    expect(whole.invoices.find((i) => i.id === 131_072)).toMatchObject(paused);
+    expect(whole.invoices.find((i) => i.id === 1)).toMatchObject(flags);
+    // One client's invoices are read row by row: the same reasons.
+    const one = (clientId: number) => loadDunningInput(sqlite, asOf, { dueUntil: asOf, clientId }).invoices;
+    expect(one(2).find((i) => i.id === 65_535)).toMatchObject(disputed);
+    expect(one(1).find((i) => i.id === 131_072)).toMatchObject(paused);
 
     // The same invoices, read one client at a time and two at a time (the report's batches).
     const inputs = [...dunningInputBatches(sqlite, asOf, asOf, 1)];

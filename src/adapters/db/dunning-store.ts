@@ -58,16 +58,18 @@ type InvoiceTuple = [
   number, // paid_cents
   number, // flags: 1 disputed, 2 paused
   string | null, // issue date of a credit note
+  Reasons | string | null, // when flagged: why (a JSON text when read row by row)
 ];
 
-/** Why an invoice is disputed or paused: read apart, for the few invoices that are. */
-type FlagTuple = [number, string | null, string | null, string | null];
+/** Why an invoice is disputed or paused: dispute reason, paused until, pause reason. */
+type Reasons = [string | null, string | null, string | null];
 
 type PaymentTuple = [number, string, number, number];
 
 /** What the engine reads of each open invoice (an `InvoiceTuple`). */
 const INVOICE_COLUMNS = `i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_cents,
-  i.disputed + 2 * i.paused, CASE WHEN i.amount_cents < 0 THEN i.issue_date END`;
+  i.disputed + 2 * i.paused, CASE WHEN i.amount_cents < 0 THEN i.issue_date END,
+  CASE WHEN i.disputed = 1 OR i.paused = 1 THEN json_array(i.dispute_reason, i.paused_until, i.pause_reason) END`;
 
 /**
  * The open invoices the engine needs. Invoices the export says are settled and that have no
@@ -128,7 +130,9 @@ export function* dunningInputBatches(
 
 /**
  * The engine's input from the open invoices of a range of clients (all: `undefined`): their
- * payments, flags, clients, past actions and payment plans are read here.
+ * payments, clients, past actions and payment plans are read here. Why an invoice is disputed or
+ * paused comes with its row, for the few that are: a query of its own would visit every invoice
+ * of the range through the client index.
  */
 function assembleInput(
   sqlite: SQLite.Database,
@@ -137,7 +141,6 @@ function assembleInput(
   rows: Iterable<InvoiceTuple>,
 ): DunningInput {
   const invoiceClients = clientCondition('i.client_id', range);
-  const clientClause = invoiceClients.sql ? `AND ${invoiceClients.sql}` : '';
 
   // Payments first (usually few), so that invoices can be streamed and priced as they come.
   const payments = new Map<number, { covered: DatedAmount[]; fresh: DatedAmount[] }>();
@@ -168,23 +171,14 @@ function assembleInput(
     strings.set(text, text);
     return text as T;
   };
-  const flagged = new Map<number, FlagTuple>();
-  for (const row of sqlite
-    .prepare(
-      `SELECT i.id, i.dispute_reason, i.paused_until, i.pause_reason FROM invoices i
-       WHERE (i.disputed = 1 OR i.paused = 1) AND i.closed_import_id IS NULL ${clientClause}`,
-    )
-    .raw()
-    .iterate(invoiceClients.params) as IterableIterator<FlagTuple>) {
-    flagged.set(row[0], row);
-  }
-  for (const [id, number, clientId, dueDate, currency, amount, paid, flags, creditDate] of rows) {
+  for (const [id, number, clientId, dueDate, currency, amount, paid, flags, creditDate, why] of rows) {
     const own = payments.get(id);
     const covered = own?.covered ?? NONE;
     const fresh = own?.fresh ?? NONE;
     const due = outstanding(amount as Cents, paid as Cents, sum(covered), sum(fresh));
     if (due === 0) continue;
     clientIds.add(clientId);
+    const reasons = typeof why === 'string' ? (JSON.parse(why) as Reasons) : why;
     invoices.push({
       id,
       number,
@@ -198,10 +192,10 @@ function assembleInput(
       freshPayments: fresh,
       outstanding: due,
       disputed: (flags & 1) !== 0,
-      disputeReason: flags === 0 ? null : (flagged.get(id)?.[1] ?? null),
+      disputeReason: reasons?.[0] ?? null,
       paused: (flags & 2) !== 0,
-      pausedUntil: flags === 0 ? null : ((flagged.get(id)?.[2] ?? null) as IsoDate | null),
-      pauseReason: flags === 0 ? null : (flagged.get(id)?.[3] ?? null),
+      pausedUntil: (reasons?.[1] ?? null) as IsoDate | null,
+      pauseReason: reasons?.[2] ?? null,
     });
   }
 

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
+import type { AgedBalance } from '../../domain/aged-balance.js';
 import type { IsoDate } from '../../domain/dates.js';
 import type { Cents } from '../../domain/money.js';
 import type { DelaySums, InvoiceGroup, Period, Prescription, Settlement } from '../../domain/report.js';
@@ -423,15 +424,29 @@ export function noticedPrivateInvoices(
   }));
 }
 
-/** `reportData` in a worker thread, so that it runs beside the rest of the report. */
-export function reportDataInWorker(path: string, period: Period, clientId?: number): Promise<ReportData> {
+/** What a report worker computes (`report-worker.ts`): the grouped invoices, or the aged balance. */
+export type ReportJob =
+  | { readonly kind: 'data'; readonly period: Period; readonly clientId?: number | undefined }
+  | { readonly kind: 'aged'; readonly asOf: IsoDate; readonly clientId?: number | undefined };
+
+/**
+ * A job of the report on its own thread and read-only connection (WAL lets several read at
+ * once): the report's big aggregates run side by side with the dunning plan.
+ */
+export function inReportWorker(path: string, job: ReportJob & { kind: 'data' }): Promise<ReportData>;
+export function inReportWorker(path: string, job: ReportJob & { kind: 'aged' }): Promise<AgedBalance[]>;
+export function inReportWorker(path: string, job: ReportJob): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./report-worker.js', import.meta.url), {
-      workerData: { path, period, clientId },
-      // Its result is a few thousand grouped rows: a small heap keeps its garbage small too.
-      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 },
+      workerData: { path, job },
+      // A small young generation keeps the garbage of its rows small; the grouped invoices are a
+      // few thousand rows, the aged balance one per client (the store's size decides).
+      resourceLimits: {
+        maxYoungGenerationSizeMb: 8,
+        ...(job.kind === 'data' ? { maxOldGenerationSizeMb: 64 } : {}),
+      },
     });
-    worker.once('message', (message: { ok: true; data: ReportData } | { ok: false; message: string }) => {
+    worker.once('message', (message: { ok: true; data: unknown } | { ok: false; message: string }) => {
       if (message.ok) resolve(message.data);
       else reject(new Error(message.message));
     });
