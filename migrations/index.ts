@@ -10,5 +10,4 @@ export const migrations: Readonly<Record<string, () => Promise<Migration>>> = {
   '2026-11-27-bank-lines': () => import('./2026-11-27-bank-lines.js'),
   '2026-11-28-settlement-dates': () => import('./2026-11-28-settlement-dates.js'),
   '2026-11-29-line-fingerprints': () => import('./2026-11-29-line-fingerprints.js'),
-  '2026-11-30-invoice-number-index': () => import('./2026-11-30-invoice-number-index.js'),
 };

@@ -126,9 +126,6 @@ type StoredTuple = [
 /** The fingerprint from its two lanes (SQL parameters `hi`, `lo`): NULL when they are. */
 const HASH_SQL = '((? << 32) | (? & 4294967295))';
 
-/** The unique index on invoice numbers (migration 2026-11-30). */
-const NUMBER_INDEX = 'invoices_number';
-
 type ClientField = 'name' | 'emails' | 'kind' | 'address' | 'siren' | 'phone';
 
 /** Invoice fields compared between the file and the store, with the French name used in history. */
@@ -188,10 +185,8 @@ export class InvoiceImportStore {
     this.startedAt = header.startedAt;
     // Into an empty store every invoice is new: no need to look each one up.
     this.emptyAtStart = sqlite.prepare('SELECT 1 FROM invoices LIMIT 1').get() === undefined;
-    // And its indexes (the unique index on numbers too) are built once at the end, faster than
-    // kept up line by line (a third of a first import's time); inside the transaction, a rollback
-    // restores them. Numbers are unique all the same: a line is written without a lookup only
-    // when the reader never met its number before, and building the unique index checks it again.
+    // And its secondary indexes are built once at the end, faster than kept up line by line
+    // (a fifth of a first import's time); inside the transaction, a rollback restores them.
     if (this.emptyAtStart) {
       this.deferredIndexes = sqlite
         .prepare(
@@ -203,15 +198,6 @@ export class InvoiceImportStore {
   }
 
   private deferredIndexes: { name: string; sql: string }[] = [];
-
-  /**
-   * Builds a deferred index now: a first import that must look invoices up by number (a number
-   * repeated in the file, a FEC) gets its index back at the first lookup, over the rows so far.
-   */
-  private restoreIndex(name: string): void {
-    const at = this.deferredIndexes.findIndex((index) => index.name === name);
-    if (at >= 0) this.sqlite.exec(this.deferredIndexes.splice(at, 1)[0]!.sql);
-  }
 
   /**
    * The stored clients, read at once the first time one is needed: one query for all of them
@@ -479,7 +465,6 @@ export class InvoiceImportStore {
   }
 
   private storedInvoice(number: string): StoredInvoice | undefined {
-    if (this.deferredIndexes.length > 0) this.restoreIndex(NUMBER_INDEX);
     const raw = this.statements.invoice.get(number) as StoredTuple | undefined;
     if (!raw) return undefined;
     return {
