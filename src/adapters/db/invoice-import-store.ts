@@ -3,6 +3,7 @@ import type { InvoiceRow } from '../../domain/invoice-row.js';
 import { type Fingerprint, Hash64Table } from '../line-fingerprint.js';
 import { OUTSTANDING_SQL } from './balances.js';
 import { type ImportHeader, recordImport } from './imports.js';
+import { BulkTotals, dropEmptyTotals } from './invoice-totals.js';
 
 /**
  * The write side of an invoice import, on raw prepared statements: an export may hold a million
@@ -194,8 +195,12 @@ export class InvoiceImportStore {
         )
         .all() as { name: string; sql: string }[];
       for (const index of this.deferredIndexes) sqlite.exec(`DROP INDEX "${index.name}"`);
+      this.bulkTotals = new BulkTotals(sqlite, this.importId);
     }
   }
+
+  /** The report's totals of a first import, summed as it goes (`BulkTotals`). */
+  private readonly bulkTotals: BulkTotals | null = null;
 
   private deferredIndexes: { name: string; sql: string }[] = [];
 
@@ -431,6 +436,7 @@ export class InvoiceImportStore {
     if (!stored) {
       const id = this.statements.insertInvoice.run(row.number, ...values, this.importId, line, hi, lo)
         .lastInsertRowid as number;
+      this.bulkTotals?.add(row, this.clients.get(row.clientCode)?.kind === 'professionnel');
       this.seen.mark(id, line);
       this.seen.markWritten(id);
       return { kind: 'created' };
@@ -515,6 +521,8 @@ export class InvoiceImportStore {
   /** Writes the counts on the import and its journal entry. */
   finish(details: Record<string, unknown>): void {
     for (const index of this.deferredIndexes.splice(0)) this.sqlite.exec(index.sql);
+    this.bulkTotals?.finish();
+    dropEmptyTotals(this.sqlite);
     const c = this.counts;
     this.sqlite
       .prepare(
