@@ -5,7 +5,13 @@ import { createWriteStream } from 'node:fs';
  * decimal comma with space-grouped thousands, dd/mm/yyyy dates, UTF-8 with BOM, as Excel-FR
  * exports look. Deterministic, so that runs compare.
  */
-export async function generateExport(path: string, lines: number, clients: number): Promise<void> {
+export async function generateExport(
+  path: string,
+  lines: number,
+  clients: number,
+  /** The same export a while later: every `paidEvery`-th unpaid invoice now has €1 paid. */
+  paidEvery = 0,
+): Promise<void> {
   const out = createWriteStream(path);
   const euros = (cents: number) => {
     const units = Math.floor(cents / 100)
@@ -21,7 +27,14 @@ export async function generateExport(path: string, lines: number, clients: numbe
     const day = 1 + (i % 28);
     const month = 1 + (i % 12);
     const amount = ((i * 37) % 500000) + 1000;
-    const paid = i % 3 === 0 ? amount : i % 7 === 0 ? Math.floor(amount / 2) : 0;
+    const unpaid = i % 3 !== 0 && i % 7 !== 0;
+    const paid = !unpaid
+      ? i % 3 === 0
+        ? amount
+        : Math.floor(amount / 2)
+      : paidEvery && i % paidEvery === 0
+        ? 100
+        : 0;
     const code = `C${String(client).padStart(5, '0')}`;
     buffer += `F2026-${String(i).padStart(7, '0')};${code};Société cliente n°${client} SARL;compta${client}@client${client}.fr;${two(day)}/${two(month)}/2025;${two(day)}/${two(month)}/2026;${euros(amount)};${euros(paid)}\n`;
     if (buffer.length > 1 << 16) {
