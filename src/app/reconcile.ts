@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { readStatementFile, type StatementOperation, statementFormat } from '../adapters/bank-formats.js';
 import { inspectSource, readSample, type SourceFile, streamRows } from '../adapters/csv-source.js';
 import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
@@ -238,6 +239,7 @@ export async function reconcile(
       `INSERT INTO bank_lines (key, import_id, line, date, amount_cents, currency, label, status, reason, recorded_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const insertPayment = paymentInsert(store);
     const results: (Match & { id: number })[] = [];
     for (const match of matches) {
       const { line } = match;
@@ -258,7 +260,7 @@ export async function reconcile(
         ).lastInsertRowid,
       );
       if (match.kind === 'sure') {
-        recordPayments(store, id, read.importId, line, match.allocations, clock);
+        recordPayments(insertPayment, id, read.importId, line, match.allocations, clock);
       }
       results.push({ ...match, id });
     }
@@ -285,18 +287,25 @@ export async function reconcile(
   }
 }
 
+/**
+ * The statement that records a payment from a statement line, prepared once per command: each
+ * prepare also compiles the store's triggers on payments.
+ */
+function paymentInsert(store: Store): SQLite.Statement {
+  return store.sqlite.prepare(
+    `INSERT INTO payments (invoice_id, date, amount_cents, source, reference, import_id, recorded_at, bank_line_id)
+     VALUES (?, ?, ?, 'releve', ?, ?, ?, ?)`,
+  );
+}
+
 function recordPayments(
-  store: Store,
+  insert: SQLite.Statement,
   lineId: number,
   importId: number | null,
   line: Pick<BankLine, 'date' | 'label'>,
   allocations: readonly { readonly invoice: Pick<OpenInvoice, 'id'>; readonly amount: Cents }[],
   clock: { readonly now: Date },
 ): void {
-  const insert = store.sqlite.prepare(
-    `INSERT INTO payments (invoice_id, date, amount_cents, source, reference, import_id, recorded_at, bank_line_id)
-     VALUES (?, ?, ?, 'releve', ?, ?, ?, ?)`,
-  );
   for (const a of allocations)
     insert.run(
       a.invoice.id,
@@ -363,7 +372,7 @@ export function confirmLine(
       left -= part;
     });
     recordPayments(
-      store,
+      paymentInsert(store),
       line.id,
       line.import_id,
       { date: line.date as IsoDate, label: line.label },
