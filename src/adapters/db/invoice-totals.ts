@@ -35,7 +35,12 @@ const BULK_DROPPED = [
  * with a rollback.
  */
 export class BulkTotals {
-  private readonly groups = new Map<string, number[]>();
+  /**
+   * Sums by due date, then issue date, then the rest of the key: a number for the usual case
+   * (euros, no date from the source), else the rest as text. Building the whole key as one string
+   * for each of a million lines cost 0.4 s.
+   */
+  private readonly groups = new Map<string, Map<string, Map<number | string, number[]>>>();
   private readonly triggers: string[];
 
   constructor(
@@ -52,14 +57,26 @@ export class BulkTotals {
 
   /** What `invoice_contributions` would say of this new invoice. */
   add(row: InvoiceRow, professional: boolean): void {
+    // Nothing stored before: no payment, dispute or closing; the whole « Réglé » is declared.
     const declared = row.paid;
-    const source = declared === 0 ? '' : row.paidOn ? `p${row.paidOn}` : `c${this.importId}`;
-    const key = `${row.currency}0${professional ? 1 : 0}${row.amount < 0 ? 1 : 0}${row.issueDate}${row.dueDate}|${source}|`;
-    const owing = row.amount > 0 && row.amount - row.paid > 0;
-    const sums = this.groups.get(key);
+    const flags = (professional ? 4 : 0) + (row.amount < 0 ? 2 : 0) + (declared === 0 ? 0 : 1);
+    const paidOn = declared !== 0 && row.paidOn ? row.paidOn : '';
+    const rest = row.currency === 'EUR' && paidOn === '' ? flags : `${row.currency}${flags}${paidOn}`;
+    let byIssue = this.groups.get(row.dueDate);
+    if (byIssue === undefined) {
+      byIssue = new Map();
+      this.groups.set(row.dueDate, byIssue);
+    }
+    let byRest = byIssue.get(row.issueDate);
+    if (byRest === undefined) {
+      byRest = new Map();
+      byIssue.set(row.issueDate, byRest);
+    }
     const outstanding = row.amount - row.paid;
+    const owing = row.amount > 0 && outstanding > 0;
+    const sums = byRest.get(rest);
     if (sums === undefined) {
-      this.groups.set(key, [1, row.amount, outstanding, owing ? outstanding : 0, owing ? 1 : 0, declared, 0]);
+      byRest.set(rest, [1, row.amount, outstanding, owing ? outstanding : 0, owing ? 1 : 0, declared, 0]);
       return;
     }
     sums[0] = (sums[0] as number) + 1;
@@ -72,6 +89,15 @@ export class BulkTotals {
     sums[5] = (sums[5] as number) + declared;
   }
 
+  /** The key of `invoice_contributions` for a group of `add`. */
+  private key(dueDate: string, issueDate: string, rest: number | string): string {
+    const currency = typeof rest === 'number' ? 'EUR' : rest.slice(0, 3);
+    const flags = typeof rest === 'number' ? rest : Number(rest[3]);
+    const paidOn = typeof rest === 'number' ? '' : rest.slice(4);
+    const source = (flags & 1) === 0 ? '' : paidOn !== '' ? `p${paidOn}` : `c${this.importId}`;
+    return `${currency}0${(flags >> 2) & 1}${(flags >> 1) & 1}${issueDate}${dueDate}|${source}|`;
+  }
+
   /** Puts the triggers back and adds the sums to the store's. */
   finish(): void {
     for (const sql of this.triggers.splice(0)) this.sqlite.exec(sql);
@@ -79,7 +105,11 @@ export class BulkTotals {
       `INSERT INTO invoice_totals (k, ${TOTALS_SUMS.join(', ')}) VALUES (?, ${TOTALS_SUMS.map(() => '?').join(', ')})
        ON CONFLICT (k) DO UPDATE SET ${TOTALS_SUMS.map((c) => `${c} = ${c} + excluded.${c}`).join(', ')}`,
     );
-    for (const [key, sums] of this.groups) upsert.run(key, ...sums);
+    for (const [dueDate, byIssue] of this.groups) {
+      for (const [issueDate, byRest] of byIssue) {
+        for (const [rest, sums] of byRest) upsert.run(this.key(dueDate, issueDate, rest), ...sums);
+      }
+    }
     this.groups.clear();
   }
 }
