@@ -144,6 +144,41 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     ]);
   });
 
+  it('finds a number repeated far down a first import, written by packs of lines', async () => {
+    // 100 lines: line 71 repeats line 67 as it is (one invoice); lines 86 and 91 repeat lines 16
+    // and 89 with another amount (refused). Lines 16 and 67 are in packs already written, not 89.
+    const dir = tempDir();
+    const lines = ['N° facture;Code client;Client;Date facture;Échéance;Montant TTC'];
+    const repeats = new Map([
+      [70, 66],
+      [85, 15],
+      [90, 88],
+    ]);
+    for (let i = 1; i <= 100; i++) {
+      const n = repeats.get(i) ?? i;
+      const amount = i === 85 || i === 90 ? '999,00' : `${n},00`;
+      lines.push(`F${n};C${n % 7};Client ${n % 7};01/02/2026;31/03/2026;${amount}`);
+    }
+    writeFileSync(join(dir, 'cent.csv'), `${lines.join('\n')}\n`);
+    const { code, json } = await importJson(dir, 'cent.csv', '--ignorer-erreurs');
+    expect(code).toBe(1);
+    expect(json).toMatchObject({ crees: 97, doublons: 1, rejetes: 2 });
+    expect(json.erreurs.map((e: { ligne: number; message: string }) => [e.ligne, e.message])).toEqual([
+      [86, expect.stringContaining('numéro déjà présent ligne 16')],
+      [91, expect.stringContaining('numéro déjà présent ligne 89')],
+    ]);
+    const stored = query<{ id: number; number: string; amount_cents: number; source_line: number }>(
+      join(dir, 'recouvre.db'),
+      'SELECT id, number, amount_cents, source_line FROM invoices ORDER BY id',
+    );
+    expect(stored).toHaveLength(97);
+    // In the order of the file, each with its own line and amount.
+    for (const [at, invoice] of stored.entries()) {
+      const n = Number(invoice.number.slice(1));
+      expect(invoice).toEqual({ id: at + 1, number: `F${n}`, amount_cents: n * 100, source_line: n + 1 });
+    }
+  });
+
   it('leaves out drafts and cancelled invoices, and takes "Payée" as paid', async () => {
     const dir = tempDir();
     const { json } = await importJson(dir, fixture('import/statuts.csv'));
