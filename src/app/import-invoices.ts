@@ -8,7 +8,7 @@ import {
 } from '../adapters/csv-source.js';
 import { importHeader } from '../adapters/db/imports.js';
 import { type ImportCounts, InvoiceImportStore } from '../adapters/db/invoice-import-store.js';
-import type { Store } from '../adapters/db/open.js';
+import { type Store, withRollbackJournal } from '../adapters/db/open.js';
 import {
   FIELD_BY_KEY,
   FIELDS,
@@ -160,14 +160,13 @@ export async function importInvoices(
     // (SQLite's own check, in one pass) rather than row by row: about a tenth of a first import.
     // The pragma only takes effect outside a transaction.
     const bulkKeyCheck = sqlite.prepare('SELECT 1 FROM invoices LIMIT 1').get() === undefined;
-    if (bulkKeyCheck) sqlite.pragma('foreign_keys = OFF');
+    if (!bulkKeyCheck) return attemptInTransaction(skipping, false);
+    sqlite.pragma('foreign_keys = OFF');
     try {
-      return await attemptInTransaction(skipping, bulkKeyCheck);
+      return await withRollbackJournal(sqlite, () => attemptInTransaction(skipping, true));
     } finally {
-      if (bulkKeyCheck) {
-        if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
-        sqlite.pragma('foreign_keys = ON');
-      }
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      sqlite.pragma('foreign_keys = ON');
     }
   }
 

@@ -441,6 +441,8 @@ describe('recouvre import: bad input is refused with a precise French message, a
     expect(
       query(db, 'SELECT number FROM invoices INDEXED BY invoices_client ORDER BY client_id, number').length,
     ).toBe(2);
+    // Written through a rollback journal (see withRollbackJournal), the store has its log back.
+    expect(query(db, 'PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
   });
 
   it('a first import checks the foreign keys of the whole base before keeping anything', async () => {

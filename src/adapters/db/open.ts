@@ -137,3 +137,34 @@ function pendingMigrations(sqlite: SQLite.Database, path: string): boolean {
   }
   return Object.keys(migrations).some((name) => !applied.includes(name));
 }
+
+/**
+ * Runs `work` with a rollback journal rather than the write-ahead log, when no other connection
+ * has the store open: a first import writes every page of the store, and the log would have each
+ * written twice, once into the log and once when it is copied back (a tenth of a first import).
+ * Meanwhile every commit is synced in full, as a rollback journal needs to survive a power cut.
+ * The log comes back afterwards, whatever happens; a store left in the middle by a crash gets it
+ * back at its next opening, once SQLite has rolled back the journal.
+ */
+export async function withRollbackJournal<T>(sqlite: SQLite.Database, work: () => Promise<T>): Promise<T> {
+  // Another connection (a report running) keeps the log: never wait for it.
+  sqlite.pragma('busy_timeout = 0');
+  let switched = false;
+  try {
+    switched = sqlite.pragma('journal_mode = DELETE', { simple: true }) === 'delete';
+  } catch {
+    switched = false;
+  } finally {
+    sqlite.pragma('busy_timeout = 5000');
+  }
+  if (!switched) return work();
+  sqlite.pragma('synchronous = FULL');
+  try {
+    return await work();
+  } finally {
+    // A transaction `work` left open is not to be kept (and would keep the journal mode).
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+  }
+}

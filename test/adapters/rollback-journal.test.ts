@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore, withRollbackJournal } from '../../src/adapters/db/open.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'recouvre-journal-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The journal mode written in the file, as any other program opening it sees it. */
+function modeOnDisk(path: string): string {
+  const other = new SQLite(path, { readonly: true });
+  try {
+    return other.pragma('journal_mode', { simple: true }) as string;
+  } finally {
+    other.close();
+  }
+}
+
+describe('withRollbackJournal (a first import)', () => {
+  it('writes through a rollback journal when alone, and gives the store its log back, even on error', async () => {
+    const store = await openStore(join(dir, 'seul.db'), { create: true });
+    const seen = await withRollbackJournal(store.sqlite, async () => ({
+      mode: store.sqlite.pragma('journal_mode', { simple: true }),
+      synchronous: store.sqlite.pragma('synchronous', { simple: true }),
+    }));
+    // FULL is 2: a rollback journal must be synced to survive a power cut.
+    expect(seen).toEqual({ mode: 'delete', synchronous: 2 });
+    expect(store.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.sqlite.pragma('synchronous', { simple: true })).toBe(1);
+
+    await expect(
+      withRollbackJournal(store.sqlite, async () => {
+        store.sqlite.exec("BEGIN; INSERT INTO clients (code, name) VALUES ('C1', 'Client')");
+        throw new Error('panne');
+      }),
+    ).rejects.toThrow('panne');
+    expect(store.sqlite.inTransaction).toBe(false);
+    expect(store.sqlite.prepare('SELECT count(*) FROM clients').pluck().get()).toBe(0);
+    await store.close();
+    expect(modeOnDisk(join(dir, 'seul.db'))).toBe('wal');
+  });
+
+  it('keeps the log, without waiting, while another connection reads the store', async () => {
+    const path = join(dir, 'partage.db');
+    const store = await openStore(path, { create: true });
+    const reader = new SQLite(path, { readonly: true });
+    reader.prepare('SELECT count(*) FROM invoices').get();
+    const started = performance.now();
+    const mode = await withRollbackJournal(store.sqlite, async () =>
+      store.sqlite.pragma('journal_mode', { simple: true }),
+    );
+    expect(mode).toBe('wal');
+    // Its busy timeout would have made it wait 5 s.
+    expect(performance.now() - started).toBeLessThan(4000);
+    expect(store.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+    reader.close();
+    await store.close();
+  });
+});
