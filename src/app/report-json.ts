@@ -65,8 +65,14 @@ export function reportJson(report: Report): unknown {
   };
 }
 
-function cents(b: Buckets): Record<string, number> {
-  return Object.fromEntries([...BUCKETS, 'total'].map((k) => [k, b[k as keyof Buckets]]));
+/**
+ * The buckets and their total, in that order, added to `into`: a large store has 50,000 clients,
+ * and building their rows through arrays and spreads cost a tenth of a second.
+ */
+function cents(b: Buckets, into: Record<string, string | number> = {}): Record<string, string | number> {
+  for (const k of BUCKETS) into[k] = b[k];
+  into.total = b.total;
+  return into;
 }
 
 function currencyJson(c: CurrencyReport) {
@@ -74,12 +80,11 @@ function currencyJson(c: CurrencyReport) {
     devise: c.currency,
     balance_agee: cents(c.aged.totals),
     litiges_centimes: c.aged.disputed,
-    clients: c.aged.clients.map((k) => ({
-      client: k.code,
-      nom: k.name,
-      ...cents(k.buckets),
-      litiges: k.disputed,
-    })),
+    clients: c.aged.clients.map((k) => {
+      const row = cents(k.buckets, { client: k.code, nom: k.name });
+      row.litiges = k.disputed;
+      return row;
+    }),
     indicateurs: {
       encours_centimes: c.receivables,
       en_retard_centimes: c.overdue,
