@@ -31,7 +31,7 @@ const UNCHANGED = 1;
 const OTHER = 2;
 
 const TEXTS = 12;
-const NUMBERS = 10;
+const NUMBERS = 12;
 const NO_KIND = 1;
 const NO_ADDRESS = 2;
 const NO_SIREN = 4;
@@ -79,6 +79,7 @@ export class BatchWriter {
       repeat: boolean;
       clientRef: number;
       stored: number;
+      clientKey: Fingerprint;
     },
     cells: string[] | undefined,
   ): void {
@@ -121,6 +122,8 @@ export class BatchWriter {
     numbers[n + 7] = mark.clientRef;
     numbers[n + 8] = mark.stored;
     numbers[n + 9] = nulls;
+    numbers[n + 10] = mark.clientKey.hi;
+    numbers[n + 11] = mark.clientKey.lo;
     this.cells?.push(cells);
     this.invoices++;
   }
@@ -232,6 +235,7 @@ export function handBatch(batch: PackedBatch, handlers: RowHandlers): void {
         repeat: numbers[n + 6] === 1,
         clientRef: numbers[n + 7] as number,
         stored: numbers[n + 8] as number,
+        clientKey: { hi: numbers[n + 10] as number, lo: numbers[n + 11] as number },
         cells: cells?.[invoice],
       });
       invoice++;

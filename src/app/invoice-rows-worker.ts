@@ -11,6 +11,7 @@ import {
   Hash64Table,
   hashByteCells,
   hashBytes,
+  hashString,
   hashStrings,
   seedOf,
 } from '../adapters/line-fingerprint.js';
@@ -77,6 +78,7 @@ const known = request.known === null ? null : Hash64Table.of(request.known);
  */
 const numbers = known === null ? new Hash64Table(1 << 16) : null;
 const numberSeed = seedOf('numéro');
+const codeSeed = seedOf('client');
 const numberAt = options.columns.number ?? -1;
 /**
  * Client cells of the lines sent in full, each with a reference unique across the readers of a
@@ -131,7 +133,13 @@ function check(
     if (result.kind === 'invoice') {
       // Nothing is skipped into an empty store: no need to know the clients' cells.
       const ref = known === null ? -1 : clientRef(client ?? clientOf(cells));
-      batch.addInvoice(line, result.row, { fingerprint, repeat, clientRef: ref, stored: value }, keep);
+      const clientKey = hashString(result.row.clientCode, codeSeed);
+      batch.addInvoice(
+        line,
+        result.row,
+        { fingerprint, repeat, clientRef: ref, stored: value, clientKey },
+        keep,
+      );
     } else if (result.kind === 'skipped') {
       batch.addOther({ kind: 'skipped', line, number: result.number });
     } else {

@@ -45,6 +45,8 @@ export type RowItem =
       readonly repeat: boolean;
       /** The reader's reference for the line's client cells. */
       readonly clientRef: number;
+      /** The fingerprint of its client code. */
+      readonly clientKey: Fingerprint;
       /** The value stored with the line's fingerprint, or -1 (see `LineMark`). */
       readonly stored: number;
       readonly cells?: string[] | undefined;

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { OUTSTANDING_SQL } from '../../src/adapters/db/balances.js';
 import { InvoiceImportStore } from '../../src/adapters/db/invoice-import-store.js';
 import { openStore } from '../../src/adapters/db/open.js';
+import { hashString, seedOf } from '../../src/adapters/line-fingerprint.js';
 import { addDays, type IsoDate } from '../../src/domain/dates.js';
 import type { InvoiceRow } from '../../src/domain/invoice-row.js';
 import type { Cents } from '../../src/domain/money.js';
@@ -235,7 +236,12 @@ describe('the report’s invoice totals', () => {
     ];
     rows.forEach((r, k) => {
       expect(
-        writer.upsertInvoice(r, k + 2, { repeat: false, stored: -1, fingerprint: { hi: 1, lo: k } }).kind,
+        writer.upsertInvoice(r, k + 2, {
+          repeat: false,
+          stored: -1,
+          fingerprint: { hi: 1, lo: k },
+          clientKey: hashString(r.clientCode, seedOf('client')),
+        }).kind,
       ).toBe('created');
     });
     writer.finish({});

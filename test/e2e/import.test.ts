@@ -144,7 +144,7 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     ]);
   });
 
-  it('finds a number repeated far down a first import, written by packs of lines', async () => {
+  it('finds a number repeated far down a first import, and the client of each line, written by packs', async () => {
     // 100 lines: line 71 repeats line 67 as it is (one invoice); lines 86 and 91 repeat lines 16
     // and 89 with another amount (refused). Lines 16 and 67 are in packs already written, not 89.
     const dir = tempDir();
@@ -167,16 +167,30 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
       [86, expect.stringContaining('numéro déjà présent ligne 16')],
       [91, expect.stringContaining('numéro déjà présent ligne 89')],
     ]);
-    const stored = query<{ id: number; number: string; amount_cents: number; source_line: number }>(
+    const stored = query<{
+      id: number;
+      number: string;
+      amount_cents: number;
+      source_line: number;
+      code: string;
+    }>(
       join(dir, 'recouvre.db'),
-      'SELECT id, number, amount_cents, source_line FROM invoices ORDER BY id',
+      `SELECT i.id, i.number, i.amount_cents, i.source_line, c.code
+       FROM invoices i JOIN clients c ON c.id = i.client_id ORDER BY i.id`,
     );
     expect(stored).toHaveLength(97);
-    // In the order of the file, each with its own line and amount.
+    // In the order of the file, each with its own line, amount and client.
     for (const [at, invoice] of stored.entries()) {
       const n = Number(invoice.number.slice(1));
-      expect(invoice).toEqual({ id: at + 1, number: `F${n}`, amount_cents: n * 100, source_line: n + 1 });
+      expect(invoice).toEqual({
+        id: at + 1,
+        number: `F${n}`,
+        amount_cents: n * 100,
+        source_line: n + 1,
+        code: `C${n % 7}`,
+      });
     }
+    expect(query(join(dir, 'recouvre.db'), 'SELECT count(*) AS n FROM clients')).toEqual([{ n: 7 }]);
   });
 
   it('leaves out drafts and cancelled invoices, and takes "Payée" as paid', async () => {
