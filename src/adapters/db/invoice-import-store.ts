@@ -332,20 +332,23 @@ export class InvoiceImportStore {
 
   private readonly keyedClients: StoredClient[] = [];
 
+  /** Their codes: two codes with one fingerprint are told apart, and the second found by code. */
+  private readonly keyedCodes: string[] = [];
+
   /** A client met earlier in this file, by its code's fingerprint when the line comes with it. */
   private metClient(code: string, key: Fingerprint | undefined): StoredClient | undefined {
     if (key === undefined) return this.clients.get(code);
     const at = this.clientKeys.get(key);
-    if (at >= 0) return this.keyedClients[at];
+    if (at >= 0 && this.keyedCodes[at] === code) return this.keyedClients[at];
     const met = this.clients.get(code);
-    if (met !== undefined) this.keyClient(met, key);
+    if (met !== undefined && at < 0) this.keyClient(code, met, key);
     return met;
   }
 
-  private keyClient(client: StoredClient, key: Fingerprint | undefined): void {
-    if (key === undefined) return;
-    this.clientKeys.add(key, this.keyedClients.length);
+  private keyClient(code: string, client: StoredClient, key: Fingerprint | undefined): void {
+    if (key === undefined || !this.clientKeys.add(key, this.keyedClients.length)) return;
     this.keyedClients.push(client);
+    this.keyedCodes.push(code);
   }
 
   /** Creates the client on first sight, or completes and updates it from the file. */
@@ -401,12 +404,12 @@ export class InvoiceImportStore {
         ).lastInsertRowid,
       );
       this.clients.set(row.clientCode, client);
-      this.keyClient(client, key);
+      this.keyClient(row.clientCode, client, key);
       this.counts.clientsCreated++;
       return client;
     }
     this.clients.set(row.clientCode, stored);
-    this.keyClient(stored, key);
+    this.keyClient(row.clientCode, stored, key);
     const changed = (Object.keys(incoming) as ClientField[]).filter(
       (f) => incoming[f] !== null && incoming[f] !== undefined && incoming[f] !== stored[f],
     );
