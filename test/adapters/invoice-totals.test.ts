@@ -8,9 +8,7 @@ import { InvoiceImportStore } from '../../src/adapters/db/invoice-import-store.j
 import { openStore } from '../../src/adapters/db/open.js';
 import { hashString, seedOf } from '../../src/adapters/line-fingerprint.js';
 import { addDays, type IsoDate } from '../../src/domain/dates.js';
-import type { InvoiceRow } from '../../src/domain/invoice-row.js';
-import type { Cents } from '../../src/domain/money.js';
-import { seededRandom } from './generated.js';
+import { importHeader, invoiceRow, seededRandom } from './generated.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recouvre-totals-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,16 +28,6 @@ function keptAndRecomputed(sqlite: SQLite.Database) {
       .all(),
   };
 }
-
-const header = (startedAt: string) => ({
-  startedAt,
-  fileName: 'f.csv',
-  filePath: '/f.csv',
-  sha256: '0'.repeat(64),
-  encoding: 'utf8',
-  separator: ';',
-  options: {},
-});
 
 describe('the report’s invoice totals', () => {
   it('are kept equal to the sum of the invoices’ contributions through every kind of change', async () => {
@@ -198,32 +186,13 @@ describe('the report’s invoice totals', () => {
     const triggers = () =>
       sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").pluck().all();
     const before = triggers();
-    const row = (
-      number: string,
-      clientCode: string,
-      amount: number,
-      paid: number,
-      more: Partial<InvoiceRow> = {},
-    ) =>
-      ({
-        number,
-        clientCode,
-        clientName: `Client ${clientCode}`,
-        emails: '',
+    const row = (number: string, clientCode: string, amount: number, paid: number, more = {}) =>
+      invoiceRow(number, clientCode, amount, paid, {
         clientKind: clientCode === 'C1' ? 'particulier' : null,
-        address: null,
-        siren: null,
-        phone: null,
-        issueDate: '2026-03-01' as IsoDate,
-        dueDate: '2026-03-31' as IsoDate,
-        dueDateComputed: false,
-        amount: amount as Cents,
-        paid: paid as Cents,
-        currency: 'EUR',
         ...more,
-      }) as InvoiceRow;
+      });
     sqlite.exec('BEGIN');
-    const writer = new InvoiceImportStore(sqlite, header('2026-04-01T08:00:00.000Z'), '2026-04-01');
+    const writer = new InvoiceImportStore(sqlite, importHeader('2026-04-01T08:00:00.000Z'), '2026-04-01');
     expect(triggers()).not.toEqual(before);
     const rows = [
       row('F1', 'C1', 10000, 0),
