@@ -412,6 +412,12 @@ function handleError(error: unknown, io: Io): number {
     );
     return 1;
   }
+  if (code === 'SQLITE_BUSY') {
+    io.stderr.write(
+      'recouvre : la base est occupée par un autre recouvre (un premier import, sans doute) depuis plus de 5 secondes. Relancez la commande quand il aura fini.\n',
+    );
+    return 1;
+  }
   if (code === 'ENOSPC') {
     io.stderr.write(
       'recouvre : disque plein. Libérez de la place puis relancez : rien n’a été enregistré.\n',

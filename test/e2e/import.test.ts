@@ -434,6 +434,37 @@ describe('recouvre import: bad input is refused with a precise French message, a
     expect(existsSync(join(dir, 'recouvre.db'))).toBe(false);
   });
 
+  it('while a first import writes without the log, another command reads what was kept, or says the base is busy', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'recouvre.db');
+    expect((await importJson(dir, fixture('import/utf-8-bom.csv'))).code).toBe(0);
+    const total = async () => {
+      const result = await recouvre(['rapport', '--format', 'json', '--date', '2026-12-31'], { cwd: dir });
+      return { ...result, total: result.code === 0 ? JSON.parse(result.stdout).balance_agee.total : null };
+    };
+    const before = await total();
+    expect(before.total).toBeGreaterThan(0);
+    // What a first import does (withRollbackJournal), held open by this test.
+    const importer = new Database(db);
+    try {
+      expect(importer.pragma('journal_mode = DELETE', { simple: true })).toBe('delete');
+      importer.exec('BEGIN IMMEDIATE; UPDATE invoices SET paid_cents = amount_cents;');
+      // Not written yet: the report reads the base as it was, and does not wait.
+      expect(await total()).toMatchObject({ code: 0, total: before.total });
+      importer.exec('ROLLBACK; BEGIN EXCLUSIVE;');
+      // Writing its pages: the report waits 5 s, then says why it stops.
+      const busy = await total();
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toContain('la base est occupée par un autre recouvre');
+      expect(busy.stderr).not.toContain('erreur interne');
+      importer.exec('ROLLBACK');
+    } finally {
+      importer.pragma('journal_mode = WAL');
+      importer.close();
+    }
+    expect(await total()).toMatchObject({ code: 0, total: before.total });
+  }, 30_000);
+
   it('a first import into an empty base builds its indexes at the end, and a failed one leaves them', async () => {
     const dir = tempDir();
     const db = join(dir, 'recouvre.db');

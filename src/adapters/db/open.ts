@@ -90,10 +90,16 @@ export async function openStore(path: string, options: { readonly create: boolea
     throw new UserError(`Impossible d'ouvrir la base « ${path} » : ${(error as Error).message}`);
   }
   try {
-    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    try {
+      sqlite.pragma('journal_mode = WAL');
+    } catch (error) {
+      // A first import is writing the store through a rollback journal (`withRollbackJournal`)
+      // and puts the log back when it ends; meanwhile this connection reads as it can.
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+    }
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
     pending = pendingMigrations(sqlite, path);
   } catch (error) {
     sqlite.close();
