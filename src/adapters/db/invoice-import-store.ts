@@ -152,7 +152,10 @@ class InvoiceInserts {
 
   private readonly one;
 
-  private readonly pending: unknown[] = [];
+  /** The parameters of the rows queued, `INVOICE_PARAMETERS` each, in one reused array. */
+  private readonly pending = new Array<unknown>(InvoiceInserts.ROWS * INVOICE_PARAMETERS);
+
+  private queued = 0;
 
   private nextId: number;
 
@@ -163,32 +166,41 @@ class InvoiceInserts {
     this.nextId = sqlite.prepare('SELECT coalesce(max(id), 0) + 1 FROM invoices').pluck().get() as number;
   }
 
-  /** Queues a row (`INVOICE_PARAMETERS` values) and returns the id it will have. */
-  add(values: readonly unknown[]): number {
+  /** Queues a new invoice and returns the id it will have. */
+  add(row: InvoiceRow, clientId: number, importId: number, line: number, hash: Fingerprint | null): number {
     const id = this.nextId++;
-    for (const value of values) this.pending.push(value);
-    if (this.pending.length === InvoiceInserts.ROWS * INVOICE_PARAMETERS) {
+    parameters(this.pending, this.queued * INVOICE_PARAMETERS, row, clientId, importId, line, hash);
+    if (++this.queued === InvoiceInserts.ROWS) {
       this.written(this.many.run(this.pending).lastInsertRowid, id);
-      this.pending.length = 0;
+      this.queued = 0;
     }
     return id;
   }
 
-  /** Writes a row at once, after those queued, and returns its id. */
-  insert(values: readonly unknown[]): number {
+  /** Writes a new invoice at once, after those queued, and returns its id. */
+  insert(
+    row: InvoiceRow,
+    clientId: number,
+    importId: number,
+    line: number,
+    hash: Fingerprint | null,
+  ): number {
     this.flush();
     const id = this.nextId++;
+    const values = new Array<unknown>(INVOICE_PARAMETERS);
+    parameters(values, 0, row, clientId, importId, line, hash);
     this.written(this.one.run(values).lastInsertRowid, id);
     return id;
   }
 
-  /** Writes the rows still queued: before anything reads the table. */
+  /** Writes the invoices still queued: before anything reads the table. */
   flush(): void {
-    let id = this.nextId - this.pending.length / INVOICE_PARAMETERS;
-    for (let at = 0; at < this.pending.length; at += INVOICE_PARAMETERS) {
+    let id = this.nextId - this.queued;
+    for (let k = 0; k < this.queued; k++) {
+      const at = k * INVOICE_PARAMETERS;
       this.written(this.one.run(this.pending.slice(at, at + INVOICE_PARAMETERS)).lastInsertRowid, id++);
     }
-    this.pending.length = 0;
+    this.queued = 0;
   }
 
   private written(lastId: number | bigint, expected: number): void {
@@ -198,6 +210,31 @@ class InvoiceInserts {
       );
     }
   }
+}
+
+/** The parameters of `INVOICE_VALUES` for a new invoice, written into `into` from `at`. */
+function parameters(
+  into: unknown[],
+  at: number,
+  row: InvoiceRow,
+  clientId: number,
+  importId: number,
+  line: number,
+  hash: Fingerprint | null,
+): void {
+  into[at] = row.number;
+  into[at + 1] = clientId;
+  into[at + 2] = row.issueDate;
+  into[at + 3] = row.dueDate;
+  into[at + 4] = row.dueDateComputed ? 1 : 0;
+  into[at + 5] = row.amount;
+  into[at + 6] = row.paid;
+  into[at + 7] = row.paidOn ?? null;
+  into[at + 8] = row.currency;
+  into[at + 9] = importId;
+  into[at + 10] = line;
+  into[at + 11] = hash === null ? null : hash.hi;
+  into[at + 12] = hash === null ? null : hash.lo;
 }
 
 type ClientField = 'name' | 'emails' | 'kind' | 'address' | 'siren' | 'phone';
@@ -522,26 +559,18 @@ export class InvoiceImportStore {
     }
     const client = this.client(row, mark?.clientKey);
     const clientId = client.id;
-    const values = [
-      clientId,
-      row.issueDate,
-      row.dueDate,
-      row.dueDateComputed ? 1 : 0,
-      row.amount,
-      row.paid,
-      row.paidOn ?? null,
-      row.currency,
-    ] as const;
-    const hi = mark ? mark.fingerprint.hi : null;
-    const lo = mark ? mark.fingerprint.lo : null;
     if (!stored) {
-      const inserted = [row.number, ...values, this.importId, line, hi, lo];
-      const id = queued ? this.inserts.add(inserted) : this.inserts.insert(inserted);
+      const hash = mark ? mark.fingerprint : null;
+      const id = queued
+        ? this.inserts.add(row, clientId, this.importId, line, hash)
+        : this.inserts.insert(row, clientId, this.importId, line, hash);
       this.bulkTotals?.add(row, client.kind === 'professionnel');
       this.seen.mark(id, line);
       this.seen.markWritten(id);
       return { kind: 'created' };
     }
+    const hi = mark ? mark.fingerprint.hi : null;
+    const lo = mark ? mark.fingerprint.lo : null;
     this.seen.mark(stored.id, line);
     const differences = this.differences(stored, row, clientId);
     if (differences.length === 0 && stored.closed_import_id === null) {
@@ -550,7 +579,21 @@ export class InvoiceImportStore {
       }
       return { kind: 'unchanged' };
     }
-    this.statements.updateInvoice.run(...values, this.importId, line, hi, lo, stored.id);
+    this.statements.updateInvoice.run(
+      clientId,
+      row.issueDate,
+      row.dueDate,
+      row.dueDateComputed ? 1 : 0,
+      row.amount,
+      row.paid,
+      row.paidOn ?? null,
+      row.currency,
+      this.importId,
+      line,
+      hi,
+      lo,
+      stored.id,
+    );
     this.seen.markWritten(stored.id);
     const before: Record<string, unknown> = {};
     const after: Record<string, unknown> = {};
