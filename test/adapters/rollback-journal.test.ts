@@ -42,6 +42,28 @@ describe('withRollbackJournal (a first import)', () => {
     expect(modeOnDisk(join(dir, 'seul.db'))).toBe('wal');
   });
 
+  it('keeps what was written when another command is reading as it ends; the next opening puts the log back', async () => {
+    const path = join(dir, 'lecteur.db');
+    const store = await openStore(path, { create: true });
+    const reader = new SQLite(path, { readonly: true });
+    const result = await withRollbackJournal(store.sqlite, async () => {
+      store.sqlite.exec("BEGIN; INSERT INTO clients (code, name) VALUES ('C1', 'Client'); COMMIT;");
+      // A report opens the store now and is still reading when the import ends.
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM clients').get();
+      return 'importé';
+    });
+    expect(result).toBe('importé');
+    expect(store.sqlite.pragma('journal_mode', { simple: true })).toBe('delete');
+    reader.exec('COMMIT');
+    reader.close();
+    await store.close();
+    const again = await openStore(path, { create: false });
+    expect(again.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(again.sqlite.prepare('SELECT code FROM clients').pluck().all()).toEqual(['C1']);
+    await again.close();
+  });
+
   it('keeps the log, without waiting, while another connection reads the store', async () => {
     const path = join(dir, 'partage.db');
     const store = await openStore(path, { create: true });

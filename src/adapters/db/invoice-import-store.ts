@@ -55,7 +55,7 @@ export interface LineMark {
   readonly stored: number;
   /**
    * The fingerprint of the line's client code: the writer finds the clients it has met by it, in
-   * a table of numbers, faster than by their code in a \`Map\` (a fresh string on each line).
+   * a table of numbers, faster than by their code in a `Map` (a fresh string on each line).
    */
   readonly clientKey: Fingerprint;
 }

@@ -91,13 +91,7 @@ export async function openStore(path: string, options: { readonly create: boolea
   }
   try {
     sqlite.pragma('busy_timeout = 5000');
-    try {
-      sqlite.pragma('journal_mode = WAL');
-    } catch (error) {
-      // A first import is writing the store through a rollback journal (`withRollbackJournal`)
-      // and puts the log back when it ends; meanwhile this connection reads as it can.
-      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
-    }
+    writeAheadLog(sqlite);
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     pending = pendingMigrations(sqlite, path);
@@ -170,7 +164,21 @@ export async function withRollbackJournal<T>(sqlite: SQLite.Database, work: () =
   } finally {
     // A transaction `work` left open is not to be kept (and would keep the journal mode).
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
-    sqlite.pragma('journal_mode = WAL');
+    writeAheadLog(sqlite);
     sqlite.pragma('synchronous = NORMAL');
+  }
+}
+
+/**
+ * Puts the store in write-ahead-log mode. SQLite refuses at once while another connection uses
+ * the store in the other mode, and that is left as it is: at an opening, a first import is writing
+ * through a rollback journal and puts the log back when it ends (`withRollbackJournal`); at the
+ * end of that import, another command is reading, and the next opening puts the log back.
+ */
+function writeAheadLog(sqlite: SQLite.Database): void {
+  try {
+    sqlite.pragma('journal_mode = WAL');
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
   }
 }
