@@ -158,7 +158,8 @@ export async function importInvoices(
     const { sqlite } = store;
     // Into an empty store, foreign keys are checked once, over every table, before the commit
     // (SQLite's own check, in one pass) rather than row by row: about a tenth of a first import.
-    // The pragma only takes effect outside a transaction.
+    // The pragma only takes effect outside a transaction. The pages go through a rollback journal
+    // rather than the log (`withRollbackJournal`).
     const bulkKeyCheck = sqlite.prepare('SELECT 1 FROM invoices LIMIT 1').get() === undefined;
     if (!bulkKeyCheck) return attemptInTransaction(skipping, false);
     sqlite.pragma('foreign_keys = OFF');

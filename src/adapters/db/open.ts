@@ -77,6 +77,12 @@ function checkFile(path: string, create: boolean): void {
 }
 
 /**
+ * How long a connection waits for another that holds the store (the message of `main.ts` for
+ * SQLITE_BUSY says 5 seconds).
+ */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
  * Opens (or creates) the store and brings its schema up to date. A file written by a newer
  * recouvre, whose migrations this version does not know, is refused rather than damaged.
  */
@@ -90,7 +96,7 @@ export async function openStore(path: string, options: { readonly create: boolea
     throw new UserError(`Impossible d'ouvrir la base « ${path} » : ${(error as Error).message}`);
   }
   try {
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     writeAheadLog(sqlite);
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
@@ -149,13 +155,13 @@ function pendingMigrations(sqlite: SQLite.Database, path: string): boolean {
 export async function withRollbackJournal<T>(sqlite: SQLite.Database, work: () => Promise<T>): Promise<T> {
   // Another connection (a report running) keeps the log: never wait for it.
   sqlite.pragma('busy_timeout = 0');
-  let switched = false;
+  let switched: boolean;
   try {
     switched = sqlite.pragma('journal_mode = DELETE', { simple: true }) === 'delete';
   } catch {
     switched = false;
   } finally {
-    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
   if (!switched) return work();
   sqlite.pragma('synchronous = FULL');
