@@ -1,11 +1,16 @@
 import { type Config, dunningSettings, loadConfig, penaltyTerms } from '../adapters/config.js';
-import { dunningInputBatches, loadDunningInput } from '../adapters/db/dunning-store.js';
+import {
+  batchInput,
+  type InvoiceBatch,
+  loadDunningInput,
+  openInvoiceBatches,
+} from '../adapters/db/dunning-store.js';
 import type { Store } from '../adapters/db/open.js';
 import { frenchHolidays } from '../adapters/holidays.js';
 import { loadRateTables } from '../adapters/rate-tables.js';
 import type { Context } from '../context.js';
 import { addDays, type IsoDate } from '../domain/dates.js';
-import { type DunningPlan, type DunningRules, planDunning } from '../domain/dunning.js';
+import { type DunningInput, type DunningPlan, type DunningRules, planDunning } from '../domain/dunning.js';
 import { UserError } from '../errors.js';
 
 /** The rules of the dunning engine for this company: configuration, rate tables, holidays. */
@@ -63,23 +68,41 @@ export function computeDunningPlan(
 }
 
 /**
- * The same plan for every client, batch by batch of `batchClients` client ids (see
- * `dunningInputBatches`): each batch's plan is yielded, to be summed up and let go.
+ * The same plan for one client, or for every client batch by batch of client ids (see
+ * `openInvoiceBatches`): each batch's plan is yielded with the input it was made from, to be
+ * summed up and let go. The batches may be read by another thread, up to `dueUntil(rules, asOf,
+ * horizonDays)` by `batchClients`; they are read here otherwise.
  */
-export function* computeDunningPlans(
+export async function* computeDunningPlans(
   store: Store,
   rules: DunningRules,
   asOf: IsoDate,
-  options: { readonly batchClients: number; readonly horizonDays: number; readonly priced: boolean },
-): Generator<DunningPlan> {
+  options: {
+    readonly clientId?: number | undefined;
+    readonly batches?: AsyncIterable<InvoiceBatch> | Iterable<InvoiceBatch> | undefined;
+    readonly batchClients: number;
+    readonly horizonDays: number;
+    readonly priced: boolean;
+  },
+): AsyncGenerator<{ input: DunningInput; plan: DunningPlan }> {
   const until = dueUntil(rules, asOf, options.horizonDays);
-  for (const input of dunningInputBatches(store.sqlite, asOf, until, options.batchClients)) {
-    yield planDunning(input, rules, { priced: options.priced });
+  const plan = (input: DunningInput) => ({
+    input,
+    plan: planDunning(input, rules, { priced: options.priced }),
+  });
+  if (options.clientId !== undefined) {
+    yield plan(loadDunningInput(store.sqlite, asOf, { clientId: options.clientId, dueUntil: until }));
+    return;
   }
+  const batches = options.batches ?? openInvoiceBatches(store.sqlite, asOf, until, options.batchClients);
+  for await (const batch of batches) yield plan(batchInput(store.sqlite, asOf, batch));
 }
 
-/** The last due date the plan needs: courtesy notices look ahead of it by the earliest one. */
-function dueUntil(rules: DunningRules, asOf: IsoDate, horizonDays: number): IsoDate {
+/**
+ * The last due date the plan reads (credit notes apart, read whatever their date): courtesy
+ * notices look ahead of it by the earliest one, and a horizon further.
+ */
+export function dueUntil(rules: DunningRules, asOf: IsoDate, horizonDays: number): IsoDate {
   const lead = Math.max(0, ...rules.settings.scenarios.flatMap((s) => s.steps.map((step) => -step.days)));
   return addDays(asOf, lead + horizonDays);
 }

@@ -1,4 +1,6 @@
 import type { Config } from '../adapters/config.js';
+import { agedSumsFromStore } from '../adapters/db/aged-balance-store.js';
+import type { InvoiceBatch } from '../adapters/db/dunning-store.js';
 import type { Store } from '../adapters/db/open.js';
 import {
   type ActivityCount,
@@ -10,10 +12,9 @@ import {
   prescriptionCandidates,
   SCAN_CACHE,
 } from '../adapters/db/report-store.js';
-import type { AgedBalance } from '../domain/aged-balance.js';
-import { emptyBuckets } from '../domain/aged-balance.js';
+import { type AgedBalance, AgedBalanceSums, emptyBuckets } from '../domain/aged-balance.js';
 import { addDays, type IsoDate } from '../domain/dates.js';
-import { type DunningRules, natural } from '../domain/dunning.js';
+import { type DunningClient, type DunningRules, natural } from '../domain/dunning.js';
 import type { Cents } from '../domain/money.js';
 import { computePenalties, type PenaltyOptions, RECOVERY_INDEMNITY } from '../domain/penalties.js';
 import {
@@ -37,7 +38,7 @@ import {
   trendDates,
 } from '../domain/report.js';
 import { STEP_CODES, type StepCode } from '../domain/scenario.js';
-import { computeDunningPlan, computeDunningPlans } from './dunning-plan.js';
+import { computeDunningPlans, dueUntil } from './dunning-plan.js';
 
 /** Everything `recouvre rapport` shows, in whatever format: plain data, amounts in cents. */
 export interface Report {
@@ -104,13 +105,25 @@ export async function buildReport(
   const { asOf, dsoMethod, clientId } = request;
   const period = periodEnding(asOf, request.periodDays);
   store.sqlite.pragma(SCAN_CACHE);
-  // The grouped invoices and the aged balance on their own threads, the week's plan on this one.
-  const pendingData = inReportWorker(store.path, { kind: 'data', period, clientId });
-  const pendingBalances = inReportWorker(store.path, { kind: 'aged', asOf, clientId });
-  pendingData.catch(() => {});
-  pendingBalances.catch(() => {});
-  const { planned, planWarnings } = weekAhead(store, rules, asOf, clientId);
-  const [data, balances] = await Promise.all([pendingData, pendingBalances]);
+  // Another thread reads the open invoices the week's plan needs (due a few days ahead at most)
+  // and hands them over batch by batch, then groups the invoices for the indicators. Meanwhile
+  // this one sums the invoices due later into the aged balance, then plans, summing what it
+  // plans into the same balance.
+  const until = dueUntil(rules, asOf, PLAN_DAYS);
+  const batchClients = clientId === undefined ? PLAN_BATCH_CLIENTS : undefined;
+  const worker = inReportWorker(store.path, { period, asOf, dueUntil: until, clientId, batchClients });
+  let week: Awaited<ReturnType<typeof weekAhead>>;
+  try {
+    const aged = new AgedBalanceSums(asOf);
+    for (const row of agedSumsFromStore(store.sqlite, asOf, until, clientId)) aged.addRow(row);
+    week = await weekAhead(store, rules, asOf, { clientId, batches: worker.batches, aged });
+  } catch (error) {
+    await worker.stop();
+    throw error;
+  }
+  const { planned, planWarnings } = week;
+  const balances = week.aged.balance();
+  const data = await worker.result;
   const warnings = new Set<string>();
 
   const currencies = new Set<string>([
@@ -231,28 +244,50 @@ export async function buildReport(
 }
 
 /** Clients planned at once: each batch is read, planned and summed up, then let go. */
-const PLAN_BATCH_CLIENTS = 1000;
+const PLAN_BATCH_CLIENTS = 250;
 
 /**
  * What comes in the next 7 days: the dunning engine's own plan (today's actions, then the
  * invoices whose next step falls in the week), client batch by client batch, since the plan of
- * one client never depends on another's.
+ * one client never depends on another's. The open invoices it reads are summed into the aged
+ * balance on the way (all but those due after what it reads: `agedSumsFromStore`). The batches
+ * may come from another thread (`inReportWorker`); they are read here otherwise.
  */
-export function weekAhead(
+export async function weekAhead(
   store: Store,
   rules: DunningRules,
   asOf: IsoDate,
-  clientId: number | undefined,
-  batchClients = PLAN_BATCH_CLIENTS,
-): { planned: PlannedItem[]; planWarnings: Set<string> } {
+  options: {
+    readonly clientId?: number | undefined;
+    readonly batches?: AsyncIterable<InvoiceBatch> | undefined;
+    readonly batchClients?: number;
+    /** Where to sum the open invoices read (a new aged balance if absent). */
+    readonly aged?: AgedBalanceSums;
+  } = {},
+): Promise<{ planned: PlannedItem[]; planWarnings: Set<string>; aged: AgedBalanceSums }> {
   const until = addDays(asOf, PLAN_DAYS);
   const planned: PlannedItem[] = [];
   const planWarnings = new Set<string>();
-  const plans =
-    clientId !== undefined
-      ? [computeDunningPlan(store, rules, asOf, { clientId, horizonDays: PLAN_DAYS, priced: false })]
-      : computeDunningPlans(store, rules, asOf, { batchClients, horizonDays: PLAN_DAYS, priced: false });
-  for (const plan of plans) {
+  const aged = options.aged ?? new AgedBalanceSums(asOf);
+  const plans = computeDunningPlans(store, rules, asOf, {
+    clientId: options.clientId,
+    batches: options.batches,
+    batchClients: options.batchClients ?? PLAN_BATCH_CLIENTS,
+    horizonDays: PLAN_DAYS,
+    priced: false,
+  });
+  for await (const { input, plan } of plans) {
+    for (const i of input.invoices) {
+      if (i.issuedLater) continue;
+      aged.add(
+        i.clientId,
+        input.clients.get(i.clientId) as DunningClient,
+        i.currency,
+        i.disputed,
+        i.dueDate,
+        i.outstanding,
+      );
+    }
     for (const w of plan.warnings) planWarnings.add(w);
     for (const a of plan.actions) {
       planned.push({
@@ -285,7 +320,7 @@ export function weekAhead(
       natural(a.clientCode, b.clientCode) ||
       STEP_CODES.indexOf(a.step as StepCode) - STEP_CODES.indexOf(b.step as StepCode),
   );
-  return { planned, planWarnings };
+  return { planned, planWarnings, aged };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { daysBetween, type IsoDate } from './dates.js';
+import { addDays, daysBetween, type IsoDate } from './dates.js';
 import type { Cents } from './money.js';
 
 /**
@@ -92,11 +92,119 @@ export function assembleAgedBalance(items: Iterable<AgedItem>): AgedBalance[] {
       currency,
       totals: entry.totals,
       disputed: entry.disputed,
-      clients: [...entry.clients.values()].sort(
-        (a, b) => b.buckets.total - a.buckets.total || (a.code < b.code ? -1 : 1),
-      ),
+      clients: [...entry.clients.values()].sort(byTotal),
     }));
 }
+
+/** What the store sums for one client, currency and dispute state (`agedSumsFromStore`). */
+export type AgedSumRow = readonly [
+  clientId: number,
+  code: string,
+  name: string,
+  currency: string,
+  disputed: number,
+  ...amounts: (number | null)[], // by bucket, in the order of BUCKETS
+];
+
+type ClientBalance = AgedBalance['clients'][number] & { buckets: Buckets; disputed: number };
+
+/**
+ * The aged balance summed as open amounts are read, a batch of invoices at a time, so that a
+ * million invoices are never held at once: straight into each client's row of the balance. Due
+ * dates are placed in their bucket by comparing them with the buckets' first days, computed
+ * once; `agedBalance` is the reference it is held to.
+ */
+export class AgedBalanceSums {
+  /** The earliest due date of each bucket but the last (non_echu: due today or later). */
+  private readonly bounds: readonly IsoDate[];
+  /** Each client's rows, one per currency. */
+  private readonly clients = new Map<number, { currency: string; row: ClientBalance }[]>();
+
+  constructor(asOf: IsoDate) {
+    this.bounds = [asOf, addDays(asOf, -30), addDays(asOf, -60), addDays(asOf, -90)];
+  }
+
+  /** One open amount of a client (identified by `clientId` within the store). */
+  add(
+    clientId: number,
+    client: { readonly code: string; readonly name: string },
+    currency: string,
+    disputed: boolean,
+    dueDate: IsoDate,
+    amount: number,
+  ): void {
+    if (amount === 0) return;
+    const { bounds } = this;
+    let k = 0;
+    while (k < bounds.length && dueDate < (bounds[k] as IsoDate)) k++;
+    const row = this.rowOf(clientId, client, currency);
+    if (disputed) {
+      row.disputed += amount;
+    } else {
+      row.buckets[BUCKETS[k] as Bucket] += amount;
+      row.buckets.total += amount;
+    }
+  }
+
+  /** Amounts already summed by bucket for a client, currency and dispute state. */
+  addRow([clientId, code, name, currency, disputed, ...amounts]: AgedSumRow): void {
+    const row = this.rowOf(clientId, { code, name }, currency);
+    for (let k = 0; k < BUCKETS.length; k++) {
+      const amount = amounts[k] ?? 0;
+      if (disputed === 1) {
+        row.disputed += amount;
+      } else {
+        row.buckets[BUCKETS[k] as Bucket] += amount;
+        row.buckets.total += amount;
+      }
+    }
+  }
+
+  private rowOf(
+    clientId: number,
+    client: { readonly code: string; readonly name: string },
+    currency: string,
+  ): ClientBalance {
+    let rows = this.clients.get(clientId);
+    if (!rows) {
+      rows = [];
+      this.clients.set(clientId, rows);
+    }
+    for (const r of rows) if (r.currency === currency) return r.row;
+    const row = { code: client.code, name: client.name, buckets: emptyBuckets(), disputed: 0 };
+    rows.push({ currency, row });
+    return row;
+  }
+
+  /** Totals per currency (euros first) and per client (largest first). */
+  balance(): AgedBalance[] {
+    const byCurrency = new Map<string, { totals: Buckets; disputed: number; clients: ClientBalance[] }>();
+    for (const rows of this.clients.values()) {
+      for (const { currency, row } of rows) {
+        let entry = byCurrency.get(currency);
+        if (!entry) {
+          entry = { totals: emptyBuckets(), disputed: 0, clients: [] };
+          byCurrency.set(currency, entry);
+        }
+        entry.clients.push(row);
+        entry.disputed += row.disputed;
+        for (const bucket of BUCKETS) entry.totals[bucket] += row.buckets[bucket];
+        entry.totals.total += row.buckets.total;
+      }
+    }
+    return [...byCurrency]
+      .sort(([a], [b]) => (a === 'EUR' ? -1 : b === 'EUR' ? 1 : a < b ? -1 : 1))
+      .map(([currency, entry]) => ({
+        currency,
+        totals: entry.totals,
+        disputed: entry.disputed,
+        clients: entry.clients.sort(byTotal),
+      }));
+  }
+}
+
+const byTotal = (a: { code: string; buckets: Buckets }, b: { code: string; buckets: Buckets }) =>
+  b.buckets.total - a.buckets.total || (a.code < b.code ? -1 : 1);
 
 /**
  * The aged balance of open amounts computed invoice by invoice: the straightforward reference

@@ -58,6 +58,8 @@ export interface DunningInvoice {
   /** Everything recorded so far counts, whatever the run's date ("the calendar, not the knowledge"). */
   readonly outstanding: Cents;
   readonly disputed: boolean;
+  /** Issued after the day of the run (a run dated in the past): not yet a receivable that day. */
+  readonly issuedLater: boolean;
   readonly disputeReason: string | null;
   readonly paused: boolean;
   readonly pausedUntil: IsoDate | null;

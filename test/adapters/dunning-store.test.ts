@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dunningInputBatches, loadDunningInput } from '../../src/adapters/db/dunning-store.js';
+import { batchInput, loadDunningInput, openInvoiceBatches } from '../../src/adapters/db/dunning-store.js';
 import { openStore } from '../../src/adapters/db/open.js';
 import type { IsoDate } from '../../src/domain/dates.js';
 
@@ -60,10 +60,14 @@ describe('loadDunningInput', () => {
     expect(one(1).find((i) => i.id === 131_072)).toMatchObject(paused);
 
     // The same invoices, read one client at a time and two at a time (the report's batches).
-    const inputs = [...dunningInputBatches(sqlite, asOf, asOf, 1)];
+    const inputsOf = (batchClients: number) =>
+      [...openInvoiceBatches(sqlite, asOf, asOf, batchClients)].map((batch) =>
+        batchInput(sqlite, asOf, batch),
+      );
+    const inputs = inputsOf(1);
     expect(inputs.map((input) => [...input.clients.keys()])).toEqual([[1], [2]]);
     const batched = inputs.flatMap((input) => input.invoices);
-    const pairs = [...dunningInputBatches(sqlite, asOf, asOf, 2)].flatMap((input) => input.invoices);
+    const pairs = inputsOf(2).flatMap((input) => input.invoices);
     expect(pairs.map((i) => i.id).sort((a, b) => a - b)).toEqual(expected);
     expect(batched.map((i) => i.id).sort((a, b) => a - b)).toEqual(expected);
     expect(batched.sort((a, b) => a.id - b.id)).toEqual([...whole.invoices].sort((a, b) => a.id - b.id));

@@ -1,3 +1,10 @@
+import { join } from 'node:path';
+import { agedSumsFromStore } from '../../src/adapters/db/aged-balance-store.js';
+import type { Store } from '../../src/adapters/db/open.js';
+import { dueUntil, loadDunningRules } from '../../src/app/dunning-plan.js';
+import { PLAN_DAYS, weekAhead } from '../../src/app/report.js';
+import type { Context } from '../../src/context.js';
+import { type AgedBalance, AgedBalanceSums } from '../../src/domain/aged-balance.js';
 import type { IsoDate } from '../../src/domain/dates.js';
 import type { InvoiceRow } from '../../src/domain/invoice-row.js';
 import type { Cents } from '../../src/domain/money.js';
@@ -53,4 +60,31 @@ export function importHeader(startedAt: string) {
     separator: ';',
     options: {},
   };
+}
+
+/**
+ * The report's aged balance of a store, computed as `buildReport` does without its worker: the
+ * invoices the week's plan reads (by batches of `batchClients` clients, or one client's) summed
+ * as they are planned, and those due later summed in SQL.
+ */
+export async function reportAgedBalance(
+  store: Store,
+  asOf: IsoDate,
+  options: { batchClients?: number; clientId?: number } = {},
+): Promise<AgedBalance[]> {
+  const rules = await loadDunningRules(
+    { configPath: join(store.path, '..', 'absent.toml'), env: {} } as unknown as Context,
+    false,
+  );
+  const aged = new AgedBalanceSums(asOf);
+  for (const row of agedSumsFromStore(
+    store.sqlite,
+    asOf,
+    dueUntil(rules, asOf, PLAN_DAYS),
+    options.clientId,
+  )) {
+    aged.addRow(row);
+  }
+  await weekAhead(store, rules, asOf, { ...options, aged });
+  return aged.balance();
 }

@@ -2,14 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { agedBalanceFromStore } from '../../src/adapters/db/aged-balance-store.js';
 import { openStore } from '../../src/adapters/db/open.js';
 import { reportData } from '../../src/adapters/db/report-store.js';
 import { addDays, daysBetween, type IsoDate } from '../../src/domain/dates.js';
 import { outstanding } from '../../src/domain/invoice-row.js';
 import type { Cents } from '../../src/domain/money.js';
 import { periodEnding, positionAt, recovery, SalesIndex, trendDates } from '../../src/domain/report.js';
-import { seededRandom } from './generated.js';
+import { reportAgedBalance, seededRandom } from './generated.js';
 
 const d = (s: string) => s as IsoDate;
 const dir = mkdtempSync(join(tmpdir(), 'recouvre-report-'));
@@ -178,7 +177,7 @@ describe('report figures', () => {
 
     const period = periodEnding(asOf, 60);
     const data = reportData(sqlite, period);
-    const aged = agedBalanceFromStore(sqlite, asOf);
+    const aged = await reportAgedBalance(store, asOf, { batchClients: 5 });
     for (const currency of ['EUR', 'USD']) {
       const mine = invoices.filter((i) => i.currency === currency);
       const groups = data.groups.filter((g) => g.currency === currency);
@@ -279,8 +278,8 @@ describe('the week ahead', () => {
         { configPath: join(folder, 'recouvre.toml'), env: {} } as Parameters<typeof loadDunningRules>[0],
         false,
       );
-      const whole = weekAhead(store, rules, d('2026-11-20'), undefined);
-      const batched = weekAhead(store, rules, d('2026-11-20'), undefined, 2);
+      const whole = await weekAhead(store, rules, d('2026-11-20'));
+      const batched = await weekAhead(store, rules, d('2026-11-20'), { batchClients: 2 });
       await store.close();
       expect(whole.planned.length).toBeGreaterThan(3);
       const key = (p: { date: string; clientCode: string; step: string; amount: number }) =>

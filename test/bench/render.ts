@@ -39,6 +39,7 @@ export function sampleAction(n: number, step: number): PlannedAction {
       freshPayments: [],
       outstanding: (120000 + k * 3333) as Cents,
       disputed: false,
+      issuedLater: false,
       disputeReason: null,
       paused: false,
       pausedUntil: null,

@@ -65,6 +65,7 @@ function inv(
     freshPayments: [],
     outstanding: c(amount),
     disputed: false,
+    issuedLater: false,
     disputeReason: null,
     paused: false,
     pausedUntil: null,

@@ -48,6 +48,26 @@ function clientCondition(column: string, range: ClientIdRange | undefined) {
       };
 }
 
+/**
+ * Statements prepared once per connection: the plan runs the same few queries for each batch of
+ * clients, and preparing one compiles it anew.
+ */
+const statements = new WeakMap<SQLite.Database, Map<string, SQLite.Statement>>();
+
+function prepared(sqlite: SQLite.Database, sql: string): SQLite.Statement {
+  let cache = statements.get(sqlite);
+  if (!cache) {
+    cache = new Map();
+    statements.set(sqlite, cache);
+  }
+  let statement = cache.get(sql);
+  if (!statement) {
+    statement = sqlite.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement;
+}
+
 type InvoiceTuple = [
   number, // id
   string, // number
@@ -56,7 +76,7 @@ type InvoiceTuple = [
   string, // currency
   number, // amount_cents
   number, // paid_cents
-  number, // flags: 1 disputed, 2 paused
+  number, // flags: 1 disputed, 2 paused, 4 issued after the day of the run
   string | null, // issue date of a credit note
   Reasons | string | null, // when flagged: why (a JSON text when read row by row)
 ];
@@ -68,7 +88,7 @@ type PaymentTuple = [number, string, number, number];
 
 /** What the engine reads of each open invoice (an `InvoiceTuple`). */
 const INVOICE_COLUMNS = `i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_cents,
-  i.disputed + 2 * i.paused, CASE WHEN i.amount_cents < 0 THEN i.issue_date END,
+  i.disputed + 2 * i.paused + 4 * (i.issue_date > @asOf), CASE WHEN i.amount_cents < 0 THEN i.issue_date END,
   CASE WHEN i.disputed = 1 OR i.paused = 1 THEN json_array(i.dispute_reason, i.paused_until, i.pause_reason) END`;
 
 /**
@@ -95,37 +115,48 @@ export function loadDunningInput(
     sqlite,
     INVOICE_COLUMNS,
     `${OPEN_INVOICES_WHERE} ${clientClause}`,
-    { dueUntil: filter.dueUntil, ...invoiceClients.params },
+    { asOf, dueUntil: filter.dueUntil, ...invoiceClients.params },
     range === undefined,
   );
   return assembleInput(sqlite, asOf, range, rows);
 }
 
+/** The open invoices of a range of client ids, as a JSON array of rows (`openInvoiceBatches`). */
+export interface InvoiceBatch {
+  readonly from: number;
+  readonly to: number;
+  readonly json: string;
+}
+
 /**
- * The engine's input for every client, batch by batch of `batchClients` consecutive client ids
- * (the plan of one client never depends on another's): a large store is planned with the memory
- * of one batch. The open invoices are read in one pass over the table, sorted by batch, each
- * batch handed over as one JSON array; reading each batch through the client index would visit
- * the table in random order, twice as slow on a million invoices. Batches without any open
- * invoice are not yielded.
+ * The open invoices the engine needs for every client, batch by batch of `batchClients`
+ * consecutive client ids (the plan of one client never depends on another's): a large store is
+ * planned with the memory of one batch. They are read in one pass over the table, sorted by
+ * batch, each batch handed over as one JSON array, which may cross to another thread as it is;
+ * reading each batch through the client index would visit the table in random order, twice as
+ * slow on a million invoices. Batches without any open invoice are not yielded.
  */
-export function* dunningInputBatches(
+export function* openInvoiceBatches(
   sqlite: SQLite.Database,
   asOf: IsoDate,
   dueUntil: IsoDate,
   batchClients: number,
-): Generator<DunningInput> {
+): Generator<InvoiceBatch> {
   const batches = sqlite
     .prepare(
       `SELECT (i.client_id - 1) / CAST(@batch AS INTEGER) AS b, json_group_array(json_array(${INVOICE_COLUMNS}))
        FROM invoices i WHERE ${OPEN_INVOICES_WHERE} GROUP BY b ORDER BY b`,
     )
     .raw()
-    .iterate({ dueUntil, batch: batchClients }) as IterableIterator<[number, string]>;
+    .iterate({ asOf, dueUntil, batch: batchClients }) as IterableIterator<[number, string]>;
   for (const [b, json] of batches) {
-    const range = { from: b * batchClients + 1, to: (b + 1) * batchClients };
-    yield assembleInput(sqlite, asOf, range, JSON.parse(json) as InvoiceTuple[]);
+    yield { from: b * batchClients + 1, to: (b + 1) * batchClients, json };
   }
+}
+
+/** The engine's input for a batch of `openInvoiceBatches`, read on the same day `asOf`. */
+export function batchInput(sqlite: SQLite.Database, asOf: IsoDate, batch: InvoiceBatch): DunningInput {
+  return assembleInput(sqlite, asOf, batch, JSON.parse(batch.json) as InvoiceTuple[]);
 }
 
 /**
@@ -144,12 +175,12 @@ function assembleInput(
 
   // Payments first (usually few), so that invoices can be streamed and priced as they come.
   const payments = new Map<number, { covered: DatedAmount[]; fresh: DatedAmount[] }>();
-  const paymentRows = sqlite
-    .prepare(
-      `SELECT p.invoice_id, p.date, p.amount_cents, (${PAYMENT_IS_FRESH_SQL}) FROM payments p
+  const paymentRows = prepared(
+    sqlite,
+    `SELECT p.invoice_id, p.date, p.amount_cents, (${PAYMENT_IS_FRESH_SQL}) FROM payments p
        ${range === undefined ? '' : `JOIN invoices i ON i.id = p.invoice_id WHERE ${invoiceClients.sql}`}
        ORDER BY p.date`,
-    )
+  )
     .raw()
     .all(invoiceClients.params) as PaymentTuple[];
   for (const [invoiceId, date, amount, fresh] of paymentRows) {
@@ -192,6 +223,7 @@ function assembleInput(
       freshPayments: fresh,
       outstanding: due,
       disputed: (flags & 1) !== 0,
+      issuedLater: (flags & 4) !== 0,
       disputeReason: reasons?.[0] ?? null,
       paused: (flags & 2) !== 0,
       pausedUntil: (reasons?.[1] ?? null) as IsoDate | null,
@@ -201,11 +233,11 @@ function assembleInput(
 
   const clients = new Map<number, DunningClient>();
   const ownClients = clientCondition('id', range);
-  const clientRows = sqlite
-    .prepare(
-      `SELECT id, code, name, kind, emails, paused, paused_until, pause_reason FROM clients
+  const clientRows = prepared(
+    sqlite,
+    `SELECT id, code, name, kind, emails, paused, paused_until, pause_reason FROM clients
        ${ownClients.sql ? `WHERE ${ownClients.sql}` : ''}`,
-    )
+  )
     .raw()
     .all(ownClients.params) as [
     number,
@@ -287,14 +319,14 @@ export function loadPastActions(sqlite: SQLite.Database, clients?: ClientIdRange
     'a.client_id',
     typeof clients === 'number' ? { from: clients, to: clients } : clients,
   );
-  const rows = sqlite
-    .prepare(
-      `SELECT a.id, a.client_id, a.date, a.step, ai.invoice_id FROM actions a
+  const rows = prepared(
+    sqlite,
+    `SELECT a.id, a.client_id, a.date, a.step, ai.invoice_id FROM actions a
        LEFT JOIN action_invoices ai ON ai.action_id = a.id
        WHERE a.status IN (${TAKEN_STATUSES.map((s) => `'${s}'`).join(', ')})
        ${condition.sql ? `AND ${condition.sql}` : ''}
        ORDER BY a.id`,
-    )
+  )
     .raw()
     .all(condition.params) as [number, number, string, string, number | null][];
   const byId = new Map<number, PastAction & { invoiceIds: number[] }>();
@@ -321,27 +353,29 @@ export function loadPlans(sqlite: SQLite.Database, clients?: ClientIdRange): Pay
       instalments: PaymentPlan['instalments'][number][];
     }
   >();
-  for (const [id, client, date] of sqlite
-    .prepare(`SELECT p.id, p.client_id, p.date FROM payment_plans p WHERE ${where} ORDER BY p.id`)
+  for (const [id, client, date] of prepared(
+    sqlite,
+    `SELECT p.id, p.client_id, p.date FROM payment_plans p WHERE ${where} ORDER BY p.id`,
+  )
     .raw()
     .all(params) as [number, number, string][]) {
     plans.set(id, { id, clientId: client, date: date as IsoDate, invoices: [], instalments: [] });
   }
   if (plans.size === 0) return [];
-  for (const [planId, invoiceId, start] of sqlite
-    .prepare(
-      `SELECT pi.plan_id, pi.invoice_id, pi.outstanding_at_start_cents FROM plan_invoices pi
+  for (const [planId, invoiceId, start] of prepared(
+    sqlite,
+    `SELECT pi.plan_id, pi.invoice_id, pi.outstanding_at_start_cents FROM plan_invoices pi
        JOIN payment_plans p ON p.id = pi.plan_id WHERE ${where}`,
-    )
+  )
     .raw()
     .all(params) as [number, number, number][]) {
     plans.get(planId)?.invoices.push({ invoiceId, outstandingAtStart: start as Cents });
   }
-  for (const [planId, dueDate, amount] of sqlite
-    .prepare(
-      `SELECT pi.plan_id, pi.due_date, pi.amount_cents FROM plan_instalments pi
+  for (const [planId, dueDate, amount] of prepared(
+    sqlite,
+    `SELECT pi.plan_id, pi.due_date, pi.amount_cents FROM plan_instalments pi
        JOIN payment_plans p ON p.id = pi.plan_id WHERE ${where} ORDER BY pi.due_date`,
-    )
+  )
     .raw()
     .all(params) as [number, string, number][]) {
     plans.get(planId)?.instalments.push({ dueDate: dueDate as IsoDate, amount: amount as Cents });

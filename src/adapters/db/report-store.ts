@@ -1,10 +1,11 @@
+import { on } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
-import type { AgedBalance } from '../../domain/aged-balance.js';
 import type { IsoDate } from '../../domain/dates.js';
 import type { Cents } from '../../domain/money.js';
 import type { DelaySums, InvoiceGroup, Period, Prescription, Settlement } from '../../domain/report.js';
 import { PAYMENT_IS_FRESH_SQL } from './balances.js';
+import type { InvoiceBatch } from './dunning-store.js';
 import { TOTALS_SUMS } from './invoice-totals.js';
 
 /**
@@ -391,35 +392,78 @@ export function noticedPrivateInvoices(
   }));
 }
 
-/** What a report worker computes (`report-worker.ts`): the grouped invoices, or the aged balance. */
-export type ReportJob =
-  | { readonly kind: 'data'; readonly period: Period; readonly clientId?: number | undefined }
-  | { readonly kind: 'aged'; readonly asOf: IsoDate; readonly clientId?: number | undefined };
+/** What the report worker computes (`report-worker.ts`). */
+export interface ReportJob {
+  readonly period: Period;
+  readonly clientId?: number | undefined;
+  /**
+   * Read the plan's open invoices first, by batches of this many clients, as of `asOf` and due up
+   * to `dueUntil` (`openInvoiceBatches`).
+   */
+  readonly batchClients?: number | undefined;
+  readonly asOf: IsoDate;
+  readonly dueUntil: IsoDate;
+}
 
 /**
- * A job of the report on its own thread and read-only connection (WAL lets several read at
- * once): the report's big aggregates run side by side with the dunning plan.
+ * Batches of open invoices the worker sends at once, for the main thread to plan while it groups
+ * the invoices; then how far ahead of the plan it may read. Batches waiting take memory (a batch
+ * of 250 clients of the benchmark is a string of 120 kB).
  */
-export function inReportWorker(path: string, job: ReportJob & { kind: 'data' }): Promise<ReportData>;
-export function inReportWorker(path: string, job: ReportJob & { kind: 'aged' }): Promise<AgedBalance[]>;
-export function inReportWorker(path: string, job: ReportJob): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./report-worker.js', import.meta.url), {
-      workerData: { path, job },
-      // A small young generation keeps the garbage of its rows small; the grouped invoices are a
-      // few thousand rows, the aged balance one per client (the store's size decides).
-      resourceLimits: {
-        maxYoungGenerationSizeMb: 8,
-        ...(job.kind === 'data' ? { maxOldGenerationSizeMb: 64 } : {}),
-      },
-    });
-    worker.once('message', (message: { ok: true; data: unknown } | { ok: false; message: string }) => {
-      if (message.ok) resolve(message.data);
-      else reject(new Error(message.message));
+export const FIRST_BATCHES = 64;
+export const BATCHES_AHEAD = 16;
+
+export type ReportMessage =
+  | { readonly kind: 'batch'; readonly batch: InvoiceBatch }
+  | { readonly kind: 'batches-done' }
+  | { readonly kind: 'done'; readonly data: ReportData }
+  | { readonly kind: 'failed'; readonly message: string };
+
+export interface ReportWorker {
+  /** The plan's batches of open invoices, as the worker reads them (when `batchClients` is given). */
+  readonly batches: AsyncIterable<InvoiceBatch>;
+  readonly result: Promise<ReportData>;
+  /** Stops the worker (the report failed on this side). */
+  stop(): Promise<number>;
+}
+
+/**
+ * The report's reading on another thread with its own read-only connection (WAL lets several
+ * read at once): first the open invoices the main thread plans, handed over batch by batch, then
+ * the grouped invoices while the plan goes on.
+ */
+export function inReportWorker(path: string, job: ReportJob): ReportWorker {
+  // Batches the plan has taken: the worker reads no further than BATCHES_AHEAD beyond.
+  const consumed = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(new URL('./report-worker.js', import.meta.url), {
+    workerData: { path, job, consumed },
+    // A small young generation keeps the garbage of its rows small: the batches are strings,
+    // the grouped invoices a few thousand rows.
+    resourceLimits: { maxYoungGenerationSizeMb: 8 },
+  });
+  // Listening from the start: no batch is missed, whenever the plan begins to read them.
+  const messages = job.batchClients === undefined ? null : on(worker, 'message');
+  const result = new Promise<ReportData>((resolve, reject) => {
+    worker.on('message', (message: ReportMessage) => {
+      if (message.kind === 'done') resolve(message.data);
+      else if (message.kind === 'failed') reject(new Error(message.message));
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`le calcul du rapport s’est arrêté (code ${code})`));
     });
   });
+  result.catch(() => {});
+  async function* batches(): AsyncGenerator<InvoiceBatch> {
+    if (messages === null) return;
+    for await (const [message] of messages as AsyncIterableIterator<[ReportMessage]>) {
+      if (message.kind === 'batch') {
+        yield message.batch;
+        Atomics.add(consumed, 0, 1);
+        Atomics.notify(consumed, 0);
+      } else if (message.kind === 'batches-done') return;
+      else if (message.kind === 'failed') throw new Error(message.message);
+    }
+  }
+  return { batches: batches(), result, stop: () => worker.terminate() };
 }
