@@ -1,4 +1,4 @@
-import { BUCKETS, type Buckets } from '../domain/aged-balance.js';
+import type { Buckets } from '../domain/aged-balance.js';
 import type { CurrencyReport, Report } from './report.js';
 
 /**
@@ -65,14 +65,16 @@ export function reportJson(report: Report): unknown {
   };
 }
 
-/**
- * The buckets and their total, in that order, added to `into`: a large store has 50,000 clients,
- * and building their rows through arrays and spreads cost a tenth of a second.
- */
-function cents(b: Buckets, into: Record<string, string | number> = {}): Record<string, string | number> {
-  for (const k of BUCKETS) into[k] = b[k];
-  into.total = b.total;
-  return into;
+/** The buckets and their total, in that order. */
+function cents(b: Buckets) {
+  return {
+    non_echu: b.non_echu,
+    j1_30: b.j1_30,
+    j31_60: b.j31_60,
+    j61_90: b.j61_90,
+    plus_90: b.plus_90,
+    total: b.total,
+  };
 }
 
 function currencyJson(c: CurrencyReport) {
@@ -80,11 +82,19 @@ function currencyJson(c: CurrencyReport) {
     devise: c.currency,
     balance_agee: cents(c.aged.totals),
     litiges_centimes: c.aged.disputed,
-    clients: c.aged.clients.map((k) => {
-      const row = cents(k.buckets, { client: k.code, nom: k.name });
-      row.litiges = k.disputed;
-      return row;
-    }),
+    // Literal rows of one shape: a large store has 50,000 clients, and rows built key by key
+    // (or through arrays and spreads) take a tenth of a second more to build and to write.
+    clients: c.aged.clients.map(({ code, name, buckets: b, disputed }) => ({
+      client: code,
+      nom: name,
+      non_echu: b.non_echu,
+      j1_30: b.j1_30,
+      j31_60: b.j31_60,
+      j61_90: b.j61_90,
+      plus_90: b.plus_90,
+      total: b.total,
+      litiges: disputed,
+    })),
     indicateurs: {
       encours_centimes: c.receivables,
       en_retard_centimes: c.overdue,
