@@ -82,14 +82,14 @@ export async function* computeDunningPlans(
     readonly batches?: AsyncIterable<InvoiceBatch> | Iterable<InvoiceBatch> | undefined;
     readonly batchClients: number;
     readonly horizonDays: number;
+    /** What the engine leaves out (`planDunning`). */
     readonly priced: boolean;
+    readonly sorted: boolean;
   },
 ): AsyncGenerator<{ input: DunningInput; plan: DunningPlan }> {
   const until = dueUntil(rules, asOf, options.horizonDays);
-  const plan = (input: DunningInput) => ({
-    input,
-    plan: planDunning(input, rules, { priced: options.priced }),
-  });
+  const { priced, sorted } = options;
+  const plan = (input: DunningInput) => ({ input, plan: planDunning(input, rules, { priced, sorted }) });
   if (options.clientId !== undefined) {
     yield plan(loadDunningInput(store.sqlite, asOf, { clientId: options.clientId, dueUntil: until }));
     return;

@@ -274,7 +274,9 @@ export async function weekAhead(
     batches: options.batches,
     batchClients: options.batchClients ?? PLAN_BATCH_CLIENTS,
     horizonDays: PLAN_DAYS,
+    // The week's list is sorted below, the engine's lists need not be.
     priced: false,
+    sorted: false,
   });
   for await (const { input, plan } of plans) {
     for (const i of input.invoices) {
@@ -318,7 +320,8 @@ export async function weekAhead(
     (a, b) =>
       (a.date < b.date ? -1 : a.date > b.date ? 1 : b.amount - a.amount) ||
       natural(a.clientCode, b.clientCode) ||
-      STEP_CODES.indexOf(a.step as StepCode) - STEP_CODES.indexOf(b.step as StepCode),
+      STEP_CODES.indexOf(a.step as StepCode) - STEP_CODES.indexOf(b.step as StepCode) ||
+      (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0),
   );
   return { planned, planWarnings, aged };
 }

@@ -96,14 +96,17 @@ export function assembleAgedBalance(items: Iterable<AgedItem>): AgedBalance[] {
     }));
 }
 
-/** What the store sums for one client, currency and dispute state (`agedSumsFromStore`). */
+/**
+ * What the store sums for one client, currency and dispute state of its invoices not yet due
+ * (`agedSumsFromStore`: those due after what the plan reads).
+ */
 export type AgedSumRow = readonly [
   clientId: number,
   code: string,
   name: string,
   currency: string,
   disputed: number,
-  ...amounts: (number | null)[], // by bucket, in the order of BUCKETS
+  notYetDue: number,
 ];
 
 type ClientBalance = AgedBalance['clients'][number] & { buckets: Buckets; disputed: number };
@@ -146,17 +149,14 @@ export class AgedBalanceSums {
     }
   }
 
-  /** Amounts already summed by bucket for a client, currency and dispute state. */
-  addRow([clientId, code, name, currency, disputed, ...amounts]: AgedSumRow): void {
-    const row = this.rowOf(clientId, { code, name }, currency);
-    for (let k = 0; k < BUCKETS.length; k++) {
-      const amount = amounts[k] ?? 0;
-      if (disputed === 1) {
-        row.disputed += amount;
-      } else {
-        row.buckets[BUCKETS[k] as Bucket] += amount;
-        row.buckets.total += amount;
-      }
+  /** Amounts not yet due, already summed for a client, currency and dispute state. */
+  addRow(sums: AgedSumRow): void {
+    const row = this.rowOf(sums[0], { code: sums[1], name: sums[2] }, sums[3]);
+    if (sums[4] === 1) {
+      row.disputed += sums[5];
+    } else {
+      row.buckets.non_echu += sums[5];
+      row.buckets.total += sums[5];
     }
   }
 

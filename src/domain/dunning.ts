@@ -203,9 +203,10 @@ interface Candidate {
 export function planDunning(
   input: DunningInput,
   rules: DunningRules,
-  options: { readonly priced?: boolean } = {},
+  options: { readonly priced?: boolean; readonly sorted?: boolean } = {},
 ): DunningPlan {
-  // The report only needs who gets what step: it skips the penalties of each covered invoice.
+  // The report only needs who gets what step: it skips the penalties of each covered invoice,
+  // and the ordering of the lists, which it sorts its own way.
   const priced = options.priced ?? true;
   const { asOf } = input;
   const { settings } = rules;
@@ -368,6 +369,8 @@ export function planDunning(
       `indemnité forfaitaire de 40 € non comptée sur les factures en ${currency} (${clients.size < 2 ? `client ${[...clients][0]}` : `${clients.size} clients`}) : c'est un montant en euros, à réclamer à part.`,
     );
   }
+  if (options.sorted === false)
+    return { asOf, nonBusinessDay, actions, excluded, waiting, warnings: [...warnings] };
   actions.sort(
     (a, b) =>
       natural(a.client.code, b.client.code) ||

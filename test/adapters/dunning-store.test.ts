@@ -13,7 +13,11 @@ describe('loadDunningInput', () => {
   it('reads every open invoice of the store, whatever slice of ids it falls in, as a client batch would', async () => {
     const store = await openStore(join(dir, 'slices.db'), { create: true });
     const { sqlite } = store;
-    sqlite.prepare("INSERT INTO clients (id, code, name) VALUES (1, 'C1', 'Un'), (2, 'C2', 'Deux')").run();
+    sqlite
+      .prepare(
+        "INSERT INTO clients (id, code, name, emails) VALUES (1, 'C1', 'Un', 'un@example.fr'), (2, 'C2', 'Deux', '')",
+      )
+      .run();
     const add = sqlite.prepare(
       `INSERT INTO invoices (id, number, client_id, issue_date, due_date, amount_cents, paid_cents)
        VALUES (?, ?, ?, '2026-01-01', ?, ?, ?)`,
@@ -28,8 +32,30 @@ describe('loadDunningInput', () => {
     sqlite.exec(`UPDATE invoices SET disputed = 1, dispute_reason = 'livraison incomplète' WHERE id = 65535;
       UPDATE invoices SET paused = 1, paused_until = '2026-04-15', pause_reason = 'accord oral' WHERE id = 131072`);
 
+    // Payments: one from a file (covered by the export's « Réglé »), one typed after the last import.
+    sqlite.exec(`INSERT INTO imports (id, started_at, file_name, file_path, sha256, kind, encoding, separator)
+                 VALUES (1, '2026-02-10T10:00:00.000Z', 'f.csv', '/f.csv', '${'0'.repeat(64)}', 'factures', 'utf8', ';')`);
+    const pay = sqlite.prepare(
+      'INSERT INTO payments (invoice_id, date, amount_cents, source, import_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    pay.run(1, '2026-02-05', 3_000, 'fichier', 1, '2026-02-10T10:00:00.000Z');
+    pay.run(65_537, '2026-02-20', 4_000, 'manuel', null, '2026-02-20T09:00:00.000Z');
+    pay.run(65_537, '2026-02-12', 1_000, 'manuel', null, '2026-02-20T09:00:00.000Z');
+
     const asOf = '2026-03-01' as IsoDate;
     const whole = loadDunningInput(sqlite, asOf, { dueUntil: asOf });
+    expect(whole.invoices.find((i) => i.id === 1)).toMatchObject({
+      payments: [{ date: '2026-02-05', amount: 3_000 }],
+      freshPayments: [],
+    });
+    expect(whole.invoices.find((i) => i.id === 65_537)).toMatchObject({
+      payments: [],
+      freshPayments: [
+        { date: '2026-02-12', amount: 1_000 },
+        { date: '2026-02-20', amount: 4_000 },
+      ],
+      outstanding: 75_537 - 5_000,
+    });
     const expected = [...ids, 300_001];
     expect(whole.invoices.map((i) => i.id).sort((a, b) => a - b)).toEqual(expected);
     expect(whole.invoices.find((i) => i.id === 65_536)).toMatchObject({
@@ -71,6 +97,7 @@ describe('loadDunningInput', () => {
     expect(pairs.map((i) => i.id).sort((a, b) => a - b)).toEqual(expected);
     expect(batched.map((i) => i.id).sort((a, b) => a - b)).toEqual(expected);
     expect(batched.sort((a, b) => a.id - b.id)).toEqual([...whole.invoices].sort((a, b) => a.id - b.id));
+    expect(new Map(inputs.flatMap((input) => [...input.clients]))).toEqual(whole.clients);
     store.sqlite.close();
   });
 });

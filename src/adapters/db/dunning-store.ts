@@ -86,6 +86,8 @@ type Reasons = [string | null, string | null, string | null];
 
 type PaymentTuple = [number, string, number, number];
 
+type ClientTuple = [number, string, string, ClientKind, string, number, string | null, string | null];
+
 /** What the engine reads of each open invoice (an `InvoiceTuple`). */
 const INVOICE_COLUMNS = `i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_cents,
   i.disputed + 2 * i.paused + 4 * (i.issue_date > @asOf), CASE WHEN i.amount_cents < 0 THEN i.issue_date END,
@@ -118,23 +120,50 @@ export function loadDunningInput(
     { asOf, dueUntil: filter.dueUntil, ...invoiceClients.params },
     range === undefined,
   );
-  return assembleInput(sqlite, asOf, range, rows);
+  return assembleInput(sqlite, asOf, range, {
+    invoices: rows,
+    payments: prepared(sqlite, paymentsSql(range !== undefined))
+      .raw()
+      .all(invoiceClients.params) as PaymentTuple[],
+    clients: prepared(sqlite, clientsSql(range !== undefined))
+      .raw()
+      .all(invoiceClients.params) as ClientTuple[],
+  });
 }
 
-/** The open invoices of a range of client ids, as a JSON array of rows (`openInvoiceBatches`). */
+/** The payments of a range of clients' invoices (`@clientFrom` to `@clientTo`) or all, oldest first. */
+function paymentsSql(ranged: boolean): string {
+  return `SELECT p.invoice_id AS invoice_id, p.date AS date, p.amount_cents AS amount, (${PAYMENT_IS_FRESH_SQL}) AS fresh
+    FROM payments p ${ranged ? 'JOIN invoices i ON i.id = p.invoice_id WHERE i.client_id BETWEEN @clientFrom AND @clientTo' : ''}
+    ORDER BY p.date`;
+}
+
+/** A range of clients (`@clientFrom` to `@clientTo`), or all. */
+function clientsSql(ranged: boolean): string {
+  return `SELECT id, code, name, kind, emails, paused, paused_until, pause_reason FROM clients
+    ${ranged ? 'WHERE id BETWEEN @clientFrom AND @clientTo' : ''}`;
+}
+
+/**
+ * The open invoices of a range of client ids, their payments and the clients, each as a JSON
+ * array of rows (`openInvoiceBatches`).
+ */
 export interface InvoiceBatch {
   readonly from: number;
   readonly to: number;
-  readonly json: string;
+  readonly invoices: string;
+  readonly payments: string;
+  readonly clients: string;
 }
 
 /**
  * The open invoices the engine needs for every client, batch by batch of `batchClients`
  * consecutive client ids (the plan of one client never depends on another's): a large store is
  * planned with the memory of one batch. They are read in one pass over the table, sorted by
- * batch, each batch handed over as one JSON array, which may cross to another thread as it is;
- * reading each batch through the client index would visit the table in random order, twice as
- * slow on a million invoices. Batches without any open invoice are not yielded.
+ * batch, each batch handed over as one JSON array, which may cross to another thread as it is,
+ * with its payments and clients; reading each batch through the client index would visit the
+ * table in random order, twice as slow on a million invoices. Batches without any open invoice
+ * are not yielded.
  */
 export function* openInvoiceBatches(
   sqlite: SQLite.Database,
@@ -149,41 +178,54 @@ export function* openInvoiceBatches(
     )
     .raw()
     .iterate({ asOf, dueUntil, batch: batchClients }) as IterableIterator<[number, string]>;
-  for (const [b, json] of batches) {
-    yield { from: b * batchClients + 1, to: (b + 1) * batchClients, json };
+  // The same rows as the queries of `loadDunningInput`, as JSON arrays.
+  const payments = sqlite.prepare(
+    `SELECT json_group_array(json_array(invoice_id, date, amount, fresh)) FROM (${paymentsSql(true)})`,
+  );
+  const clients = sqlite.prepare(
+    `SELECT json_group_array(json_array(id, code, name, kind, emails, paused, paused_until, pause_reason))
+     FROM (${clientsSql(true)})`,
+  );
+  for (const [b, invoices] of batches) {
+    const params = { clientFrom: b * batchClients + 1, clientTo: (b + 1) * batchClients };
+    yield {
+      from: params.clientFrom,
+      to: params.clientTo,
+      invoices,
+      payments: payments.pluck().get(params) as string,
+      clients: clients.pluck().get(params) as string,
+    };
   }
 }
 
 /** The engine's input for a batch of `openInvoiceBatches`, read on the same day `asOf`. */
 export function batchInput(sqlite: SQLite.Database, asOf: IsoDate, batch: InvoiceBatch): DunningInput {
-  return assembleInput(sqlite, asOf, batch, JSON.parse(batch.json) as InvoiceTuple[]);
+  return assembleInput(sqlite, asOf, batch, {
+    invoices: JSON.parse(batch.invoices) as InvoiceTuple[],
+    payments: JSON.parse(batch.payments) as PaymentTuple[],
+    clients: JSON.parse(batch.clients) as ClientTuple[],
+  });
 }
 
 /**
- * The engine's input from the open invoices of a range of clients (all: `undefined`): their
- * payments, clients, past actions and payment plans are read here. Why an invoice is disputed or
- * paused comes with its row, for the few that are: a query of its own would visit every invoice
- * of the range through the client index.
+ * The engine's input from the open invoices of a range of clients (all: `undefined`), with their
+ * payments and clients; past actions and payment plans are read here. Why an invoice is disputed
+ * or paused comes with its row, for the few that are: a query of its own would visit every
+ * invoice of the range through the client index.
  */
 function assembleInput(
   sqlite: SQLite.Database,
   asOf: IsoDate,
   range: ClientIdRange | undefined,
-  rows: Iterable<InvoiceTuple>,
+  read: {
+    readonly invoices: Iterable<InvoiceTuple>;
+    readonly payments: readonly PaymentTuple[];
+    readonly clients: readonly ClientTuple[];
+  },
 ): DunningInput {
-  const invoiceClients = clientCondition('i.client_id', range);
-
   // Payments first (usually few), so that invoices can be streamed and priced as they come.
   const payments = new Map<number, { covered: DatedAmount[]; fresh: DatedAmount[] }>();
-  const paymentRows = prepared(
-    sqlite,
-    `SELECT p.invoice_id, p.date, p.amount_cents, (${PAYMENT_IS_FRESH_SQL}) FROM payments p
-       ${range === undefined ? '' : `JOIN invoices i ON i.id = p.invoice_id WHERE ${invoiceClients.sql}`}
-       ORDER BY p.date`,
-  )
-    .raw()
-    .all(invoiceClients.params) as PaymentTuple[];
-  for (const [invoiceId, date, amount, fresh] of paymentRows) {
+  for (const [invoiceId, date, amount, fresh] of read.payments) {
     let entry = payments.get(invoiceId);
     if (!entry) {
       entry = { covered: [], fresh: [] };
@@ -202,7 +244,18 @@ function assembleInput(
     strings.set(text, text);
     return text as T;
   };
-  for (const [id, number, clientId, dueDate, currency, amount, paid, flags, creditDate, why] of rows) {
+  for (const [
+    id,
+    number,
+    clientId,
+    dueDate,
+    currency,
+    amount,
+    paid,
+    flags,
+    creditDate,
+    why,
+  ] of read.invoices) {
     const own = payments.get(id);
     const covered = own?.covered ?? NONE;
     const fresh = own?.fresh ?? NONE;
@@ -232,24 +285,7 @@ function assembleInput(
   }
 
   const clients = new Map<number, DunningClient>();
-  const ownClients = clientCondition('id', range);
-  const clientRows = prepared(
-    sqlite,
-    `SELECT id, code, name, kind, emails, paused, paused_until, pause_reason FROM clients
-       ${ownClients.sql ? `WHERE ${ownClients.sql}` : ''}`,
-  )
-    .raw()
-    .all(ownClients.params) as [
-    number,
-    string,
-    string,
-    ClientKind,
-    string,
-    number,
-    string | null,
-    string | null,
-  ][];
-  for (const [id, code, name, kind, emails, paused, pausedUntil, pauseReason] of clientRows) {
+  for (const [id, code, name, kind, emails, paused, pausedUntil, pauseReason] of read.clients) {
     if (!clientIds.has(id)) continue;
     clients.set(id, {
       id,
