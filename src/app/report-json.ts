@@ -124,3 +124,35 @@ function currencyJson(c: CurrencyReport) {
     })),
   };
 }
+
+/** Rows of a long array written at once by `jsonChunks`. */
+const ROWS_PER_CHUNK = 1000;
+
+/**
+ * The text of `JSON.stringify(value)`, in pieces: long arrays (the clients of a large store, the
+ * week's actions) a thousand rows at a time, so that the report is never one string in memory.
+ */
+export function* jsonChunks(value: unknown): Generator<string> {
+  if (Array.isArray(value)) {
+    if (value.length <= ROWS_PER_CHUNK) {
+      yield JSON.stringify(value);
+      return;
+    }
+    for (let from = 0; from < value.length; from += ROWS_PER_CHUNK) {
+      const rows = JSON.stringify(value.slice(from, from + ROWS_PER_CHUNK));
+      yield `${from === 0 ? '[' : ','}${rows.slice(1, -1)}`;
+    }
+    yield ']';
+  } else if (value !== null && typeof value === 'object' && !('toJSON' in value)) {
+    let separator = '{';
+    for (const [key, field] of Object.entries(value)) {
+      if (field === undefined) continue;
+      yield `${separator}${JSON.stringify(key)}:`;
+      yield* jsonChunks(field);
+      separator = ',';
+    }
+    yield separator === '{' ? '{}' : '}';
+  } else {
+    yield JSON.stringify(value) ?? 'null';
+  }
+}

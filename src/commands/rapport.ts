@@ -1,11 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { EMAIL } from '../adapters/config.js';
 import { openStore } from '../adapters/db/open.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import { clientIdByCode, loadDunningRules } from '../app/dunning-plan.js';
 import { buildReport, type Report } from '../app/report.js';
-import { reportJson } from '../app/report-json.js';
+import { jsonChunks, reportJson } from '../app/report-json.js';
 import { displayCell, isNumeric, type ReportView, reportView } from '../app/report-view.js';
 import type { Context } from '../context.js';
 import type { IsoDate } from '../domain/dates.js';
@@ -87,7 +87,16 @@ export async function runRapport(context: Context, options: RapportOptions): Pro
   if (options.sortie !== undefined) {
     const path = resolve(context.cwd, options.sortie);
     try {
-      writeFileSync(path, output);
+      if (typeof output === 'string' || Buffer.isBuffer(output)) {
+        writeFileSync(path, output);
+      } else {
+        const file = openSync(path, 'w');
+        try {
+          for (const chunk of output) writeSync(file, chunk);
+        } finally {
+          closeSync(file);
+        }
+      }
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why =
@@ -105,10 +114,11 @@ export async function runRapport(context: Context, options: RapportOptions): Pro
     context.stderr.write(`Rapport écrit : ${displayPath(context.cwd, path)}\n`);
     return 0;
   }
-  if (typeof output !== 'string') {
+  if (Buffer.isBuffer(output)) {
     throw new UsageError('Le rapport PDF s’écrit dans un fichier : ajoutez --sortie rapport.pdf.');
   }
-  context.stdout.write(output);
+  if (typeof output === 'string') context.stdout.write(output);
+  else for (const chunk of output) context.stdout.write(chunk);
   return 0;
 }
 
@@ -155,10 +165,14 @@ async function renderFormat(
   format: Format,
   report: Report,
   view: () => ReportView,
-): Promise<string | Buffer> {
+): Promise<string | Buffer | Iterable<string>> {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(reportJson(report))}\n`;
+      // In pieces: on a large store, the report is megabytes of text that never need to be one string.
+      return (function* () {
+        yield* jsonChunks(reportJson(report));
+        yield '\n';
+      })();
     case 'csv': {
       const { reportCsv } = await import('../adapters/report-files.js');
       return reportCsv(view());
