@@ -86,14 +86,7 @@ export function assembleAgedBalance(items: Iterable<AgedItem>): AgedBalance[] {
     client.buckets[item.bucket] += item.amount;
     client.buckets.total += item.amount;
   }
-  return [...byCurrency]
-    .sort(([a], [b]) => (a === 'EUR' ? -1 : b === 'EUR' ? 1 : a < b ? -1 : 1))
-    .map(([currency, entry]) => ({
-      currency,
-      totals: entry.totals,
-      disputed: entry.disputed,
-      clients: [...entry.clients.values()].sort(byTotal),
-    }));
+  return byCurrencyBalances(byCurrency, (clients) => [...clients.values()]);
 }
 
 /**
@@ -192,15 +185,23 @@ export class AgedBalanceSums {
         entry.totals.total += row.buckets.total;
       }
     }
-    return [...byCurrency]
-      .sort(([a], [b]) => (a === 'EUR' ? -1 : b === 'EUR' ? 1 : a < b ? -1 : 1))
-      .map(([currency, entry]) => ({
-        currency,
-        totals: entry.totals,
-        disputed: entry.disputed,
-        clients: entry.clients.sort(byTotal),
-      }));
+    return byCurrencyBalances(byCurrency, (clients) => clients);
   }
+}
+
+/** The balances of each currency (euros first, then in alphabetical order), clients largest first. */
+function byCurrencyBalances<C>(
+  byCurrency: ReadonlyMap<string, { totals: Buckets; disputed: number; clients: C }>,
+  rowsOf: (clients: C) => ClientBalance[],
+): AgedBalance[] {
+  return [...byCurrency]
+    .sort(([a], [b]) => (a === 'EUR' ? -1 : b === 'EUR' ? 1 : a < b ? -1 : 1))
+    .map(([currency, entry]) => ({
+      currency,
+      totals: entry.totals,
+      disputed: entry.disputed,
+      clients: rowsOf(entry.clients).sort(byTotal),
+    }));
 }
 
 const byTotal = (a: { code: string; buckets: Buckets }, b: { code: string; buckets: Buckets }) =>
