@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -69,5 +69,28 @@ describe('the report worker', () => {
     await worker.stop();
     expect(Date.now() - started).toBeLessThan(2000);
     await store.close();
+  });
+});
+
+describe('a report worker that fails', () => {
+  it('says why with the error’s code, on both sides', async () => {
+    const path = join(dir, 'pas-une-base.db');
+    writeFileSync(
+      path,
+      'ceci n’est pas une base SQLite, mais un texte assez long pour en avoir la taille. '.repeat(80),
+    );
+    const worker = inReportWorker(path, {
+      period: periodEnding(asOf, 30),
+      asOf,
+      dueUntil: asOf,
+      batchClients: 1,
+    });
+    await expect(worker.result).rejects.toMatchObject({ code: 'SQLITE_NOTADB' });
+    await expect(
+      (async () => {
+        for await (const _ of worker.batches) {
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'SQLITE_NOTADB' });
   });
 });

@@ -417,7 +417,7 @@ export type ReportMessage =
   | { readonly kind: 'batch'; readonly batch: InvoiceBatch }
   | { readonly kind: 'batches-done' }
   | { readonly kind: 'done'; readonly data: ReportData }
-  | { readonly kind: 'failed'; readonly message: string };
+  | { readonly kind: 'failed'; readonly message: string; readonly code?: string | undefined };
 
 export interface ReportWorker {
   /** The plan's batches of open invoices, as the worker reads them (when `batchClients` is given). */
@@ -425,6 +425,11 @@ export interface ReportWorker {
   readonly result: Promise<ReportData>;
   /** Stops the worker (the report failed on this side). */
   stop(): Promise<number>;
+}
+
+/** The worker's error on this side, with its code (SQLITE_BUSY gets its own message in French). */
+function workerError(failure: { message: string; code?: string | undefined }): Error {
+  return Object.assign(new Error(failure.message), failure.code === undefined ? {} : { code: failure.code });
 }
 
 /**
@@ -446,7 +451,7 @@ export function inReportWorker(path: string, job: ReportJob): ReportWorker {
   const result = new Promise<ReportData>((resolve, reject) => {
     worker.on('message', (message: ReportMessage) => {
       if (message.kind === 'done') resolve(message.data);
-      else if (message.kind === 'failed') reject(new Error(message.message));
+      else if (message.kind === 'failed') reject(workerError(message));
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -462,7 +467,7 @@ export function inReportWorker(path: string, job: ReportJob): ReportWorker {
         Atomics.add(consumed, 0, 1);
         Atomics.notify(consumed, 0);
       } else if (message.kind === 'batches-done') return;
-      else if (message.kind === 'failed') throw new Error(message.message);
+      else if (message.kind === 'failed') throw workerError(message);
     }
   }
   return { batches: batches(), result, stop: () => worker.terminate() };

@@ -24,8 +24,9 @@ const open = () => {
   sqlite.pragma(SCAN_CACHE);
   return sqlite;
 };
-const sqlite = open();
+let sqlite: SQLite.Database | undefined;
 try {
+  sqlite = open();
   if (job.batchClients === undefined) {
     send({ kind: 'done', data: reportData(sqlite, job.period, job.clientId) });
   } else {
@@ -59,7 +60,7 @@ try {
     send({ kind: 'batches-done' });
   }
 } catch (error) {
-  send({ kind: 'failed', message: (error as Error).message });
+  send({ kind: 'failed', message: (error as Error).message, code: (error as { code?: string }).code });
 } finally {
-  sqlite.close();
+  sqlite?.close();
 }
