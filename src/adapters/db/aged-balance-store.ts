@@ -15,7 +15,7 @@ export function agedSumsFromStore(
   dueAfter: IsoDate,
   clientId?: number,
 ): AgedSumRow[] {
-  if (dueAfter < asOf) throw new Error(`agedSumsFromStore: ${dueAfter} avant ${asOf}`);
+  if (dueAfter < asOf) throw new Error(`agedSumsFromStore: ${dueAfter} is before ${asOf}`);
   const params: Record<string, unknown> = { asOf, dueAfter };
   if (clientId !== undefined) params.client = clientId;
   // `+i.due_date`: a scan of the table, or of one client's invoices. Through the due-date index,

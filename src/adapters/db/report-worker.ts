@@ -48,13 +48,13 @@ try {
       grouping.close();
     }
     do {
+      // Stopping the worker (`terminate`) ends this wait too (tested).
       for (
         let seen = Atomics.load(consumed, 0);
         sent - seen >= BATCHES_AHEAD;
         seen = Atomics.load(consumed, 0)
       ) {
-        // With a timeout, so that a worker the main thread stops does not wait forever.
-        Atomics.wait(consumed, 0, seen, 100);
+        Atomics.wait(consumed, 0, seen);
       }
     } while (sendNext());
     send({ kind: 'batches-done' });
