@@ -18,7 +18,7 @@ import {
 import {
   CLIENT_FIELDS,
   type RowOptions as InvoiceRowOptions,
-  readInvoiceRow,
+  invoiceRowReader,
 } from '../domain/invoice-row.js';
 import { BatchWriter } from './invoice-batch.js';
 import { MAX_UNITS_AHEAD, type RowsWorkerData, UNCHANGED_PER_UNIT } from './invoice-rows.js';
@@ -51,6 +51,7 @@ function flush(): void {
 
 const source = request.source as SourceFile;
 const options = request.rowOptions as InvoiceRowOptions;
+const readRow = invoiceRowReader(options);
 let rowIndex = -1;
 
 /**
@@ -129,7 +130,7 @@ function check(
     }
     const repeat =
       numbers === null || !numbers.add(hashStrings([(cells[numberAt] ?? '').trim()], 1, numberSeed));
-    const result = readInvoiceRow(cells, options);
+    const result = readRow(cells);
     if (result.kind === 'invoice') {
       // Nothing is skipped into an empty store: no need to know the clients' cells.
       const ref = known === null ? -1 : clientRef(client ?? clientOf(cells));
