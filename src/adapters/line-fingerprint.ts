@@ -142,9 +142,64 @@ export function hashByteCells(
   return { hi: finish(a), lo: finish(b) };
 }
 
-/** The fingerprint of one string. */
+/** The fingerprint of one string: `hashStrings([text], 1, seed)`, without the array. */
 export function hashString(text: string, seed: Fingerprint): Fingerprint {
-  return hashStrings([text], 1, seed);
+  let a = seed.hi | 0;
+  let b = seed.lo | 0;
+  for (let j = 0; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    a = fnv(a, c);
+    b = murmur(b, c);
+  }
+  a = fnv(a, 0x10000);
+  b = murmur(b, 0x10000);
+  return { hi: finish(a), lo: finish(b) };
+}
+
+/**
+ * A set of fingerprints that keeps 32 bits of each (the `lo` lane): a third of the memory of a
+ * `Hash64Table`, so that a million keys stay in the processor's cache more often. Two fingerprints
+ * may then pass for one: `add` may say a new key was there, which its users take as "perhaps",
+ * never as "surely" (once it holds a million keys, about 1 new key in 4,000).
+ */
+export class FingerprintSet {
+  /** 0 marks an empty slot (a `lo` of 0 is kept as 1). */
+  private slots: Int32Array;
+  private mask: number;
+  private size = 0;
+
+  constructor(capacity: number) {
+    let slots = 16;
+    while (slots < capacity * 2) slots *= 2;
+    this.slots = new Int32Array(slots);
+    this.mask = slots - 1;
+  }
+
+  /** Adds a key; false when it, or another with the same `lo` lane, was there. */
+  add(key: Fingerprint): boolean {
+    return this.put(key.lo === 0 ? 1 : key.lo);
+  }
+
+  private put(lo: number): boolean {
+    const slots = this.slots;
+    for (let at = Math.imul(lo, 0x9e3779b1) & this.mask; ; at = (at + 1) & this.mask) {
+      const held = slots[at] as number;
+      if (held === lo) return false;
+      if (held === 0) {
+        slots[at] = lo;
+        if (++this.size * 2 > this.mask) this.grow();
+        return true;
+      }
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Int32Array(2 * old.length);
+    this.mask = this.slots.length - 1;
+    this.size = 0;
+    for (const lo of old) if (lo !== 0) this.put(lo);
+  }
 }
 
 /**

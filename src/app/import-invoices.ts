@@ -104,7 +104,9 @@ function refusePaymentFile(
   request: ImportRequest,
 ): void {
   if (request.forceInvoices) return;
-  const preamble = parseSample(sample, layout.separator, layout.headerIndex).flat().join(' ');
+  // The rows above the header (`parseSample`'s 0 would mean every row of the sample).
+  const preamble =
+    layout.headerIndex === 0 ? '' : parseSample(sample, layout.separator, layout.headerIndex).flat().join(' ');
   const text = normalizeHeader(`${source.name} ${preamble}`);
   if (!PAYMENT_WORDS.test(text) || layout.columns.dueDate !== undefined) return;
   throw new UserError(`${source.name} ressemble à un fichier de règlements, pas à un export de factures.`, [
@@ -217,6 +219,7 @@ export async function importInvoices(
           rowOptions,
           keepCells: rejects !== null,
           known: skipping ? writer.lineFingerprints() : null,
+          expectedLines: expectedLines(source, sample),
         },
         {
           onUnchanged: (value, line, clientRef) => {
@@ -399,6 +402,13 @@ function checkForeignKeys(sqlite: Store['sqlite']): void {
       `incohérence interne : ${broken.length} ligne(s) de « ${first?.table} » renvoient à une ligne absente (première : ${first?.rowid}) ; rien n'a été importé`,
     );
   }
+}
+
+/** About how many lines the file has, from the length of those of its sample. */
+function expectedLines(source: SourceFile, sample: string): number {
+  let lines = 1;
+  for (let at = sample.indexOf('\n'); at !== -1; at = sample.indexOf('\n', at + 1)) lines++;
+  return Math.ceil((source.size / Math.max(1, Buffer.byteLength(sample))) * lines);
 }
 
 /** Thrown when a line was skipped by its fingerprint and the writer cannot prove it unchanged. */

@@ -8,6 +8,7 @@ import {
 } from '../adapters/csv-source.js';
 import {
   type Fingerprint,
+  FingerprintSet,
   Hash64Table,
   hashByteCells,
   hashBytes,
@@ -77,10 +78,9 @@ const known = request.known === null ? null : Hash64Table.of(request.known);
  * Into an empty store (nothing known), the numbers met so far, by fingerprint: the writer looks
  * up only a number met again. Otherwise the writer looks up every line it is sent.
  */
-const numbers = known === null ? new Hash64Table(1 << 16) : null;
+const numbers = known === null ? new FingerprintSet(request.expectedLines) : null;
 const numberSeed = seedOf('numéro');
 const codeSeed = seedOf('client');
-const numberAt = options.columns.number ?? -1;
 /**
  * Client cells of the lines sent in full, each with a reference unique across the readers of a
  * file: the writer knows which of them it wrote.
@@ -128,10 +128,10 @@ function check(
         }
       }
     }
-    const repeat =
-      numbers === null || !numbers.add(hashStrings([(cells[numberAt] ?? '').trim()], 1, numberSeed));
     const result = readRow(cells);
     if (result.kind === 'invoice') {
+      // Only invoices count: a line refused or skipped writes nothing a later line could repeat.
+      const repeat = numbers === null || !numbers.add(hashString(result.row.number, numberSeed));
       // Nothing is skipped into an empty store: no need to know the clients' cells.
       const ref = known === null ? -1 : clientRef(client ?? clientOf(cells));
       const clientKey = hashString(result.row.clientCode, codeSeed);

@@ -22,6 +22,8 @@ export interface RowsRequest {
    * writer proves it changes nothing.
    */
   readonly known: Hash64Table | null;
+  /** About how many lines the file has: the reader sizes its table of numbers once. */
+  readonly expectedLines: number;
 }
 
 export interface RowsWorkerData extends Omit<RowsRequest, 'known'> {

@@ -301,7 +301,7 @@ function readRow(
       number,
       clientCode,
       clientName: clientName || clientCode,
-      emails: emails.join(', '),
+      emails: emails.length === 1 ? (emails[0] as string) : emails.join(', '),
       clientKind,
       address: addressLines.length > 0 ? addressLines.join('\n') : null,
       siren: siren === '' ? null : siren,

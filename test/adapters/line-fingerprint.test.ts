@@ -12,9 +12,11 @@ import {
   streamRows,
 } from '../../src/adapters/csv-source.js';
 import {
+  FingerprintSet,
   Hash64Table,
   hashByteCells,
   hashBytes,
+  hashString,
   hashStrings,
   seedOf,
 } from '../../src/adapters/line-fingerprint.js';
@@ -196,6 +198,22 @@ describe('Hash64Table', () => {
     const view = Hash64Table.of(table.buffer);
     expect(view.get({ hi: 12, lo: 34 })).toBe(56);
     expect(table.buffer.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+});
+
+describe('FingerprintSet', () => {
+  it('says a key is new once, keeps every key as it grows, and takes a shared lo lane for the same key', () => {
+    const set = new FingerprintSet(2);
+    const keys = Array.from({ length: 5000 }, (_, i) => hashString(`F${i}`, seedOf('numéro')));
+    for (const key of keys) expect(set.add(key)).toBe(true);
+    for (const key of keys) expect(set.add(key)).toBe(false);
+    expect(keys[42]).toEqual(hashStrings(['F42'], 1, seedOf('numéro')));
+    // 32 bits are kept: another key with the same lo lane is "perhaps there", never "surely new".
+    const first = keys[0] as { hi: number; lo: number };
+    expect(set.add({ hi: first.hi ^ 1, lo: first.lo })).toBe(false);
+    // 0 marks an empty slot: a lo lane of 0 is still kept.
+    expect(set.add({ hi: 3, lo: 0 })).toBe(true);
+    expect(set.add({ hi: 3, lo: 0 })).toBe(false);
   });
 });
 

@@ -249,6 +249,20 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     expect(invoices(dir)[0]).toMatchObject({ number: 'X1', name: 'Zeta', amount_cents: 7500 });
   });
 
+  it('reads a word about payments far down an invoice export as data, not as a sign of a payment file', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'ventes.csv');
+    const lines = Array.from(
+      { length: 30 },
+      (_, k) =>
+        `V${k + 1};C${k % 3};Client ${k % 3};02/03/2026;100,00;${k === 24 ? 'paiement à réception' : ''}`,
+    );
+    writeFileSync(file, `N° facture;Code client;Client;Date;Montant TTC;Note\n${lines.join('\n')}\n`);
+    const result = await importJson(dir, file);
+    expect(result.code).toBe(0);
+    expect(result.json).toMatchObject({ crees: 30, rejetes: 0 });
+  });
+
   it('reads a payment file as payments, never as invoices, unless told --type factures', async () => {
     const dir = tempDir();
     // Read as payments: there is no invoice yet for them to pay, so nothing is created.
