@@ -29,7 +29,7 @@ import {
   rejectsPathFor,
   samplesOf,
 } from './csv-layout.js';
-import { readCheckedRows } from './invoice-rows.js';
+import { type ReaderThread, readCheckedRows } from './invoice-rows.js';
 
 export { rejectsPathFor };
 
@@ -47,6 +47,8 @@ export interface ImportRequest {
   readonly defaultCurrency: string;
   /** Set by `--type factures`: import even a file whose name or preamble speaks of payments. */
   readonly forceInvoices?: boolean | undefined;
+  /** A reading thread started while the file was being examined, to read its lines. */
+  readonly reader?: ReaderThread | undefined;
 }
 
 export interface ImportIssue {
@@ -106,7 +108,9 @@ function refusePaymentFile(
   if (request.forceInvoices) return;
   // The rows above the header (`parseSample`'s 0 would mean every row of the sample).
   const preamble =
-    layout.headerIndex === 0 ? '' : parseSample(sample, layout.separator, layout.headerIndex).flat().join(' ');
+    layout.headerIndex === 0
+      ? ''
+      : parseSample(sample, layout.separator, layout.headerIndex).flat().join(' ');
   const text = normalizeHeader(`${source.name} ${preamble}`);
   if (!PAYMENT_WORDS.test(text) || layout.columns.dueDate !== undefined) return;
   throw new UserError(`${source.name} ressemble à un fichier de règlements, pas à un export de factures.`, [
@@ -326,6 +330,7 @@ export async function importInvoices(
             }
           },
         },
+        request.reader,
       );
 
       if (dataLines === 0) {

@@ -30,7 +30,9 @@ import { MAX_UNITS_AHEAD, type RowsWorkerData, UNCHANGED_PER_UNIT } from './invo
  * behind, so that memory stays flat whatever the size of the file. A line whose fingerprint is the
  * one stored with an invoice is not checked again (see `RowsRequest.known`).
  */
-const request = workerData as RowsWorkerData;
+/** Given at the start, or by the first message to a thread started ahead (`ReaderThread`). */
+const request = (workerData ??
+  (await new Promise((resolve) => parentPort?.once('message', resolve)))) as RowsWorkerData;
 const port = parentPort!;
 const BATCH = 2000;
 /** Units of work sent and not yet written, shared with the main thread. */

@@ -117,12 +117,62 @@ function partsOf(request: RowsRequest): FilePart[] {
   ];
 }
 
+/** A reading thread; without `workerData`, it waits for its first message to say what to read. */
+function readerWorker(workerData?: RowsWorkerData): Worker {
+  return new Worker(new URL('./invoice-rows-worker.js', import.meta.url), {
+    workerData,
+    // A small heap: the reader holds a few batches at a time, and a lazy collector would
+    // otherwise let its garbage grow by hundreds of megabytes.
+    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 },
+  });
+}
+
+/**
+ * A reading thread started before the lines of a file are wanted: its start-up (about a tenth of
+ * a second) is done while the file is examined and the store opened. The first `readCheckedRows`
+ * given it takes it; `close` ends it if none did. Until taken, it keeps no program running.
+ */
+export class ReaderThread {
+  private worker: Worker | null = readerWorker();
+  private broken = false;
+
+  constructor() {
+    this.worker?.unref();
+    const broken = () => {
+      this.broken = true;
+    };
+    this.worker?.on('error', broken).on('exit', broken);
+  }
+
+  /** The thread, the first time, if it started well; then null. */
+  take(): Worker | null {
+    const worker = this.worker;
+    this.worker = null;
+    if (worker === null || this.broken) {
+      void worker?.terminate();
+      return null;
+    }
+    worker.ref();
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+}
+
 /**
  * Reads the lines of an export in worker threads and hands each line to the handlers, in file
  * order, on this thread (where the store is written). If a handler throws, reading stops and the
- * promise rejects with that error.
+ * promise rejects with that error. `ahead`, a thread started earlier, reads the first part.
  */
-export function readCheckedRows(request: RowsRequest, handlers: RowHandlers): Promise<void> {
+export function readCheckedRows(
+  request: RowsRequest,
+  handlers: RowHandlers,
+  ahead?: ReaderThread,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const parts = partsOf(request);
     let settled = false;
@@ -175,12 +225,10 @@ export function readCheckedRows(request: RowsRequest, handlers: RowHandlers): Pr
         part,
         lead: (leads[index] as Int32Array).buffer as SharedArrayBuffer,
       };
-      const worker = new Worker(new URL('./invoice-rows-worker.js', import.meta.url), {
-        workerData,
-        // A small heap: the reader holds a few batches at a time, and a lazy collector would
-        // otherwise let its garbage grow by hundreds of megabytes.
-        resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 8 },
-      });
+      const started = index === 0 ? (ahead?.take() ?? null) : null;
+      const worker = started ?? readerWorker(workerData);
+      // A thread started ahead waits for what to read.
+      started?.postMessage(workerData);
       workers.push(worker);
       worker.on('message', (message: WorkerMessage) => {
         if (settled) return;

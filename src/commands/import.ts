@@ -13,6 +13,7 @@ import {
   type PaymentImportReport,
   type PaymentImportRequest,
 } from '../app/import-payments.js';
+import { ReaderThread } from '../app/invoice-rows.js';
 import type { Context } from '../context.js';
 import {
   type Catalogue,
@@ -152,6 +153,37 @@ export async function runImport(context: Context, file: string, options: ImportO
       );
     }
   }
+  // Most files are invoice exports: their reading thread starts while the file is examined.
+  const reader = type === undefined || type === 'factures' ? new ReaderThread() : undefined;
+  try {
+    return await runFileImport(context, file, options, config, profile, reader, {
+      type,
+      encoding,
+      separator,
+      decimal,
+      dateOrder,
+    });
+  } finally {
+    await reader?.close();
+  }
+}
+
+async function runFileImport(
+  context: Context,
+  file: string,
+  options: ImportOptions,
+  config: Config,
+  profile: ImportProfile | undefined,
+  reader: ReaderThread | undefined,
+  read: {
+    type: string | undefined;
+    encoding: Encoding | undefined;
+    separator: string | undefined;
+    decimal: string | undefined;
+    dateOrder: DateOrder | undefined;
+  },
+): Promise<number> {
+  const { type, encoding, separator, decimal, dateOrder } = read;
   if ((type === undefined && (await looksLikeFec(file, encoding))) || type === 'fec') {
     return runFecImport(context, file, options, encoding, config);
   }
@@ -190,6 +222,7 @@ export async function runImport(context: Context, file: string, options: ImportO
           paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
           defaultCurrency: config.import.devise,
           forceInvoices: options.type === 'factures',
+          reader,
         },
         { now: context.now, today: context.today },
       ),
