@@ -35,6 +35,8 @@ const request = (workerData ??
   (await new Promise((resolve) => parentPort?.once('message', resolve)))) as RowsWorkerData;
 const port = parentPort!;
 const BATCH = 2000;
+/** The first batch is smaller: the writer starts on it while the next lines are read. */
+let batchSize = 250;
 /** Units of work sent and not yet written, shared with the main thread. */
 const lead = new Int32Array(request.lead);
 const maxAhead = MAX_UNITS_AHEAD[Math.min(request.partIndex, MAX_UNITS_AHEAD.length - 1)] as number;
@@ -45,6 +47,7 @@ const batch = new BatchWriter(BATCH, request.keepCells, UNCHANGED_PER_UNIT);
 function flush(): void {
   if (batch.size === 0) return;
   const { batch: packed, transfer } = batch.take();
+  batchSize = BATCH;
   port.postMessage(packed, transfer);
   Atomics.add(lead, 0, packed.units);
   for (let n = Atomics.load(lead, 0); n >= maxAhead; n = Atomics.load(lead, 0)) {
@@ -149,7 +152,7 @@ function check(
       batch.addOther({ kind: 'invalid', line, number: result.number, errors: result.errors, cells: keep });
     }
   }
-  if (batch.size >= BATCH) flush();
+  if (batch.size >= batchSize) flush();
 }
 
 /**
@@ -161,7 +164,7 @@ function skipped(client: Fingerprint, value: number, line: number): boolean {
   const ref = clients.get(client);
   if (ref < 0) return false;
   batch.addUnchanged(value, line, ref);
-  if (batch.size >= BATCH) flush();
+  if (batch.size >= batchSize) flush();
   return true;
 }
 
