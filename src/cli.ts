@@ -1,5 +1,15 @@
 import { main } from './main.js';
 
+// Output piped to another program (`recouvre rapport --format json | …`, a cron job's mail) is
+// written as that program takes it, as it is to a terminal or a file. Node would otherwise queue
+// in memory whatever the pipe cannot take yet: on a large store, the whole plan or report, a few
+// hundred megabytes more.
+for (const stream of [process.stdout, process.stderr]) {
+  (stream as unknown as { _handle?: { setBlocking?: (blocking: boolean) => void } })._handle?.setBlocking?.(
+    true,
+  );
+}
+
 // `recouvre factures | head`: the reader went away, which is not an error of recouvre's.
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
