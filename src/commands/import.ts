@@ -103,6 +103,23 @@ function profileColumns(profile: ImportProfile | undefined, config: Config, name
 }
 
 export async function runImport(context: Context, file: string, options: ImportOptions): Promise<number> {
+  const type = options.type?.toLowerCase();
+  // Most files are invoice exports: their reading thread starts at once, while the configuration
+  // is read, the file examined and the store opened.
+  const reader = type === undefined || type === 'factures' ? new ReaderThread() : undefined;
+  try {
+    return await runFileImport(context, file, options, reader);
+  } finally {
+    await reader?.close();
+  }
+}
+
+async function runFileImport(
+  context: Context,
+  file: string,
+  options: ImportOptions,
+  reader: ReaderThread | undefined,
+): Promise<number> {
   const config = await loadConfig(context.configPath, false);
   let profile: ImportProfile | undefined;
   if (options.profil) {
@@ -153,37 +170,6 @@ export async function runImport(context: Context, file: string, options: ImportO
       );
     }
   }
-  // Most files are invoice exports: their reading thread starts while the file is examined.
-  const reader = type === undefined || type === 'factures' ? new ReaderThread() : undefined;
-  try {
-    return await runFileImport(context, file, options, config, profile, reader, {
-      type,
-      encoding,
-      separator,
-      decimal,
-      dateOrder,
-    });
-  } finally {
-    await reader?.close();
-  }
-}
-
-async function runFileImport(
-  context: Context,
-  file: string,
-  options: ImportOptions,
-  config: Config,
-  profile: ImportProfile | undefined,
-  reader: ReaderThread | undefined,
-  read: {
-    type: string | undefined;
-    encoding: Encoding | undefined;
-    separator: string | undefined;
-    decimal: string | undefined;
-    dateOrder: DateOrder | undefined;
-  },
-): Promise<number> {
-  const { type, encoding, separator, decimal, dateOrder } = read;
   if ((type === undefined && (await looksLikeFec(file, encoding))) || type === 'fec') {
     return runFecImport(context, file, options, encoding, config);
   }
