@@ -1,5 +1,5 @@
 import type { Fingerprint } from '../adapters/line-fingerprint.js';
-import { type IsoDate, yearOf } from '../domain/dates.js';
+import { dateOfDayKey, dayKey, type IsoDate } from '../domain/dates.js';
 import type { InvoiceRow } from '../domain/invoice-row.js';
 import type { RowHandlers, RowItem } from './invoice-rows.js';
 
@@ -38,34 +38,6 @@ const NO_ADDRESS = 2;
 const NO_SIREN = 4;
 const NO_PHONE = 8;
 const NO_PAID_ON = 16;
-
-/**
- * A day as a number, year × 10,000 + month × 100 + day: the dates of an invoice go as numbers,
- * and come back as one text per day (`dateOf`), whose hash V8 then computes once rather than on
- * each line where the writer looks a day up.
- */
-function dateKey(date: IsoDate): number {
-  return (
-    yearOf(date) * 10000 +
-    (date.charCodeAt(5) - 48) * 1000 +
-    (date.charCodeAt(6) - 48) * 100 +
-    (date.charCodeAt(8) - 48) * 10 +
-    (date.charCodeAt(9) - 48)
-  );
-}
-
-const DAYS = new Map<number, IsoDate>();
-
-function dateOf(key: number): IsoDate {
-  let date = DAYS.get(key);
-  if (date === undefined) {
-    const year = Math.floor(key / 10000);
-    date =
-      `${year}-${String(Math.floor(key / 100) % 100).padStart(2, '0')}-${String(key % 100).padStart(2, '0')}` as IsoDate;
-    if (DAYS.size < 100_000) DAYS.set(key, date);
-  }
-  return date;
-}
 
 /** Fills batches on the reading thread. */
 export class BatchWriter {
@@ -141,8 +113,6 @@ export class BatchWriter {
     const numbers = this.numbers;
     numbers[n] = line;
     numbers[n + 1] = row.dueDateComputed ? 1 : 0;
-    numbers[n + 12] = dateKey(row.issueDate);
-    numbers[n + 13] = dateKey(row.dueDate);
     numbers[n + 2] = row.amount;
     numbers[n + 3] = row.paid;
     numbers[n + 4] = mark.fingerprint.hi;
@@ -153,6 +123,10 @@ export class BatchWriter {
     numbers[n + 9] = nulls;
     numbers[n + 10] = mark.clientKey.hi;
     numbers[n + 11] = mark.clientKey.lo;
+    // Dates as day keys: they come back as one text per day (`dateOfDayKey`), which the writer's
+    // lookups by day then hash once, not once per line.
+    numbers[n + 12] = dayKey(row.issueDate);
+    numbers[n + 13] = dayKey(row.dueDate);
     this.cells?.push(cells);
     this.invoices++;
   }
@@ -246,8 +220,8 @@ export function handBatch(batch: PackedBatch, handlers: RowHandlers): void {
         address: nulls & NO_ADDRESS ? null : address,
         siren: nulls & NO_SIREN ? null : siren,
         phone: nulls & NO_PHONE ? null : phone,
-        issueDate: dateOf(numbers[n + 12] as number),
-        dueDate: dateOf(numbers[n + 13] as number),
+        issueDate: dateOfDayKey(numbers[n + 12] as number) as IsoDate,
+        dueDate: dateOfDayKey(numbers[n + 13] as number) as IsoDate,
         dueDateComputed: numbers[n + 1] === 1,
         amount: numbers[n + 2] as InvoiceRow['amount'],
         paid: numbers[n + 3] as InvoiceRow['paid'],

@@ -28,9 +28,9 @@ import { MAX_UNITS_AHEAD, type RowsWorkerData, UNCHANGED_PER_UNIT } from './invo
  * Reads and checks the lines of an invoice export (or of a part of it) on another core, while the
  * main thread writes to the store: it sends the lines in batches, and pauses when the writer falls
  * behind, so that memory stays flat whatever the size of the file. A line whose fingerprint is the
- * one stored with an invoice is not checked again (see `RowsRequest.known`).
+ * one stored with an invoice is not checked again (see `RowsRequest.known`). What to read comes
+ * at the start, or, to a thread started ahead (`ReaderThread`), in its first message.
  */
-/** Given at the start, or by the first message to a thread started ahead (`ReaderThread`). */
 const request = (workerData ??
   (await new Promise((resolve) => parentPort?.once('message', resolve)))) as RowsWorkerData;
 const port = parentPort!;

@@ -228,19 +228,34 @@ function fastDate(text: string, order: DateOrder): IsoDate | null {
     if (hi < 0 || lo < 0 || m < 0 || d < 0) return null;
     y = hi * 100 + lo;
   } else return null;
-  const key = y * 10000 + m * 100 + d;
-  const known = FAST_DATES.get(key);
-  if (known !== undefined) return known;
-  const date = makeDate(y, m, d);
-  if (date !== null && FAST_DATES.size < 100_000) FAST_DATES.set(key, date);
-  return date;
+  return dateOfDayKey(y * 10000 + m * 100 + d);
+}
+
+/** Days already built, by `dayKey`: one text per day, however many lines repeat it. */
+const DAYS = new Map<number, IsoDate>();
+
+/**
+ * A day as its digits, year × 10,000 + month × 100 + day: `dayKey('2026-03-02')` → 20260302 (not
+ * `toDayNumber`'s count of days).
+ */
+export function dayKey(date: IsoDate): number {
+  return (
+    yearOf(date) * 10000 + monthOf(date) * 100 + (date.charCodeAt(8) - 48) * 10 + (date.charCodeAt(9) - 48)
+  );
 }
 
 /**
- * The days `fastDate` has read, by their digits (year × 10,000 + month × 100 + day): an export's
- * dates repeat, and building the same text again cost a fifth of their reading.
+ * The date of a day key (`dayKey`), or null when no such day exists. The same text for the
+ * same day every time: an export's dates repeat, and building the text again cost a fifth of
+ * their reading; a text met again also keeps its hash, computed once.
  */
-const FAST_DATES = new Map<number, IsoDate>();
+export function dateOfDayKey(day: number): IsoDate | null {
+  const known = DAYS.get(day);
+  if (known !== undefined) return known;
+  const date = makeDate(Math.floor(day / 10000), Math.floor(day / 100) % 100, day % 100);
+  if (date !== null && DAYS.size < 100_000) DAYS.set(day, date);
+  return date;
+}
 
 function checked(y: number, m: number, d: number, text: string): DateParse {
   const date = makeDate(y, m, d);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDays,
+  dateOfDayKey,
+  dayKey,
   daysBetween,
   fromDayNumber,
   guessDateOrder,
@@ -99,5 +101,18 @@ describe('day numbers', () => {
     }
     expect(count).toBe(73414);
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('day keys', () => {
+  it('go from a date to its digits and back, one text per day, and refuse a day that does not exist', () => {
+    expect(dayKey('2026-03-02' as IsoDate)).toBe(20260302);
+    for (const date of ['1900-01-01', '2024-02-29', '2999-12-31'] as IsoDate[]) {
+      expect(dateOfDayKey(dayKey(date))).toBe(date);
+    }
+    // The text an export's date reads as is the day's one text.
+    expect(parseDate('02/03/2026', 'jma')).toEqual({ ok: true, date: dateOfDayKey(20260302) });
+    expect(dateOfDayKey(20260231)).toBeNull();
+    expect(dateOfDayKey(20261301)).toBeNull();
   });
 });
