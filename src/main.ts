@@ -238,6 +238,10 @@ Exemples :
     .option('--forcer', 'agir même un samedi, un dimanche ou un jour férié')
     .option('--renvoyer-incertains', 'renvoyer les actions interrompues lors d’une relance précédente')
     .option('--ignorer-anciennete', 'relancer même si le dernier import date de plus de 3 jours')
+    .option(
+      '--accepter-taux-estimes',
+      'écrire les mises en demeure même si un taux de pénalités n’est pas encore connu (estimé)',
+    )
     .option('--json', 'plan ou résultat en JSON (montants en centimes)')
     .addHelpText(
       'after',
@@ -370,13 +374,16 @@ Exemples :
     )
     .argument('<numero|client>', 'numéro de facture ou code client')
     .option('--json', 'événements en JSON, dans l’ordre des dates')
-    .option('--ajouter <etape>', 'noter une étape faite à la main : rappel, relance, appel, mise_en_demeure…')
+    .option(
+      '--ajouter <etape>',
+      'noter une étape faite à la main (rappel, relance, appel, mise_en_demeure…), la réception d’une mise en demeure (reception), une reconnaissance_dette ou une demande_en_justice',
+    )
     .option('--canal <canal>', 'avec --ajouter : email, courrier, appel, tache')
     .option('--date <aaaa-mm-jj>', "avec --ajouter : date de l'action (aujourd'hui par défaut)", parseIsoDate)
     .option('--note <texte>', 'avec --ajouter : ce qui a été dit ou envoyé')
     .addHelpText(
       'after',
-      '\nExemples :\n  recouvre historique F2026-0102\n  recouvre historique C002 --ajouter appel --note "promet de payer vendredi"',
+      '\nExemples :\n  recouvre historique F2026-0102\n  recouvre historique C002 --ajouter appel --note "promet de payer vendredi"\n  recouvre historique C002 --ajouter reception --date 2026-11-24       (accusé de réception de la mise en demeure)\n  recouvre historique F2026-0102 --ajouter reconnaissance_dette --date 2026-11-24   (interrompt la prescription)',
     )
     .action(lazy(() => import('./commands/historique.js'), 'runHistorique'));
 

@@ -64,6 +64,11 @@ export interface Config {
     /** Contractual late-payment rate in percent, when the terms of sale set one. */
     readonly taux_contractuel?: number | undefined;
     readonly gel_taux_premier_semestre: boolean;
+    /**
+     * Days after its sending by which a mise en demeure is taken as received, while its receipt
+     * is not recorded: the legal interest against a private client runs from the receipt.
+     */
+    readonly delai_reception_jours: number;
   };
   readonly taux: RateAdditions;
   readonly creancier: CreditorConfig;
@@ -124,7 +129,7 @@ export const DEFAULT_CONFIG: Omit<Config, 'path' | 'exists'> = {
     etapes: DEFAULT_STEPS.map(stepToConfig),
     scenarios: {},
   },
-  penalites: { gel_taux_premier_semestre: false },
+  penalites: { gel_taux_premier_semestre: false, delai_reception_jours: 3 },
   taux: { bce: {}, interet_legal: {} },
   creancier: {},
   smtp: { delai_secondes: 30 },
@@ -198,6 +203,7 @@ export function penaltyTerms(config: Config): PenaltyTerms {
   return {
     contractualRate: rate === undefined ? null : parseRate(rate),
     freezeFirstHalfYear: config.penalites.gel_taux_premier_semestre,
+    noticeReceiptDays: config.penalites.delai_reception_jours,
   };
 }
 
@@ -292,6 +298,7 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
       .strictObject({
         taux_contractuel: percent.optional(),
         gel_taux_premier_semestre: z.boolean().default(false),
+        delai_reception_jours: z.number().int().min(0).max(30).default(3),
       })
       .default(DEFAULT_CONFIG.penalites),
     taux: z

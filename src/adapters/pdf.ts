@@ -203,17 +203,89 @@ function invoiceTable(doc: Doc, view: DocumentView): void {
   );
   const lines: [string, string, boolean][] = [];
   for (const avoir of view.avoirs) lines.push([`Avoir ${avoir.numero} déduit`, `-${avoir.montant}`, false]);
+  if (!view.penalites_reclamees) {
+    lines.push(['Total restant dû', view.total_du, true]);
+    totals(doc, lines);
+    return;
+  }
   lines.push(['Principal restant dû', view.total_reclame, false]);
-  if (view.a_des_penalites) lines.push([`Pénalités de retard au ${view.date}`, view.total_penalites, false]);
+  const detailed = view.factures.some((f) => f.periodes.length > 0);
+  if (view.a_des_penalites)
+    lines.push([
+      `Pénalités de retard au ${view.date}${detailed ? ' (détail en annexe)' : ''}`,
+      view.total_penalites,
+      false,
+    ]);
   if (view.a_des_indemnites) {
     lines.push([
-      `Indemnité forfaitaire pour frais de recouvrement (${view.nombre_factures} × 40,00 €)`,
+      'Indemnités forfaitaires pour frais de recouvrement (40,00 € par facture)',
       view.total_indemnites,
       false,
     ]);
   }
   lines.push(['Total réclamé', view.total_du, true]);
   totals(doc, lines);
+}
+
+/**
+ * The claim's detail, invoice by invoice: each period of interest with its dates, base, rate, days
+ * and amount, then the indemnity; the lines add up to the totals of the letter.
+ */
+function penaltyDetail(doc: Doc, view: DocumentView, title: string): void {
+  const periods = view.factures.flatMap((f) =>
+    f.periodes.map((p) => [
+      f.numero,
+      `${p.du} – ${p.au}`,
+      String(p.jours),
+      p.base,
+      `${p.taux}${p.estime ? ' (estimé)' : ''}`,
+      p.montant,
+    ]),
+  );
+  const indemnities = view.factures
+    .filter((f) => f.indemnite_centimes > 0)
+    .map((f) => [f.numero, f.echeance, f.indemnite]);
+  if (periods.length === 0 && indemnities.length === 0) return;
+  if (doc.y + 80 > PAGE.height - doc.page.margins.bottom) doc.addPage();
+  doc.moveDown(1).font('Helvetica-Bold').fontSize(11).text(title, MARGIN, doc.y, { width: CONTENT });
+  const w = CONTENT;
+  if (periods.length > 0) {
+    doc
+      .moveDown(0.2)
+      .font('Helvetica')
+      .fontSize(9)
+      .fillColor(GREY)
+      .text(view.mode_calcul_penalites, MARGIN, doc.y, { width: CONTENT });
+    doc.fillColor('black').moveDown(0.5);
+    table(
+      doc,
+      [
+        { title: 'Facture', width: w * 0.17, align: 'left' },
+        { title: 'Période', width: w * 0.3, align: 'left' },
+        { title: 'Jours', width: w * 0.08, align: 'right' },
+        { title: 'Base', width: w * 0.16, align: 'right' },
+        { title: 'Taux annuel', width: w * 0.14, align: 'right' },
+        { title: 'Intérêts', width: w * 0.15, align: 'right' },
+      ],
+      periods,
+      { fontSize: 8.5 },
+    );
+    totals(doc, [['Total des pénalités de retard', view.total_penalites, true]]);
+  }
+  if (indemnities.length > 0) {
+    doc.moveDown(0.8);
+    table(
+      doc,
+      [
+        { title: 'Facture', width: w * 0.3, align: 'left' },
+        { title: 'Échéance', width: w * 0.3, align: 'left' },
+        { title: 'Indemnité forfaitaire (art. D441-5 C. com.)', width: w * 0.4, align: 'right' },
+      ],
+      indemnities,
+      { fontSize: 8.5 },
+    );
+    totals(doc, [['Total des indemnités forfaitaires', view.total_indemnites, true]]);
+  }
 }
 
 /**
@@ -340,6 +412,10 @@ export function renderLetter(input: LetterInput): Promise<Buffer> {
   doc.text(view.creancier.signataire || 'La direction', WINDOW.x, top, { width: WINDOW.width });
   doc.font('Helvetica-Bold').text(view.creancier.raison_sociale, WINDOW.x, doc.y, { width: WINDOW.width });
   doc.font('Helvetica');
+  if (view.penalites_reclamees && view.factures.some((f) => f.periodes.length > 0)) {
+    doc.addPage();
+    penaltyDetail(doc, view, 'Annexe : décompte des pénalités de retard');
+  }
   footers(doc, `${view.creancier.raison_sociale} – SIREN ${view.creancier.siren}`);
   return toBuffer(doc);
 }
@@ -357,6 +433,9 @@ export interface ClaimFileInput {
     readonly date: string;
     readonly step: string;
     readonly channel: string;
+    /** Done for sure, in writing: evidence of the reminders. The rest is listed apart. */
+    readonly done: boolean;
+    readonly status: string;
     readonly messageId: string | null;
     readonly document: string | null;
   }[];
@@ -406,6 +485,7 @@ export function renderClaimFile(input: ClaimFileInput): Promise<Buffer> {
 
   heading(`Créances au ${view.date}`);
   invoiceTable(doc, view);
+  penaltyDetail(doc, view, 'Décompte des pénalités de retard');
 
   const listing = (
     title: string,
@@ -437,13 +517,23 @@ export function renderClaimFile(input: ClaimFileInput): Promise<Buffer> {
       { title: 'Canal', width: CONTENT * 0.14, align: 'left' },
       { title: 'Référence (message, document)', width: CONTENT * 0.52, align: 'left' },
     ],
-    input.history.map((h) => [
-      h.date,
-      h.step,
-      h.channel,
-      [h.messageId, h.document].filter(Boolean).join(' – '),
-    ]),
+    input.history
+      .filter((h) => h.done)
+      .map((h) => [h.date, h.step, h.channel, [h.messageId, h.document].filter(Boolean).join(' – ')]),
   );
+  const others = input.history.filter((h) => !h.done);
+  if (others.length > 0)
+    listing(
+      'Appels, tâches et envois non confirmés',
+      '',
+      [
+        { title: 'Date', width: CONTENT * 0.14, align: 'left' },
+        { title: 'Étape', width: CONTENT * 0.26, align: 'left' },
+        { title: 'Canal', width: CONTENT * 0.2, align: 'left' },
+        { title: 'État', width: CONTENT * 0.4, align: 'left' },
+      ],
+      others.map((h) => [h.date, h.step, h.channel, h.status]),
+    );
 
   heading('Procédure conseillée');
   for (const p of input.procedure)

@@ -25,6 +25,8 @@ import type { Context } from '../context.js';
 import { missingCreditorFields } from '../domain/creditor.js';
 import { daysBetween, formatDateFr, type IsoDate } from '../domain/dates.js';
 import type { DunningPlan, DunningRules, PlannedAction } from '../domain/dunning.js';
+import { actionHolds, type Hold } from '../domain/holds.js';
+import { htmlLines, printedSumProblems } from '../domain/printed-sums.js';
 import { STEP_LABELS } from '../domain/scenario.js';
 import { UserError } from '../errors.js';
 import { computeDunningPlan } from './dunning-plan.js';
@@ -39,13 +41,16 @@ export interface RunOptions {
   readonly outputDir: string | null;
   readonly resendUncertain: boolean;
   readonly ignoreStaleness: boolean;
+  /** Write a mise en demeure or a claim file even on an estimated rate. */
+  readonly acceptEstimatedRates?: boolean;
   /** Called after each action, for a progress bar. */
   readonly progress?: (done: number, total: number) => void;
 }
 
 export interface ActionOutcome {
   readonly action: PlannedAction;
-  readonly result: 'envoye' | 'ecrit' | 'tache' | 'echec';
+  /** `bloque`: not carried out, not recorded (see `holds`); the next run tries again. */
+  readonly result: 'envoye' | 'ecrit' | 'tache' | 'echec' | 'bloque';
   readonly detail: string | null;
   readonly files: readonly string[];
 }
@@ -62,8 +67,8 @@ export interface RunReport {
     readonly document: string | null;
   }[];
   readonly lettersDir: string | null;
-  /** Clients written to by post whose postal address recouvre does not know. */
-  readonly missingAddresses: readonly string[];
+  /** The actions that a real run does not carry out as they stand, and why. */
+  readonly holds: readonly { readonly action: PlannedAction; readonly holds: readonly Hold[] }[];
 }
 
 const LOCK_WAIT_MS = 5000;
@@ -126,6 +131,33 @@ export function stalenessWarning(store: Store, config: Config, asOf: IsoDate): s
   const age = daysBetween(last, asOf);
   if (age <= max) return null;
   return `le dernier import date du ${formatDateFr(last)} (${age} jours avant le ${formatDateFr(asOf)}) : des règlements reçus depuis sont peut-être inconnus de recouvre. Importez l'export du jour avant de relancer.`;
+}
+
+function holdText(holds: readonly Hold[]): string {
+  return holds.map((h) => `${h.message} ${h.hint}`).join(' ');
+}
+
+/** The e-mail's printed totals that are not the sum of the lines above them, as holds. */
+function sumHolds(
+  email: { readonly text: string; readonly html: string },
+  action: PlannedAction,
+  templates: Templates,
+): Hold[] {
+  const holds: Hold[] = [];
+  for (const [kind, lines] of [
+    ['texte', email.text.split('\n')],
+    ['html', htmlLines(email.html)],
+  ] as const) {
+    const problem = printedSumProblems(lines)[0];
+    if (!problem) continue;
+    const name = `email/${action.step.code}.${kind}`;
+    holds.push({
+      code: 'sommes',
+      message: `l'e-mail (${kind}) imprime « ${problem.text} », qui n'est pas la somme des lignes au-dessus.`,
+      hint: `Corrigez le modèle ${templates.pathOf(name) ?? name} ou ses partiels (modeles/partials/factures.*.hbs) : chaque ligne de facture affiche {{reste_du}}, puis les avoirs, puis le total.`,
+    });
+  }
+  return holds;
 }
 
 /**
@@ -234,6 +266,15 @@ export async function runDunning(
       deadlineDays: config.documents.delai_mise_en_demeure_jours,
     };
     const from = config.smtp.expediteur ?? `${creditor.name} <${creditor.email}>`;
+    const holdContext = {
+      signatory: (creditor.signatory ?? '').trim() !== '',
+      acceptEstimatedRates: options.acceptEstimatedRates === true,
+    };
+    const holds = new Map<PlannedAction, Hold[]>();
+    for (const action of plan.actions) {
+      const found = actionHolds(action, holdContext);
+      if (found.length > 0) holds.set(action, found);
+    }
     const outcomes: ActionOutcome[] = [];
     let smtpDown: string | null = null;
 
@@ -261,7 +302,23 @@ export async function runDunning(
     let done = 0;
     const madeDirs = new Set<string>();
     for (const action of rendering ? plan.actions : []) {
+      if (real && holds.has(action)) {
+        outcomes.push({ action, result: 'bloque', detail: holdText(holds.get(action)!), files: [] });
+        options.progress?.(++done, plan.actions.length);
+        continue;
+      }
       const rendered = await renderAction(action, data, settings);
+      // What leaves must add up: an edited (or an older exported) template that prints a total
+      // other than the sum of its lines holds the action.
+      const sums = rendered.email ? sumHolds(rendered.email, action, templates) : [];
+      if (sums.length > 0) {
+        holds.set(action, [...(holds.get(action) ?? []), ...sums]);
+        if (real) {
+          outcomes.push({ action, result: 'bloque', detail: holdText(sums), files: [] });
+          options.progress?.(++done, plan.actions.length);
+          continue;
+        }
+      }
       const files: string[] = [];
       const write = (dir: string, name: string, content: Buffer) => {
         if (!madeDirs.has(dir)) {
@@ -398,13 +455,8 @@ export async function runDunning(
       date: t.date,
       document: t.document,
     }));
-    const missingAddresses = outcomes
-      .filter(
-        (o) => o.action.channel === 'courrier' && data.clientOf(o.action.client.id).address.length === 0,
-      )
-      .map((o) => o.action.client.code);
     return {
-      missingAddresses,
+      holds: [...holds].map(([action, list]) => ({ action, holds: list })),
       plan: planWithWarnings,
       outcomes,
       uncertain,

@@ -49,7 +49,7 @@ export class DocumentData {
        WHERE i.client_id = ? ORDER BY p.date`,
     );
     this.history = sqlite.prepare(
-      `SELECT a.date, a.step, a.channel, a.message_id, a.document FROM actions a
+      `SELECT a.date, a.step, a.channel, a.status, a.message_id, a.document, a.received_on FROM actions a
        WHERE a.client_id = ? AND a.status IN ('fait', 'incertain', 'en_cours', 'a_faire') ORDER BY a.date, a.id`,
     );
   }
@@ -116,18 +116,30 @@ export class DocumentData {
         date: string;
         step: string;
         channel: keyof typeof CHANNEL_LABELS;
+        status: string;
         message_id: string | null;
         document: string | null;
+        received_on: string | null;
       }[]
     ).map((h) => ({
       date: formatDateFr(h.date as IsoDate),
-      step: STEP_LABELS[h.step as StepCode] ?? h.step,
+      step: `${STEP_LABELS[h.step as StepCode] ?? h.step}${h.received_on ? ` (reçue le ${formatDateFr(h.received_on as IsoDate)})` : ''}`,
       channel: CHANNEL_LABELS[h.channel] ?? h.channel,
+      // Only what was done for sure is evidence; a task still open or an interrupted sending is listed apart.
+      done: h.status === 'fait' && h.channel !== 'appel' && h.channel !== 'tache',
+      status: STATUS_LABELS[h.status] ?? h.status,
       messageId: h.message_id,
       document: h.document,
     }));
   }
 }
+
+const STATUS_LABELS: Readonly<Record<string, string>> = {
+  fait: 'faite',
+  a_faire: 'à faire',
+  en_cours: 'envoi interrompu',
+  incertain: 'envoi incertain',
+};
 
 /** File names safe on every system: `C001-mise_en_demeure-2026-11-20.pdf`. */
 export function safeName(text: string): string {
@@ -177,7 +189,7 @@ export async function renderAction(
       registered: step === 'mise_en_demeure',
       date: settings.asOf,
       currency: action.currency,
-      totalCents: action.totalClaimed + action.totalInterest + action.totalIndemnity,
+      totalCents: view.total_du_centimes,
     });
     letter = { filename: `${base}.pdf`, pdf };
   }

@@ -11,6 +11,7 @@ import { renderTable } from '../adapters/terminal.js';
 import type { Context } from '../context.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
 import { formatEuros } from '../domain/money.js';
+import { INTERRUPTION_LABELS, type InterruptionKind } from '../domain/prescription.js';
 import {
   CHANNEL_LABELS,
   CHANNELS,
@@ -62,6 +63,10 @@ const JOURNAL_TEXT: Readonly<Record<string, (d: Record<string, unknown>) => stri
   echeancier: (d) =>
     `échéancier : ${formatEuros(Number(d.total_centimes ?? 0))} en ${plural((d.echeances as unknown[] | undefined)?.length ?? 0, 'échéance', 'échéances')}`,
   echeancier_annule: () => 'échéancier annulé',
+  reception_mise_en_demeure: (d) =>
+    `mise en demeure du ${formatDateFr(d.envoyee_le as IsoDate)} reçue le ${formatDateFr(d.recue_le as IsoDate)}`,
+  interruption_prescription: (d) =>
+    `prescription interrompue : ${INTERRUPTION_LABELS[d.evenement as InterruptionKind] ?? String(d.evenement)}${d.note ? ` (${String(d.note)})` : ''} ; nouveau délai à compter du ${formatDateFr(d.date as IsoDate)}`,
 };
 
 function describeChanges(details: Record<string, unknown>): string {
@@ -82,6 +87,14 @@ export async function runHistorique(
   try {
     const { sqlite } = store;
     const target = requireTarget(sqlite, reference);
+    if (options.ajouter === 'reception') {
+      recordReceipt(context, sqlite, target, options);
+      return 0;
+    }
+    if (options.ajouter !== undefined && options.ajouter in INTERRUPTION_LABELS) {
+      recordInterruption(context, sqlite, target, options.ajouter as InterruptionKind, options);
+      return 0;
+    }
     if (options.ajouter !== undefined) {
       addManualAction(context, sqlite, target, options);
       return 0;
@@ -334,6 +347,93 @@ function addManualAction(
   })();
   context.stdout.write(
     `Noté : ${describeStep(step, channel)} le ${formatDateFr(date)} pour ${invoices.map((i) => i.number).join(', ')}. Le scénario reprend à partir de cette étape.\n`,
+  );
+}
+
+/** The day of an event recorded by hand: today by default, never in the future. */
+function eventDate(context: Context, options: HistoriqueOptions): IsoDate {
+  const date = options.date ?? context.today;
+  if (date > context.today)
+    throw new UsageError(`${formatDateFr(date)} est dans le futur : notez un événement qui a eu lieu.`);
+  return date;
+}
+
+/**
+ * The day a mise en demeure was received (its acknowledgement of receipt): a private client's
+ * legal interest runs from it, rather than from the presumed day.
+ */
+function recordReceipt(
+  context: Context,
+  sqlite: SQLite.Database,
+  target: InvoiceRef | ClientRef,
+  options: HistoriqueOptions,
+): void {
+  const date = eventDate(context, options);
+  const clientId = target.kind === 'client' ? target.id : target.clientId;
+  const notice = sqlite
+    .prepare(
+      `SELECT a.id, a.date FROM actions a
+       WHERE a.client_id = ? AND a.step = 'mise_en_demeure' AND a.status IN ('fait', 'incertain', 'en_cours')
+         AND a.date <= ? ${target.kind === 'facture' ? 'AND EXISTS (SELECT 1 FROM action_invoices ai WHERE ai.action_id = a.id AND ai.invoice_id = ?)' : ''}
+       ORDER BY a.date DESC, a.id DESC LIMIT 1`,
+    )
+    .get(...(target.kind === 'facture' ? [clientId, date, target.id] : [clientId, date])) as
+    | { id: number; date: IsoDate }
+    | undefined;
+  if (!notice) {
+    throw new UserError(
+      `Aucune mise en demeure envoyée à ${reference(target)} au plus tard le ${formatDateFr(date)} : rien à marquer reçu.`,
+      ['Les mises en demeure envoyées : recouvre historique <client>'],
+    );
+  }
+  sqlite.transaction(() => {
+    sqlite.prepare('UPDATE actions SET received_on = ? WHERE id = ?').run(date, notice.id);
+    writeJournal(sqlite, {
+      recordedAt: context.now.toISOString(),
+      date,
+      kind: 'reception_mise_en_demeure',
+      clientId,
+      invoiceId: target.kind === 'facture' ? target.id : null,
+      details: { action: notice.id, envoyee_le: notice.date, recue_le: date },
+    });
+  })();
+  context.stdout.write(
+    `Noté : la mise en demeure du ${formatDateFr(notice.date)} a été reçue le ${formatDateFr(date)}. Pour un client particulier, les intérêts au taux légal courent à partir de cette date.\n`,
+  );
+}
+
+/** An acknowledgement of the debt or a court application: the prescription starts again from it. */
+function recordInterruption(
+  context: Context,
+  sqlite: SQLite.Database,
+  target: InvoiceRef | ClientRef,
+  kind: InterruptionKind,
+  options: HistoriqueOptions,
+): void {
+  const date = eventDate(context, options);
+  const invoices = target.kind === 'facture' ? [target] : openInvoicesOf(sqlite, target.id);
+  if (invoices.length === 0)
+    throw new UserError(`Le client ${reference(target)} n'a aucune facture ouverte : rien à noter.`);
+  const clientId = target.kind === 'client' ? target.id : target.clientId;
+  const note = options.note?.trim() || null;
+  sqlite.transaction(() => {
+    const insert = sqlite.prepare(
+      'INSERT INTO interruptions (invoice_id, date, kind, note, recorded_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    for (const invoice of invoices) {
+      insert.run(invoice.id, date, kind, note, context.now.toISOString());
+      writeJournal(sqlite, {
+        recordedAt: context.now.toISOString(),
+        date,
+        kind: 'interruption_prescription',
+        clientId,
+        invoiceId: invoice.id,
+        details: { evenement: kind, date, note },
+      });
+    }
+  })();
+  context.stdout.write(
+    `Noté : ${INTERRUPTION_LABELS[kind]} le ${formatDateFr(date)} pour ${invoices.map((i) => i.number).join(', ')}. La prescription repart de cette date.\n`,
   );
 }
 

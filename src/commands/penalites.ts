@@ -9,6 +9,7 @@ import { formatEuros } from '../domain/money.js';
 import {
   computePenalties,
   type DatedAmount,
+  formalNoticeReceipt,
   type InterestPeriod,
   type Penalty,
 } from '../domain/penalties.js';
@@ -61,10 +62,12 @@ export async function runPenalites(
       return 0;
     }
     const client = input.clients.get(invoice.clientId)!;
-    const notices = loadPastActions(store.sqlite, row.client_id)
-      .filter((a) => a.step === 'mise_en_demeure' && a.invoiceIds.includes(invoice.id))
-      .map((a) => a.date)
-      .sort();
+    const receipt = formalNoticeReceipt(
+      loadPastActions(store.sqlite, row.client_id).filter(
+        (a) => a.step === 'mise_en_demeure' && a.invoiceIds.includes(invoice.id),
+      ),
+      rules.penalties.noticeReceiptDays,
+    );
     // When a reminder claims this invoice today, its figure (credit notes applied) is the one shown.
     const covered = planDunning(input, rules)
       .actions.flatMap((a) => a.invoices)
@@ -85,7 +88,7 @@ export async function runPenalites(
         extraCredits: [...invoice.freshPayments, ...credits],
         dueDate: invoice.dueDate,
         clientKind: client.kind,
-        formalNoticeDate: notices[0] ?? null,
+        formalNoticeDate: receipt?.date ?? null,
       },
       rules.penalties,
       rules.rates,
@@ -102,7 +105,7 @@ export async function runPenalites(
         amount: invoice.amount,
         outstanding: invoice.outstanding,
         dueDate: invoice.dueDate,
-        formalNotice: notices[0] ?? null,
+        formalNotice: receipt,
         asOf,
         claimed: invoice.outstanding - credits.reduce((sum, k) => sum + k.amount, 0),
         creditNotes,
@@ -125,7 +128,7 @@ interface Details {
   readonly amount: number;
   readonly outstanding: number;
   readonly dueDate: IsoDate;
-  readonly formalNotice: IsoDate | null;
+  readonly formalNotice: ReturnType<typeof formalNoticeReceipt>;
   readonly asOf: IsoDate;
   /** Outstanding less the credit notes applied to it by today's reminder. */
   readonly claimed: number;
@@ -139,7 +142,9 @@ function toJson(penalty: Penalty, d: Details): unknown {
     type_client: d.kind,
     date: d.asOf,
     echeance: d.dueDate,
-    mise_en_demeure: d.formalNotice,
+    mise_en_demeure: d.formalNotice?.sent ?? null,
+    mise_en_demeure_recue_le: d.formalNotice?.date ?? null,
+    reception_presumee: d.formalNotice?.presumed ?? null,
     reste_du_centimes: d.outstanding,
     reclame_centimes: d.claimed,
     interets_centimes: penalty.interest,
@@ -174,6 +179,11 @@ function writeExplanation(context: Context, penalty: Penalty, d: Details): void 
         : 'Intérêts au taux légal (art. 1231-6 et 1344-1 du Code civil), à compter de la mise en demeure :\n',
     ),
   );
+  if (!professional && d.formalNotice) {
+    out(
+      `  mise en demeure envoyée le ${formatDateFr(d.formalNotice.sent)}, ${d.formalNotice.presumed ? `réception présumée le ${formatDateFr(d.formalNotice.date)} (accusé de réception non noté : recouvre historique ${d.clientCode} --ajouter reception --date jj/mm/aaaa)` : `reçue le ${formatDateFr(d.formalNotice.date)}`}\n`,
+    );
+  }
   if (penalty.periods.length === 0) out(`  aucun : ${penalty.noInterestReason ?? ''}\n`);
   for (const p of penalty.periods) {
     const euros = (p.exactInterestCents / 100).toFixed(4).replace('.', ',');

@@ -10,8 +10,10 @@ import {
   type DunningPlan,
   EXCLUSION_LABELS,
   type PlannedAction,
+  totalDue,
   type WaitReason,
 } from '../domain/dunning.js';
+import type { Hold } from '../domain/holds.js';
 import { formatEuros } from '../domain/money.js';
 import { CHANNEL_LABELS, STEP_LABELS } from '../domain/scenario.js';
 import { displayPath, plural } from './format.js';
@@ -25,6 +27,7 @@ export interface RelancerOptions {
   readonly sortie?: string;
   readonly renvoyerIncertains?: boolean;
   readonly ignorerAnciennete?: boolean;
+  readonly accepterTauxEstimes?: boolean;
 }
 
 const WAIT_LABELS: Readonly<Record<WaitReason, string>> = {
@@ -62,6 +65,7 @@ export async function runRelancer(context: Context, options: RelancerOptions): P
       outputDir,
       resendUncertain: options.renvoyerIncertains === true,
       ignoreStaleness: options.ignorerAnciennete === true,
+      acceptEstimatedRates: options.accepterTauxEstimes === true,
       ...(progress ? { progress } : {}),
     });
   } finally {
@@ -71,14 +75,16 @@ export async function runRelancer(context: Context, options: RelancerOptions): P
     if (options.json) writePlanJson(context, report.plan, report);
     else {
       writePlan(context, report.plan);
+      writeHolds(context, report, true);
       writeRunNotes(context, report, true);
     }
     return 0;
   }
-  const failed = report.outcomes.filter((o) => o.result === 'echec').length;
+  // A failure or an action held back needs a person: cron sees it in the exit code.
+  const attention = report.outcomes.filter((o) => o.result === 'echec' || o.result === 'bloque').length;
   if (options.json) writeRunJson(context, report);
   else writeSummary(context, report);
-  return failed > 0 ? 1 : 0;
+  return attention > 0 ? 1 : 0;
 }
 
 /** `Relances : 12 / 50` on a terminal, rewritten in place; nothing when not a TTY (cron). */
@@ -94,6 +100,7 @@ const RESULT_LABELS: Readonly<Record<ActionOutcome['result'], string>> = {
   ecrit: 'écrit',
   tache: 'tâche à faire',
   echec: 'échec',
+  bloque: 'bloquée',
 };
 
 function writeSummary(context: Context, report: RunReport): void {
@@ -140,17 +147,31 @@ function writeSummary(context: Context, report: RunReport): void {
       `Courriers à imprimer, signer et poster (en recommandé avec accusé de réception pour les mises en demeure) : ${displayPath(context.cwd, report.lettersDir)}\n`,
     );
   }
-  if (report.missingAddresses.length > 0) {
-    out(
-      c.yellow(
-        `Adresse postale inconnue pour ${report.missingAddresses.join(', ')} : complétez-la sur le courrier avant de le poster (ou ajoutez les colonnes Adresse, Code postal, Ville à votre export).\n`,
-      ),
-    );
-  }
+  writeHolds(context, report, false);
   for (const o of outcomes.filter((x) => x.result === 'echec')) {
     out(c.red(`Échec : ${o.action.client.code} (${STEP_LABELS[o.action.step.code]}) : ${o.detail ?? ''}\n`));
   }
   writeRunNotes(context, report, false);
+}
+
+/** The actions held back, each with why and what to do. */
+function writeHolds(context: Context, report: RunReport, dryRun: boolean): void {
+  if (report.holds.length === 0) return;
+  const c = colors(context);
+  const out = (text: string) => context.stdout.write(text);
+  out(
+    c.yellow(
+      dryRun
+        ? `${plural(report.holds.length, 'action ne partirait pas', 'actions ne partiraient pas')} lors de la relance réelle :\n`
+        : `${plural(report.holds.length, 'action bloquée', 'actions bloquées')} : rien n'est parti ni n'a été enregistré pour ${report.holds.length < 2 ? 'elle' : 'elles'}, la prochaine relance les reprendra une fois corrigées.\n`,
+    ),
+  );
+  for (const { action, holds } of report.holds) {
+    for (const hold of holds) {
+      out(c.yellow(`  ${action.client.code} (${STEP_LABELS[action.step.code]}) : ${hold.message}\n`));
+      out(`    ${hold.hint}\n`);
+    }
+  }
 }
 
 function writeRunNotes(context: Context, report: RunReport, dryRun: boolean): void {
@@ -195,6 +216,7 @@ function writeRunJson(context: Context, report: RunReport): void {
       ecrits: count('ecrit'),
       taches: count('tache'),
       echecs: count('echec'),
+      bloquees: count('bloque'),
       incertaines: report.uncertain.length,
       actions: report.outcomes.map((o) => ({
         client: o.action.client.code,
@@ -232,7 +254,8 @@ export function writePlanJson(context: Context, plan: DunningPlan, report?: RunR
     });
     chunk += ']';
   };
-  list('actions', plan.actions, actionToJson);
+  const held = new Map((report?.holds ?? []).map((h) => [h.action, h.holds]));
+  list('actions', plan.actions, (a) => actionToJson(a, held.get(a) ?? []));
   list('exclues', plan.excluded, (e) =>
     JSON.stringify({
       numero: e.invoice.number,
@@ -257,7 +280,7 @@ export function writePlanJson(context: Context, plan: DunningPlan, report?: RunR
 }
 
 /** One action as JSON text; its invoices are written directly, as there may be hundreds of thousands. */
-function actionToJson(a: PlannedAction): string {
+function actionToJson(a: PlannedAction, holds: readonly Hold[]): string {
   const invoices = a.invoices
     .map(
       (c) =>
@@ -279,6 +302,10 @@ function actionToJson(a: PlannedAction): string {
     total_reclame_centimes: a.totalClaimed,
     total_penalites_centimes: a.totalInterest,
     total_indemnites_centimes: a.totalIndemnity,
+    // What the documents of this step ask for: the principal, and for a mise en demeure or a
+    // claim file the penalties and indemnities too.
+    total_du_centimes: totalDue(a),
+    blocages: holds.map((h) => ({ code: h.code, message: h.message, conseil: h.hint })),
   });
   return `${head.slice(0, -1)},"factures":[${invoices}],${tail.slice(1)}`;
 }

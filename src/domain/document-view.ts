@@ -1,9 +1,11 @@
 import type { Creditor } from './creditor.js';
 import { formatIban } from './creditor.js';
-import { addDays, formatDateFr, formatDateLong, type IsoDate } from './dates.js';
-import type { PlannedAction } from './dunning.js';
+import { addDays, daysBetween, formatDateFr, formatDateLong, type IsoDate } from './dates.js';
+import { type PlannedAction, totalDue } from './dunning.js';
 import { formatEuros } from './money.js';
-import { STEP_LABELS } from './scenario.js';
+import { periodCents } from './penalties.js';
+import { formatRate } from './rates.js';
+import { ESCALATION_STEPS, STEP_LABELS } from './scenario.js';
 
 /**
  * What a template sees: ready-made French strings ("1 234,56 €", "20 novembre 2026"), never
@@ -70,14 +72,33 @@ export interface DocumentView {
     readonly jours_retard: number;
     readonly penalites: string;
     readonly indemnite: string;
+    readonly indemnite_centimes: number;
+    /** The interest period by period (only for the steps that claim it): the claim's detail. */
+    readonly periodes: readonly {
+      readonly du: string;
+      readonly au: string;
+      readonly jours: number;
+      readonly base: string;
+      readonly taux: string;
+      readonly montant: string;
+      readonly estime: boolean;
+    }[];
   }[];
+  /** Each credit note once, with what it takes off the invoices listed. */
   readonly avoirs: readonly { readonly numero: string; readonly montant: string }[];
   readonly nombre_factures: number;
   readonly plusieurs_factures: boolean;
   readonly total_reclame: string;
   readonly total_penalites: string;
   readonly total_indemnites: string;
+  /**
+   * What this document asks for: the principal for a reminder; the principal, the penalties and the
+   * indemnities for a mise en demeure or a claim file (`penalites_reclamees`).
+   */
   readonly total_du: string;
+  readonly penalites_reclamees: boolean;
+  /** Some penalties rest on a rate recouvre does not know yet: they are estimates. */
+  readonly penalites_estimees: boolean;
   /** The same totals in cents, for the `montant` helper. */
   readonly total_reclame_centimes: number;
   readonly total_du_centimes: number;
@@ -85,6 +106,8 @@ export interface DocumentView {
   readonly a_des_penalites: boolean;
   readonly a_des_indemnites: boolean;
   readonly fondement_penalites: string;
+  /** How the penalties were computed, in one sentence, for the claim's detail. */
+  readonly mode_calcul_penalites: string;
   readonly delai_jours: number;
   readonly date_limite: string;
   readonly date_limite_longue: string;
@@ -116,7 +139,12 @@ export function documentView(
   const deadline = addDays(asOf, deadlineDays);
   const professional = action.client.kind === 'professionnel';
   const numbers = action.invoices.map((c) => c.invoice.number);
-  const totalDue = action.totalClaimed + action.totalInterest + action.totalIndemnity;
+  const claimsPenalties = ESCALATION_STEPS.has(action.step.code);
+  const due = totalDue(action);
+  // A credit note spread over several invoices is printed once, with the sum it takes off.
+  const credits = new Map<string, number>();
+  for (const k of action.credits)
+    credits.set(k.creditNote.number, (credits.get(k.creditNote.number) ?? 0) + k.amount);
   return {
     etape: action.step.code,
     etape_libelle: STEP_LABELS[action.step.code],
@@ -159,23 +187,43 @@ export function documentView(
         jours_retard: c.daysLate,
         penalites: money(c.penalty.interest),
         indemnite: money(c.penalty.indemnity),
+        indemnite_centimes: c.penalty.indemnity,
+        periodes: claimsPenalties
+          ? periodCents(c.penalty).map((amount, k) => {
+              const p = c.penalty.periods[k]!;
+              return {
+                du: formatDateFr(p.from),
+                au: formatDateFr(p.to),
+                jours: p.days,
+                base: money(p.base),
+                taux: formatRate(p.rate),
+                montant: money(amount),
+                estime: p.estimated,
+              };
+            })
+          : [],
       };
     }),
-    avoirs: action.credits.map((k) => ({ numero: k.creditNote.number, montant: money(k.amount) })),
+    avoirs: [...credits].map(([numero, amount]) => ({ numero, montant: money(amount) })),
     nombre_factures: action.invoices.length,
     plusieurs_factures: action.invoices.length > 1,
     total_reclame: money(action.totalClaimed),
     total_penalites: money(action.totalInterest),
     total_indemnites: money(action.totalIndemnity),
-    total_du: money(totalDue),
+    total_du: money(due),
+    penalites_reclamees: claimsPenalties,
+    penalites_estimees: action.invoices.some((c) => c.penalty.estimatedHalfYears.length > 0),
     total_reclame_centimes: action.totalClaimed,
-    total_du_centimes: totalDue,
+    total_du_centimes: due,
     devise: action.currency,
     a_des_penalites: action.totalInterest > 0,
     a_des_indemnites: action.totalIndemnity > 0,
     fondement_penalites: professional
       ? "l'article L441-10 du Code de commerce (taux de la BCE majoré de 10 points) et de l'article D441-5 (indemnité forfaitaire de 40 € par facture)"
       : 'les articles 1231-6 et 1344-1 du Code civil (intérêts au taux légal à compter de la mise en demeure)',
+    mode_calcul_penalites: professional
+      ? `Intérêts simples sur le reste dû de chaque jour, du lendemain de l'échéance au ${formatDateFr(asOf)}, au taux annuel indiqué × jours / 365 (art. L441-10 du Code de commerce : taux de la BCE du semestre majoré de 10 points, sauf taux contractuel) ; le total de chaque facture est arrondi au centime.`
+      : `Intérêts au taux légal (art. 1231-6 et 1344-1 du Code civil) à compter de la réception de la mise en demeure${receiptText(action)}, au taux annuel indiqué × jours / 365 ; le total de chaque facture est arrondi au centime.`,
     delai_jours: deadlineDays,
     date_limite: formatDateFr(deadline),
     date_limite_longue: formatDateLong(deadline),
@@ -192,4 +240,13 @@ export function documentView(
       action.currency,
     ),
   };
+}
+
+/** ` du 02/11/2026, reçue le 05/11/2026` or `…, réception présumée le … (3 jours après l'envoi)`. */
+function receiptText(action: PlannedAction): string {
+  const receipt = action.invoices.find((c) => c.noticeReceipt !== null)?.noticeReceipt;
+  if (!receipt) return '';
+  return receipt.presumed
+    ? ` envoyée le ${formatDateFr(receipt.sent)} (réception présumée le ${formatDateFr(receipt.date)}, ${daysBetween(receipt.sent, receipt.date)} jours après l'envoi, faute d'accusé de réception noté)`
+    : ` envoyée le ${formatDateFr(receipt.sent)} et reçue le ${formatDateFr(receipt.date)}`;
 }

@@ -5,10 +5,12 @@ import { type Cents, formatEuros } from './money.js';
 import {
   computePenalties,
   type DatedAmount,
+  formalNoticeReceipt,
   type Penalty,
   type PenaltyOptions,
   type PenaltyTerms,
 } from './penalties.js';
+import { prescriptionDetail, prescriptionState } from './prescription.js';
 import type { RateTables } from './rates.js';
 import {
   type Channel,
@@ -33,6 +35,8 @@ export interface DunningClient {
   readonly name: string;
   readonly kind: ClientKind;
   readonly hasEmail: boolean;
+  /** A postal address is known: a letter can be posted. */
+  readonly hasAddress: boolean;
   readonly paused: boolean;
   readonly pausedUntil: IsoDate | null;
   readonly pauseReason: string | null;
@@ -71,6 +75,11 @@ export interface PastAction {
   readonly clientId: number;
   readonly date: IsoDate;
   readonly step: string;
+  readonly channel: string;
+  /** Done for sure (`fait`), rather than pending, uncertain or a task still to do. */
+  readonly done: boolean;
+  /** For a mise en demeure: the day it was received, when the user recorded it. */
+  readonly receivedOn: IsoDate | null;
   readonly invoiceIds: readonly number[];
 }
 
@@ -89,6 +98,8 @@ export interface DunningInput {
   readonly invoices: readonly DunningInvoice[];
   readonly actions: readonly PastAction[];
   readonly plans: readonly PaymentPlan[];
+  /** The last event that interrupted the prescription of an invoice, by invoice id. */
+  readonly interruptions: ReadonlyMap<number, IsoDate>;
 }
 
 export interface DunningRules {
@@ -108,7 +119,11 @@ export interface CoveredInvoice {
   /** Credit notes applied to this invoice. */
   readonly credits: readonly AppliedCredit[];
   readonly penalty: Penalty;
+  /** For a private client: the mise en demeure whose receipt makes the legal interest run. */
+  readonly noticeReceipt: NoticeReceipt | null;
 }
+
+export type NoticeReceipt = NonNullable<ReturnType<typeof formalNoticeReceipt>>;
 
 export interface AppliedCredit {
   readonly creditNote: DunningInvoice;
@@ -139,7 +154,9 @@ export type ExclusionReason =
   | 'echeancier'
   | 'avoir'
   | 'sous_seuil'
-  | 'scenario_termine';
+  | 'scenario_termine'
+  | 'prescrite'
+  | 'sans_relance_ecrite';
 
 export const EXCLUSION_LABELS: Readonly<Record<ExclusionReason, string>> = {
   litige: 'en litige',
@@ -149,6 +166,8 @@ export const EXCLUSION_LABELS: Readonly<Record<ExclusionReason, string>> = {
   avoir: 'couverte par un avoir',
   sous_seuil: 'sous le seuil',
   scenario_termine: 'scénario terminé',
+  prescrite: 'prescrite',
+  sans_relance_ecrite: 'aucune relance écrite avant la mise en demeure',
 };
 
 export interface Exclusion {
@@ -180,13 +199,22 @@ export interface DunningPlan {
 
 interface History {
   readonly steps: Set<string>;
-  formalNotice: IsoDate | null;
+  /** The mises en demeure that covered the invoice. */
+  readonly notices: { date: IsoDate; receivedOn: IsoDate | null }[];
+  /** A reminder in writing (e-mail or letter), done for sure: the ladder before a mise en demeure. */
+  written: boolean;
 }
+
+/** Steps that remind the debtor of a debt already due; in writing, they open the way to a mise en demeure. */
+const REMINDER_STEPS: ReadonlySet<string> = new Set(['rappel', 'relance']);
+const WRITTEN_CHANNELS: ReadonlySet<string> = new Set(['email', 'courrier']);
 
 type Decision =
   | { readonly kind: 'act'; readonly index: number }
   | { readonly kind: 'wait'; readonly index: number; readonly until: IsoDate }
-  | { readonly kind: 'done'; readonly lastStep: string };
+  | { readonly kind: 'done'; readonly lastStep: string }
+  /** A mise en demeure is due, but no reminder in writing came before and the scenario has none. */
+  | { readonly kind: 'unwritten' };
 
 interface Candidate {
   readonly invoice: DunningInvoice;
@@ -240,8 +268,12 @@ export function planDunning(
   // Penalties, only for what is actually claimed; each half-year's rate is looked up once.
   const rateCache: NonNullable<PenaltyOptions['cache']> = new Map();
   const foreignIndemnities = new Map<string, Set<string>>();
-  const price = (item: DraftItem, client: DunningClient, currency: string): Penalty => {
+  const price = (item: DraftItem, client: DunningClient, currency: string, detail: boolean): Priced => {
     const { invoice } = item;
+    const receipt =
+      client.kind === 'professionnel'
+        ? null
+        : formalNoticeReceipt(histories.get(invoice.id)?.notices ?? [], rules.penalties.noticeReceiptDays);
     const applied = item.credits.map((credit) => ({
       date: credit.creditNote.creditDate ?? credit.creditNote.dueDate,
       amount: credit.amount,
@@ -254,20 +286,21 @@ export function planDunning(
         extraCredits: applied.length === 0 ? invoice.freshPayments : [...invoice.freshPayments, ...applied],
         dueDate: invoice.dueDate,
         clientKind: client.kind,
-        formalNoticeDate: histories.get(invoice.id)?.formalNotice ?? null,
+        formalNoticeDate: receipt?.date ?? null,
       },
       rules.penalties,
       rules.rates,
       asOf,
-      { detail: false, cache: rateCache },
+      // A mise en demeure and a claim file print the interest period by period.
+      { detail, cache: rateCache },
     );
     for (const warning of penalty.warnings) warnings.add(warning);
-    if (penalty.indemnity === 0 || currency === 'EUR') return penalty;
+    if (penalty.indemnity === 0 || currency === 'EUR') return { penalty, receipt };
     // The €40 is a sum in euros: it is never added into a total in another currency.
     const clients = foreignIndemnities.get(currency) ?? new Set<string>();
     clients.add(client.code);
     foreignIndemnities.set(currency, clients);
-    return { ...penalty, indemnity: 0 as Cents };
+    return { penalty: { ...penalty, indemnity: 0 as Cents }, receipt };
   };
 
   for (const list of groups) {
@@ -283,6 +316,25 @@ export function planDunning(
     const notYetDue: DunningInvoice[] = [];
     for (const invoice of sorted) {
       if (invoice.outstanding <= 0) continue;
+      if (invoice.dueDate < asOf) {
+        // A time-barred claim is never chased; one close to it is, with a warning.
+        const professional = client.kind === 'professionnel';
+        const interrupted = input.interruptions.get(invoice.id) ?? null;
+        const prescription = prescriptionState(invoice.dueDate, professional, interrupted, asOf);
+        if (prescription.kind === 'barred') {
+          exclude(
+            invoice,
+            'prescrite',
+            prescriptionDetail(prescription.barredOn, professional, interrupted !== null),
+          );
+          continue;
+        }
+        if (prescription.kind === 'soon') {
+          warnings.add(
+            `la facture ${invoice.number} (client ${client.code}) sera prescrite le ${formatDateFr(prescription.barredOn)} : au-delà, elle ne pourra plus être réclamée. Agissez avant (injonction de payer), ou notez une reconnaissance de dette : recouvre historique ${invoice.number} --ajouter reconnaissance_dette --date jj/mm/aaaa`,
+          );
+        }
+      }
       const blocked = blockingReason(invoice, client, planByInvoice, asOf);
       if (invoice.dueDate < asOf) {
         if (blocked) exclude(invoice, blocked.reason, blocked.detail);
@@ -339,6 +391,12 @@ export function planDunning(
       for (const c of group) {
         if (c.decision.kind === 'done') {
           exclude(c.invoice, 'scenario_termine', `dernière étape faite : ${label(c.decision.lastStep)}`);
+        } else if (c.decision.kind === 'unwritten') {
+          exclude(
+            c.invoice,
+            'sans_relance_ecrite',
+            `le scénario n'a pas de relance par e-mail ou courrier : ajoutez-en une, ou notez celle faite (recouvre historique ${client.code} --ajouter relance --canal courrier)`,
+          );
         } else if (!outcome.covered.has(c.invoice.id) && c.decision.kind === 'wait') {
           waiting.push({
             invoice: c.invoice,
@@ -359,7 +417,7 @@ export function planDunning(
       else if (nonBusinessDay !== null) wait(nextBusinessDay(asOf, rules.holidays), 'jour_non_ouvre');
       else
         actions.push(
-          buildAction(client, scenario.name, draft, settings, asOf, priced ? price : () => NO_PENALTY),
+          buildAction(client, scenario.name, draft, settings, asOf, priced ? price : () => UNPRICED),
         );
     }
   }
@@ -380,6 +438,19 @@ export function planDunning(
   excluded.sort((a, b) => natural(a.invoice.number, b.invoice.number));
   waiting.sort((a, b) => compare(a.date, b.date) || natural(a.invoice.number, b.invoice.number));
   return { asOf, nonBusinessDay, actions, excluded, waiting, warnings: [...warnings] };
+}
+
+/**
+ * What the documents of an action ask the debtor to pay: the principal for a reminder; with the
+ * penalties and the indemnities for a mise en demeure or a claim file. Every document, the JSON
+ * and the QR code of one action state this figure.
+ */
+export function totalDue(action: PlannedAction): Cents {
+  return (
+    ESCALATION_STEPS.has(action.step.code)
+      ? action.totalClaimed + action.totalInterest + action.totalIndemnity
+      : action.totalClaimed
+  ) as Cents;
 }
 
 function missingClient(invoice: DunningInvoice): never {
@@ -407,16 +478,14 @@ function historiesOf(actions: readonly PastAction[]): Map<number, History> {
     for (const id of action.invoiceIds) {
       let history = histories.get(id);
       if (!history) {
-        history = { steps: new Set(), formalNotice: null };
+        history = { steps: new Set(), notices: [], written: false };
         histories.set(id, history);
       }
       history.steps.add(action.step);
-      if (
-        action.step === 'mise_en_demeure' &&
-        (history.formalNotice === null || action.date < history.formalNotice)
-      ) {
-        history.formalNotice = action.date;
-      }
+      if (action.step === 'mise_en_demeure')
+        history.notices.push({ date: action.date, receivedOn: action.receivedOn });
+      if (action.done && REMINDER_STEPS.has(action.step) && WRITTEN_CHANNELS.has(action.channel))
+        history.written = true;
     }
   }
   return histories;
@@ -569,11 +638,24 @@ function decide(c: Candidate, steps: readonly Step[], histories: Map<number, His
   (c as { position: number }).position = position;
   const overdueSteps = overdueStepsOf(steps);
   if (position >= 0) {
-    const index = position + 1;
-    const step = steps[index];
+    let index = position + 1;
+    let step = steps[index];
     if (!step) {
       c.decision = { kind: 'done', lastStep: steps[position]!.code };
       return;
+    }
+    // The ladder: no mise en demeure (nor litigation) without a reminder in writing before it,
+    // whatever the scenario says; a call or a task does not count. The written reminder of the
+    // scenario comes first, sent again in writing if it was done by phone.
+    if (ESCALATION_STEPS.has(step.code) && !history!.written) {
+      const written = lastWrittenReminder(steps, index);
+      if (written < 0) {
+        c.decision = { kind: 'unwritten' };
+        return;
+      }
+      index = written;
+      step = steps[index]!;
+      (c as { position: number }).position = Math.min(position, index - 1);
     }
     const when = addDays(c.invoice.dueDate, step.days);
     c.decision = asOf >= when ? { kind: 'act', index } : { kind: 'wait', index, until: when };
@@ -598,6 +680,15 @@ function decide(c: Candidate, steps: readonly Step[], histories: Map<number, His
     chosen >= 0
       ? { kind: 'act', index: chosen }
       : { kind: 'wait', index: firstOverdue[1], until: addDays(c.invoice.dueDate, firstOverdue[0].days) };
+}
+
+/** The last reminder step in writing before `index` in the scenario, or -1. */
+function lastWrittenReminder(steps: readonly Step[], index: number): number {
+  for (let k = index - 1; k >= 0; k--) {
+    const step = steps[k]!;
+    if (REMINDER_STEPS.has(step.code) && WRITTEN_CHANNELS.has(step.channel)) return k;
+  }
+  return -1;
 }
 
 /** What a group's action covers, before it is priced. */
@@ -648,15 +739,16 @@ function buildAction(
   draft: Draft,
   settings: DunningSettings,
   asOf: IsoDate,
-  price: (item: DraftItem, client: DunningClient, currency: string) => Penalty,
+  price: (item: DraftItem, client: DunningClient, currency: string, detail: boolean) => Priced,
 ): PlannedAction {
   const currency = draft.items[0]!.invoice.currency;
   const notice = draft.step.code === 'preavis';
+  const detail = ESCALATION_STEPS.has(draft.step.code);
   let claimed = 0;
   let interest = 0;
   let indemnity = 0;
   const invoices = draft.items.map((item) => {
-    const penalty = notice ? NO_PENALTY : price(item, client, currency);
+    const { penalty, receipt } = notice ? UNPRICED : price(item, client, currency, detail);
     claimed += item.claimed;
     interest += penalty.interest;
     indemnity += penalty.indemnity;
@@ -666,6 +758,7 @@ function buildAction(
       daysLate: daysBetween(item.invoice.dueDate, asOf),
       credits: item.credits,
       penalty,
+      noticeReceipt: receipt,
     };
   });
   return {
@@ -683,13 +776,21 @@ function buildAction(
   };
 }
 
+interface Priced {
+  readonly penalty: Penalty;
+  readonly receipt: NoticeReceipt | null;
+}
+
 const NO_PENALTY: Penalty = {
   interest: 0 as Cents,
   indemnity: 0 as Cents,
   periods: [],
   noInterestReason: null,
   warnings: [],
+  estimatedHalfYears: [],
 };
+
+const UNPRICED: Priced = { penalty: NO_PENALTY, receipt: null };
 
 function channelFor(
   step: Step,

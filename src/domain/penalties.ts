@@ -30,6 +30,8 @@ export interface PenaltyTerms {
   readonly contractualRate: BasisPoints | null;
   /** Some calculators keep the first half-year's rate for the whole delay. */
   readonly freezeFirstHalfYear: boolean;
+  /** A mise en demeure whose receipt is not recorded is taken as received this many days after it was sent. */
+  readonly noticeReceiptDays: number;
 }
 
 export interface DatedAmount {
@@ -47,7 +49,7 @@ export interface PenaltyInvoice {
   readonly extraCredits: readonly DatedAmount[];
   readonly dueDate: IsoDate;
   readonly clientKind: ClientKind;
-  /** Date of the mise en demeure, which makes interest run for a private client. */
+  /** Day the mise en demeure was received (or taken as received): interest runs from it for a private client. */
   readonly formalNoticeDate: IsoDate | null;
 }
 
@@ -73,6 +75,11 @@ export interface Penalty {
   /** Why there is no interest, when there is none (for explanations). */
   readonly noInterestReason: string | null;
   readonly warnings: readonly string[];
+  /**
+   * Half-years (`2026-S2`) whose rate recouvre does not know and estimated from the last known one,
+   * among those that bore interest: a letter that a signatory vouches for cannot state them.
+   */
+  readonly estimatedHalfYears: readonly string[];
 }
 
 const DENOMINATOR = 365 * 10_000;
@@ -124,6 +131,7 @@ export function computePenalties(
       noInterestReason:
         "client particulier : les intérêts au taux légal ne courent qu'à partir de la mise en demeure",
       warnings: NO_WARNINGS,
+      estimatedHalfYears: NO_WARNINGS,
     };
   }
   if (start > asOf) {
@@ -133,6 +141,7 @@ export function computePenalties(
       periods: [],
       noInterestReason: 'pas encore de retard',
       warnings: NO_WARNINGS,
+      estimatedHalfYears: NO_WARNINGS,
     };
   }
 
@@ -154,6 +163,7 @@ export function computePenalties(
   }
   const firstHalf = halfYearOf(start);
   let warnings: string[] | null = null;
+  let estimated: string[] | null = null;
   const periods: InterestPeriod[] = [];
   let numerator = 0;
   let big: bigint | null = null;
@@ -174,6 +184,10 @@ export function computePenalties(
       for (const w of choice.warnings) if (!warnings.includes(w)) warnings.push(w);
     }
     const { rate } = choice;
+    if (choice.estimated && base > 0) {
+      estimated ??= [];
+      if (!estimated.includes(half.key)) estimated.push(half.key);
+    }
     const term = base * rate * days;
     if (big === null && Number.isSafeInteger(term) && Number.isSafeInteger(numerator + term))
       numerator += term;
@@ -208,6 +222,7 @@ export function computePenalties(
     periods,
     noInterestReason: interest === 0 ? 'rien ne reste dû sur la période' : null,
     warnings: warnings ?? NO_WARNINGS,
+    estimatedHalfYears: estimated ?? NO_WARNINGS,
   };
 }
 
@@ -270,4 +285,47 @@ function roundHalfUp(numerator: number): number {
 function roundHalfUpBig(numerator: bigint): bigint {
   const d = BigInt(DENOMINATOR);
   return (2n * numerator + d) / (2n * d);
+}
+
+/**
+ * The interest of each period in whole cents, adding up to the invoice's total (rounded once, as
+ * the law's per-invoice figure): each period gets its exact amount rounded down, and the cents left
+ * go to the periods with the largest remainders. A letter can then print each period's amount
+ * and let the debtor check the sum. `periodCents(penalty)` → `[1171, 23]` for a total of 1194.
+ */
+export function periodCents(penalty: Pick<Penalty, 'interest' | 'periods'>): Cents[] {
+  const floors = penalty.periods.map((p) => Math.floor(p.exactInterestCents + 1e-9));
+  let left = penalty.interest - floors.reduce((sum, n) => sum + n, 0);
+  const order = penalty.periods
+    .map((p, index) => ({ index, remainder: p.exactInterestCents - floors[index]! }))
+    .sort((a, b) => b.remainder - a.remainder || a.index - b.index);
+  for (let k = 0; left > 0 && order.length > 0; k = (k + 1) % order.length, left--)
+    floors[order[k]!.index]! += 1;
+  for (let k = 0; left < 0 && order.length > 0; k = (k + 1) % order.length, left++)
+    floors[order.at(-1 - k)!.index]! -= 1;
+  return floors as Cents[];
+}
+
+/** A mise en demeure sent on `date`: its receipt, recorded or presumed. */
+export interface FormalNotice {
+  readonly date: IsoDate;
+  readonly receivedOn: IsoDate | null;
+}
+
+/**
+ * The day a private client's legal interest runs from: the receipt of the first mise en demeure,
+ * as recorded, or presumed `noticeReceiptDays` after its sending.
+ * `formalNoticeReceipt([{ date: '2026-11-02', receivedOn: null }], 3)` → `{ date: '2026-11-05', presumed: true }`.
+ */
+export function formalNoticeReceipt(
+  notices: readonly FormalNotice[],
+  noticeReceiptDays: number,
+): { readonly date: IsoDate; readonly presumed: boolean; readonly sent: IsoDate } | null {
+  let best: { date: IsoDate; presumed: boolean; sent: IsoDate } | null = null;
+  for (const n of notices) {
+    const received = n.receivedOn ?? addDays(n.date, noticeReceiptDays);
+    if (best === null || received < best.date)
+      best = { date: received, presumed: n.receivedOn === null, sent: n.date };
+  }
+  return best;
 }

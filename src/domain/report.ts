@@ -1,5 +1,8 @@
 import { addDays, daysBetween, daysInMonth, type IsoDate, makeDate, monthOf, yearOf } from './dates.js';
 import type { Cents } from './money.js';
+import { PRESCRIPTION_WARNING_DAYS, prescriptionDate } from './prescription.js';
+
+export { PRESCRIPTION_WARNING_DAYS, prescriptionDate };
 
 /**
  * The figures of `recouvre rapport` beyond the aged balance: DSO, payment delays, recovery and
@@ -285,23 +288,10 @@ export interface Prescription {
   readonly clientName: string;
   readonly professional: boolean;
   readonly dueDate: IsoDate;
+  /** The last event that interrupted its prescription (acknowledgement, court application). */
+  readonly interruptedOn: IsoDate | null;
   readonly outstanding: Cents;
   readonly currency: string;
-}
-
-/** Warn this many days before a claim becomes time-barred. */
-export const PRESCRIPTION_WARNING_DAYS = 90;
-
-/**
- * When a claim becomes time-barred, counted from its due date: 5 years between professionals
- * (art. L110-4 C. com.), 2 years against a consumer (art. L218-2 C. conso.).
- */
-export function prescriptionDate(dueDate: IsoDate, professional: boolean): IsoDate {
-  const years = professional ? 5 : 2;
-  const y = yearOf(dueDate) + years;
-  const m = monthOf(dueDate);
-  const d = Math.min(Number(dueDate.slice(8)), daysInMonth(y, m));
-  return makeDate(y, m, d) as IsoDate;
 }
 
 /** The earliest due date that may need a warning at `asOf`: the consumer one, since 2 < 5 years. */
@@ -320,7 +310,7 @@ export function prescriptionWarnings(
   const warnUntil = addDays(asOf, PRESCRIPTION_WARNING_DAYS);
   return candidates
     .map((c) => {
-      const barredOn = prescriptionDate(c.dueDate, c.professional);
+      const barredOn = prescriptionDate(c.dueDate, c.professional, c.interruptedOn);
       return { ...c, barredOn, daysLeft: daysBetween(asOf, barredOn) };
     })
     .filter((c) => c.outstanding > 0 && c.barredOn <= warnUntil)

@@ -57,7 +57,11 @@ describe('the documented configurations', () => {
       minAmount: 10000,
     });
     expect(settings.threshold).toBe(500);
-    expect(penaltyTerms(config)).toEqual({ contractualRate: 1200, freezeFirstHalfYear: false });
+    expect(penaltyTerms(config)).toEqual({
+      contractualRate: 1200,
+      freezeFirstHalfYear: false,
+      noticeReceiptDays: 3,
+    });
     expect(config.taux).toEqual({ bce: { '2026-07-01': 2.15 }, interet_legal: { '2026-S2': 2.62 } });
     expect(config.rapport).toEqual({
       periode_jours: 30,
@@ -71,7 +75,11 @@ describe('the documented configurations', () => {
     writeFileSync(path, CONFIG_TEMPLATE);
     const config = await loadConfig(path, true);
     expect(dunningSettings(config)).toEqual(DEFAULT_SETTINGS);
-    expect(penaltyTerms(config)).toEqual({ contractualRate: null, freezeFirstHalfYear: false });
+    expect(penaltyTerms(config)).toEqual({
+      contractualRate: null,
+      freezeFirstHalfYear: false,
+      noticeReceiptDays: 3,
+    });
     expect(config.rapport).toEqual(DEFAULT_CONFIG.rapport);
   });
 

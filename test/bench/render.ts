@@ -54,7 +54,9 @@ export function sampleAction(n: number, step: number): PlannedAction {
       periods: [],
       noInterestReason: null,
       warnings: [],
+      estimatedHalfYears: [],
     },
+    noticeReceipt: null,
   }));
   return {
     client: {
@@ -63,6 +65,7 @@ export function sampleAction(n: number, step: number): PlannedAction {
       name: `Client n°${n} SARL`,
       kind: 'professionnel',
       hasEmail: true,
+      hasAddress: true,
       paused: false,
       pausedUntil: null,
       pauseReason: null,

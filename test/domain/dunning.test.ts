@@ -23,7 +23,7 @@ const rates = loadRateTables({ bce: {}, interet_legal: {} });
 function rules(settings: Partial<DunningSettings> = {}, force = false): DunningRules {
   return {
     settings: { ...DEFAULT_SETTINGS, ...settings },
-    penalties: { contractualRate: null, freezeFirstHalfYear: false },
+    penalties: { contractualRate: null, freezeFirstHalfYear: false, noticeReceiptDays: 3 },
     rates,
     holidays,
     force,
@@ -37,6 +37,7 @@ function client(id: number, over: Partial<DunningClient> = {}): DunningClient {
     name: `Client ${id}`,
     kind: 'professionnel',
     hasEmail: true,
+    hasAddress: true,
     paused: false,
     pausedUntil: null,
     pauseReason: null,
@@ -77,7 +78,12 @@ function inv(
 function input(
   asOf: string,
   invoices: DunningInvoice[],
-  extra: { clients?: DunningClient[]; actions?: PastAction[]; plans?: PaymentPlan[] } = {},
+  extra: {
+    clients?: DunningClient[];
+    actions?: PastAction[];
+    plans?: PaymentPlan[];
+    interruptions?: Map<number, IsoDate>;
+  } = {},
 ): DunningInput {
   const clients = extra.clients ?? [...new Set(invoices.map((i) => i.clientId))].map((id) => client(id));
   return {
@@ -86,13 +92,17 @@ function input(
     invoices,
     actions: extra.actions ?? [],
     plans: extra.plans ?? [],
+    interruptions: extra.interruptions ?? new Map(),
   };
 }
 
-const done = (invoice: DunningInvoice, step: string, date: string): PastAction => ({
+const done = (invoice: DunningInvoice, step: string, date: string, channel = 'email'): PastAction => ({
   clientId: invoice.clientId,
   date: d(date),
   step,
+  channel: step === 'mise_en_demeure' ? 'courrier' : step === 'appel' ? 'appel' : channel,
+  done: true,
+  receivedOn: null,
   invoiceIds: [invoice.id],
 });
 
@@ -151,7 +161,12 @@ describe('planDunning: the next step of an invoice', () => {
   it('goes relance → mise en demeure (J+30) → contentieux (J+45), then the scenario is over', () => {
     const invoice = inv(1, '2026-10-01', 100000);
     const planAfter = (step: string) =>
-      planDunning(input(FRIDAY, [invoice], { actions: [done(invoice, step, '2026-10-16')] }), rules());
+      planDunning(
+        input(FRIDAY, [invoice], {
+          actions: [done(invoice, 'relance', '2026-10-06'), done(invoice, step, '2026-10-16')],
+        }),
+        rules(),
+      );
     expect(planAfter('relance').actions[0]).toMatchObject({
       step: { code: 'mise_en_demeure' },
       channel: 'courrier',
@@ -247,7 +262,7 @@ describe('planDunning: what is never chased', () => {
   it('leaves at least 7 days between two actions to a client, whatever the last one was', () => {
     const a = inv(1, '2026-10-01', 10000);
     const b = inv(1, '2026-11-01', 10000);
-    const call: PastAction = { clientId: 1, date: d('2026-11-17'), step: 'appel', invoiceIds: [b.id] };
+    const call = done(b, 'appel', '2026-11-17');
     const plan = planDunning(input(FRIDAY, [a, b], { actions: [call] }), rules());
     expect(plan.actions).toEqual([]);
     expect(plan.waiting.every((w) => w.reason === 'intervalle' && w.date === '2026-11-24')).toBe(true);
@@ -393,12 +408,107 @@ describe('planDunning: the calendar', () => {
       }),
       rules(),
     );
-    // contentieux after the notice of 10/10: 41 days (11/10–20/11) at 2,62 % (2026-S1, estimated for S2):
-    // 1 000 × 0,0262 × 41 / 365 = 2,9430 € → 2,94 €; no indemnity.
+    // contentieux after the notice sent on 10/10, taken as received 3 days later: 38 days
+    // (14/10–20/11) at 2,62 % (2026-S1, estimated for S2): 1 000 × 0,0262 × 38 / 365 = 2,7277 € →
+    // 2,73 €; no indemnity.
     expect(plan.actions[0]).toMatchObject({
       step: { code: 'contentieux' },
-      totalInterest: 294,
+      totalInterest: 273,
       totalIndemnity: 0,
     });
+    // Its receipt recorded on 12/10: from then on, 39 days → 2,7995 € → 2,80 €.
+    const received = planDunning(
+      input(FRIDAY, [invoice], {
+        clients: [client(1, { kind: 'particulier' })],
+        actions: [
+          done(invoice, 'relance', '2026-09-20'),
+          { ...done(invoice, 'mise_en_demeure', '2026-10-10'), receivedOn: d('2026-10-12') },
+        ],
+      }),
+      rules(),
+    );
+    expect(received.actions[0]?.totalInterest).toBe(280);
+  });
+
+  it('never sends a mise en demeure without a reminder in writing before it (a call does not count)', () => {
+    const invoice = inv(1, '2026-10-01', 100000); // 50 days late
+    const steps = (list: [string, number, string][]) => ({
+      scenarios: [
+        {
+          name: 'defaut',
+          clientKind: null,
+          clients: [],
+          steps: list.map(([code, days, channel]) => ({ code, days, channel, minAmount: null }) as Step),
+        },
+      ],
+    });
+    // A scenario whose first contact is a call: after it, no mise en demeure, since no letter or
+    // e-mail came before; the invoice is set aside and says what to do.
+    const callFirst = rules(
+      steps([
+        ['appel', 5, 'appel'],
+        ['mise_en_demeure', 30, 'courrier'],
+      ]),
+    );
+    const first = planDunning(input(FRIDAY, [invoice]), callFirst);
+    expect(first.actions[0]?.step.code).toBe('appel');
+    const after = planDunning(
+      input(FRIDAY, [invoice], { actions: [done(invoice, 'appel', '2026-10-06')] }),
+      callFirst,
+    );
+    expect(after.actions).toEqual([]);
+    expect(after.excluded).toEqual([expect.objectContaining({ reason: 'sans_relance_ecrite' })]);
+    // With a written reminder in the scenario, that one is sent first, then the mise en demeure.
+    const withRappel = rules(
+      steps([
+        ['rappel', 5, 'email'],
+        ['appel', 15, 'appel'],
+        ['mise_en_demeure', 30, 'courrier'],
+      ]),
+    );
+    const byPhone = planDunning(
+      input(FRIDAY, [invoice], {
+        actions: [done(invoice, 'rappel', '2026-10-06', 'appel'), done(invoice, 'appel', '2026-10-16')],
+      }),
+      withRappel,
+    );
+    expect(byPhone.actions[0]).toMatchObject({ step: { code: 'rappel' }, channel: 'email' });
+    const written = planDunning(
+      input('2026-11-30', [invoice], {
+        actions: [done(invoice, 'rappel', '2026-11-20'), done(invoice, 'appel', '2026-10-16')],
+      }),
+      withRappel,
+    );
+    expect(written.actions[0]?.step.code).toBe('mise_en_demeure');
+  });
+
+  it('never chases a time-barred claim, and warns 90 days before', () => {
+    const old = inv(1, '2021-06-30', 80000);
+    const soon = inv(1, '2021-12-31', 50000);
+    const plan = planDunning(input('2026-12-07', [old, soon]), rules());
+    expect(plan.excluded).toEqual([
+      expect.objectContaining({
+        reason: 'prescrite',
+        detail: expect.stringContaining('prescrite le 30/06/2026'),
+      }),
+    ]);
+    expect(plan.actions.flatMap((a) => a.invoices.map((c) => c.invoice.number))).toEqual([soon.number]);
+    expect(plan.warnings.join('\n')).toContain(`${soon.number} (client C001) sera prescrite le 31/12/2026`);
+    // An acknowledgement of the debt on 2024-03-01 starts a new period of 5 years.
+    const interrupted = planDunning(
+      input('2026-12-07', [old], { interruptions: new Map([[old.id, d('2024-03-01')]]) }),
+      rules(),
+    );
+    expect(interrupted.excluded).toEqual([]);
+    expect(interrupted.actions).toHaveLength(1);
+    // A private client's claim: 2 years.
+    const b2c = inv(2, '2024-11-30', 30000);
+    const consumer = planDunning(
+      input('2026-12-07', [b2c], { clients: [client(2, { kind: 'particulier' })] }),
+      rules(),
+    );
+    expect(consumer.excluded).toEqual([
+      expect.objectContaining({ reason: 'prescrite', detail: expect.stringContaining('2 ans') }),
+    ]);
   });
 });

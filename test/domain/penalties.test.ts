@@ -8,7 +8,7 @@ import { buildRateTables, ecbRateFor, halfYearOf, legalRateFor, parseRate } from
 const tables = loadRateTables({ bce: {}, interet_legal: {} });
 const d = (s: string) => s as IsoDate;
 const c = (n: number) => n as Cents;
-const LEGAL: PenaltyTerms = { contractualRate: null, freezeFirstHalfYear: false };
+const LEGAL: PenaltyTerms = { contractualRate: null, freezeFirstHalfYear: false, noticeReceiptDays: 3 };
 
 function invoice(over: Partial<PenaltyInvoice>): PenaltyInvoice {
   return {
@@ -132,7 +132,7 @@ describe('computePenalties: professional client (BCE + 10 points, €40 per invo
     // Les Echos 2018: 15 000 € at 15 %, due 15/04, paid 15/05 → 30 days → 184,93 €.
     const echos = computePenalties(
       invoice({ amount: c(1500000), dueDate: d('2018-04-15') }),
-      { contractualRate: parseRate('15')!, freezeFirstHalfYear: false },
+      { contractualRate: parseRate('15')!, freezeFirstHalfYear: false, noticeReceiptDays: 3 },
       tables,
       d('2018-05-15'),
     );
@@ -141,7 +141,7 @@ describe('computePenalties: professional client (BCE + 10 points, €40 per invo
     // below that floor: the floor applies, with a warning.
     const shine = computePenalties(
       invoice({ amount: c(300000) }),
-      { contractualRate: parseRate('10')!, freezeFirstHalfYear: false },
+      { contractualRate: parseRate('10')!, freezeFirstHalfYear: false, noticeReceiptDays: 3 },
       tables,
       d('2024-08-30'),
     );
@@ -153,7 +153,7 @@ describe('computePenalties: professional client (BCE + 10 points, €40 per invo
   it('rounds half up, once per invoice: 3,65 € × 10 % × 5 / 365 = 0,5 cent → 1 cent', () => {
     const p = computePenalties(
       invoice({ amount: c(365), dueDate: d('2024-07-31') }),
-      { contractualRate: parseRate('10')!, freezeFirstHalfYear: false },
+      { contractualRate: parseRate('10')!, freezeFirstHalfYear: false, noticeReceiptDays: 3 },
       { ...tables, legal: new Map([['2024-S2', parseRate('1')!]]) },
       d('2024-08-05'),
     );

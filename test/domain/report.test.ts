@@ -154,7 +154,13 @@ describe('prescription', () => {
     const asOf = d('2026-11-26');
     // Due dates up to 24 Feb 2025 may warn (2 years before 90 days from now).
     expect(prescriptionHorizon(asOf)).toBe('2025-02-24');
-    const base = { clientCode: 'C1', clientName: 'Client', outstanding: 1000 as Cents, currency: 'EUR' };
+    const base = {
+      clientCode: 'C1',
+      clientName: 'Client',
+      outstanding: 1000 as Cents,
+      currency: 'EUR',
+      interruptedOn: null,
+    };
     const warnings = prescriptionWarnings(
       [
         { ...base, number: 'PRO-OLD', professional: true, dueDate: d('2021-12-20') }, // 20 Dec 2026: 24 days

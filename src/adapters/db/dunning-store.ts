@@ -86,7 +86,7 @@ type Reasons = [string | null, string | null, string | null];
 
 type PaymentTuple = [number, string, number, number];
 
-type ClientTuple = [number, string, string, ClientKind, string, number, string | null, string | null];
+type ClientTuple = [number, string, string, ClientKind, string, number, string | null, string | null, number];
 
 /** What the engine reads of each open invoice (an `InvoiceTuple`). */
 const INVOICE_COLUMNS = `i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_cents,
@@ -138,9 +138,11 @@ function paymentsSql(ranged: boolean): string {
     ORDER BY p.date`;
 }
 
+const HAS_ADDRESS = "(trim(coalesce(address, '')) <> '') AS has_address";
+
 /** A range of clients (`@clientFrom` to `@clientTo`), or all. */
 function clientsSql(ranged: boolean): string {
-  return `SELECT id, code, name, kind, emails, paused, paused_until, pause_reason FROM clients
+  return `SELECT id, code, name, kind, emails, paused, paused_until, pause_reason, ${HAS_ADDRESS} FROM clients
     ${ranged ? 'WHERE id BETWEEN @clientFrom AND @clientTo' : ''}`;
 }
 
@@ -183,7 +185,7 @@ export function* openInvoiceBatches(
     `SELECT json_group_array(json_array(invoice_id, date, amount, fresh)) FROM (${paymentsSql(true)})`,
   );
   const clients = sqlite.prepare(
-    `SELECT json_group_array(json_array(id, code, name, kind, emails, paused, paused_until, pause_reason))
+    `SELECT json_group_array(json_array(id, code, name, kind, emails, paused, paused_until, pause_reason, has_address))
      FROM (${clientsSql(true)})`,
   );
   for (const [b, invoices] of batches) {
@@ -285,7 +287,7 @@ function assembleInput(
   }
 
   const clients = new Map<number, DunningClient>();
-  for (const [id, code, name, kind, emails, paused, pausedUntil, pauseReason] of read.clients) {
+  for (const [id, code, name, kind, emails, paused, pausedUntil, pauseReason, hasAddress] of read.clients) {
     if (!clientIds.has(id)) continue;
     clients.set(id, {
       id,
@@ -293,6 +295,7 @@ function assembleInput(
       name,
       kind,
       hasEmail: emails.trim() !== '',
+      hasAddress: hasAddress === 1,
       paused: paused === 1,
       pausedUntil: pausedUntil as IsoDate | null,
       pauseReason,
@@ -305,7 +308,22 @@ function assembleInput(
     invoices,
     actions: loadPastActions(sqlite, range),
     plans: loadPlans(sqlite, range),
+    interruptions: loadInterruptions(sqlite, range),
   };
+}
+
+/** The last event that interrupted each invoice's prescription (few rows: read whole). */
+export function loadInterruptions(sqlite: SQLite.Database, clients?: ClientIdRange): Map<number, IsoDate> {
+  const condition = clientCondition('i.client_id', clients);
+  const rows = prepared(
+    sqlite,
+    `SELECT x.invoice_id, max(x.date) FROM interruptions x
+       ${condition.sql ? `JOIN invoices i ON i.id = x.invoice_id WHERE ${condition.sql}` : ''}
+       GROUP BY x.invoice_id`,
+  )
+    .raw()
+    .all(condition.params) as [number, string][];
+  return new Map(rows.map(([id, date]) => [id, date as IsoDate]));
 }
 
 const ID_SLICE = 1 << 16;
@@ -357,19 +375,36 @@ export function loadPastActions(sqlite: SQLite.Database, clients?: ClientIdRange
   );
   const rows = prepared(
     sqlite,
-    `SELECT a.id, a.client_id, a.date, a.step, ai.invoice_id FROM actions a
+    `SELECT a.id, a.client_id, a.date, a.step, a.channel, a.status = 'fait', a.received_on, ai.invoice_id FROM actions a
        LEFT JOIN action_invoices ai ON ai.action_id = a.id
        WHERE a.status IN (${TAKEN_STATUSES.map((s) => `'${s}'`).join(', ')})
        ${condition.sql ? `AND ${condition.sql}` : ''}
        ORDER BY a.id`,
   )
     .raw()
-    .all(condition.params) as [number, number, string, string, number | null][];
+    .all(condition.params) as [
+    number,
+    number,
+    string,
+    string,
+    string,
+    number,
+    string | null,
+    number | null,
+  ][];
   const byId = new Map<number, PastAction & { invoiceIds: number[] }>();
-  for (const [id, client, date, step, invoiceId] of rows) {
+  for (const [id, client, date, step, channel, done, receivedOn, invoiceId] of rows) {
     let action = byId.get(id);
     if (!action) {
-      action = { clientId: client, date: date as IsoDate, step, invoiceIds: [] };
+      action = {
+        clientId: client,
+        date: date as IsoDate,
+        step,
+        channel,
+        done: done === 1,
+        receivedOn: receivedOn as IsoDate | null,
+        invoiceIds: [],
+      };
       byId.set(id, action);
     }
     if (invoiceId !== null) action.invoiceIds.push(invoiceId);

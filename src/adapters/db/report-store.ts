@@ -247,7 +247,8 @@ export function prescriptionCandidates(
   const rows = sqlite
     .prepare(
       `WITH ${PAYMENTS_BY_INVOICE_CTE}
-       SELECT i.number, c.code, c.name, c.kind = 'professionnel', i.due_date, ${JOINED_OUTSTANDING_SQL}, i.currency
+       SELECT i.number, c.code, c.name, c.kind = 'professionnel', i.due_date, ${JOINED_OUTSTANDING_SQL}, i.currency,
+         (SELECT max(x.date) FROM interruptions x WHERE x.invoice_id = i.id)
        FROM invoices i JOIN clients c ON c.id = i.client_id LEFT JOIN pay ON pay.invoice_id = i.id
        WHERE i.due_date <= @dueBefore AND i.closed_import_id IS NULL AND i.amount_cents > 0
          ${clientId === undefined ? '' : 'AND i.client_id = @client'}`,
@@ -261,16 +262,20 @@ export function prescriptionCandidates(
     IsoDate,
     number,
     string,
+    IsoDate | null,
   ][];
-  return rows.map(([number, clientCode, clientName, professional, dueDate, outstanding, currency]) => ({
-    number,
-    clientCode,
-    clientName,
-    professional: professional === 1,
-    dueDate,
-    outstanding: outstanding as Cents,
-    currency,
-  }));
+  return rows.map(
+    ([number, clientCode, clientName, professional, dueDate, outstanding, currency, interruptedOn]) => ({
+      number,
+      clientCode,
+      clientName,
+      professional: professional === 1,
+      dueDate,
+      interruptedOn,
+      outstanding: outstanding as Cents,
+      currency,
+    }),
+  );
 }
 
 export interface ActivityCount {

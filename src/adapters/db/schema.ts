@@ -105,6 +105,18 @@ export interface ActionsTable {
   document: string | null;
   note: string | null;
   error: string | null;
+  /** A mise en demeure's receipt, when recorded. */
+  received_on: string | null;
+}
+
+/** An event that interrupts the prescription of an invoice. */
+export interface InterruptionsTable {
+  id: Generated<number>;
+  invoice_id: number;
+  date: string;
+  kind: 'reconnaissance_dette' | 'demande_en_justice';
+  note: string | null;
+  recorded_at: string;
 }
 
 export interface ActionInvoicesTable {
@@ -149,6 +161,7 @@ export interface Database {
   payment_plans: PaymentPlansTable;
   plan_invoices: PlanInvoicesTable;
   plan_instalments: PlanInstalmentsTable;
+  interruptions: InterruptionsTable;
 }
 
 export type ClientRow = Selectable<ClientsTable>;
