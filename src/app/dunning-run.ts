@@ -461,7 +461,9 @@ export async function runDunning(
       outcomes,
       uncertain,
       openTasks: real ? openTasks : [],
-      lettersDir: outcomes.some((o) => o.action.channel === 'courrier') ? lettersDir : null,
+      lettersDir: outcomes.some((o) => o.action.channel === 'courrier' && o.result !== 'bloque')
+        ? lettersDir
+        : null,
     };
   } finally {
     mailer?.close();

@@ -136,7 +136,7 @@ function writeSummary(context: Context, report: RunReport): void {
     more(context, Math.min(ROWS_SHOWN, outcomes.length), outcomes.length, 'actions');
   }
   const count = (result: ActionOutcome['result']) => outcomes.filter((o) => o.result === result).length;
-  const letters = outcomes.filter((o) => o.action.channel === 'courrier').length;
+  const letters = outcomes.filter((o) => o.action.channel === 'courrier' && o.result !== 'bloque').length;
   out(
     `${plural(count('envoye'), 'e-mail envoyé', 'e-mails envoyés')}, ${plural(letters, 'courrier écrit', 'courriers écrits')}, ` +
       `${plural(count('tache'), 'tâche', 'tâches')}, ${plural(count('echec'), 'échec', 'échecs')}, ` +
@@ -163,7 +163,9 @@ function writeHolds(context: Context, report: RunReport, dryRun: boolean): void 
     c.yellow(
       dryRun
         ? `${plural(report.holds.length, 'action ne partirait pas', 'actions ne partiraient pas')} lors de la relance réelle :\n`
-        : `${plural(report.holds.length, 'action bloquée', 'actions bloquées')} : rien n'est parti ni n'a été enregistré pour ${report.holds.length < 2 ? 'elle' : 'elles'}, la prochaine relance les reprendra une fois corrigées.\n`,
+        : report.holds.length < 2
+          ? "1 action bloquée : rien n'est parti ni n'a été enregistré pour elle ; la prochaine relance la reprendra une fois le problème corrigé.\n"
+          : `${report.holds.length} actions bloquées : rien n'est parti ni n'a été enregistré pour elles ; la prochaine relance les reprendra une fois les problèmes corrigés.\n`,
     ),
   );
   for (const { action, holds } of report.holds) {

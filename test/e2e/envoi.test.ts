@@ -150,15 +150,20 @@ describe('recouvre relancer: the real run', () => {
       'Objet : Mise en demeure de payer',
       'M-101 01/08/2026 31/08/2026 2 400,00 € 400,00 € 2 000,00 €',
       'M-102 15/08/2026 14/09/2026 600,00 € 0,00 € 600,00 €',
-      'Pénalités de retard au 20/11/2026 67,31 €',
-      'Indemnité forfaitaire pour frais de recouvrement (2 × 40,00 €) 80,00 €',
+      'Pénalités de retard au 20/11/2026 (détail en annexe) 67,31 €',
+      'Indemnités forfaitaires pour frais de recouvrement (40,00 € par facture) 80,00 €',
       'Total réclamé 2 747,31 €',
       'au plus tard le 28 novembre 2026, soit dans un délai de 8 jours',
       "l'article L441-10 du Code de commerce",
       'injonction de payer',
       'FR76 3000 6000 0112 3456 7890 189',
       'Marie Dupont, gérante',
-      'SIREN 732 829 320 – page 1 / 1',
+      'SIREN 732 829 320 – page 1 / 2',
+      // The annex: each period with its base, rate and days, adding up to the letter's figures.
+      'M-101 01/09/2026 – 20/11/2026 81 2 000,00 € 12,15 % 53,93 €',
+      'M-102 15/09/2026 – 20/11/2026 67 600,00 € 12,15 % 13,38 €',
+      'Total des pénalités de retard 67,31 €',
+      'Total des indemnités forfaitaires 80,00 €',
     ]) {
       expect(letter, mention).toContain(mention);
     }
@@ -470,7 +475,7 @@ describe('litigation, templates and the whole journey', () => {
     const dir = tempDir();
     configure(dir, server.url);
     const csv = (paid: string) =>
-      `N° facture;Code client;Raison sociale;Courriel;Date facture;Échéance;Montant TTC;Réglé\nJ-1;J1;Client Journée;paie@journee.fr;01/09/2026;01/10/2026;1 000,00;${paid}\n`;
+      `N° facture;Code client;Raison sociale;Courriel;Adresse;Code postal;Ville;Date facture;Échéance;Montant TTC;Réglé\nJ-1;J1;Client Journée;paie@journee.fr;4 rue du Jour;75004;Paris;01/09/2026;01/10/2026;1 000,00;${paid}\n`;
     mkdirSync(join(dir, 'exports'));
     writeFileSync(join(dir, 'exports', 'factures.csv'), csv('0,00'));
     await recouvre(['import', 'exports/factures.csv'], { cwd: dir });
