@@ -101,10 +101,10 @@ export async function runDemo(context: Context): Promise<number> {
   await runLitige(demo, 'F2026-0103', { motif: 'prestation contestée' });
 
   step(
-    'Une relance faite par téléphone le 20/10 est notée : le scénario en tient compte',
-    'recouvre historique C001 --ajouter relance --canal appel --date 2026-10-20',
+    'Une relance envoyée par courrier le 20/10 est notée : le scénario en tient compte',
+    'recouvre historique C001 --ajouter relance --canal courrier --date 2026-10-20',
   );
-  await runHistorique(demo, 'C001', { ajouter: 'relance', canal: 'appel', date: '2026-10-20' as IsoDate });
+  await runHistorique(demo, 'C001', { ajouter: 'relance', canal: 'courrier', date: '2026-10-20' as IsoDate });
 
   step('Le plan de relance du jour, sans rien envoyer', `recouvre relancer --dry-run --date ${DEMO_DATE}`);
   await runRelancer(demo, { dryRun: true, date: DEMO_DATE });

@@ -7,7 +7,6 @@ import { frenchHolidays } from '../../src/adapters/holidays.js';
 import { renderClaimFile, renderLetter } from '../../src/adapters/pdf.js';
 import { loadRateTables } from '../../src/adapters/rate-tables.js';
 import { shippedTemplatesDir, Templates } from '../../src/adapters/templates.js';
-import type { Creditor } from '../../src/domain/creditor.js';
 import type { IsoDate } from '../../src/domain/dates.js';
 import { type DocumentView, documentView } from '../../src/domain/document-view.js';
 import {
@@ -20,6 +19,7 @@ import {
 import type { Cents } from '../../src/domain/money.js';
 import { amountAtEnd, htmlLines, printedSumProblems } from '../../src/domain/printed-sums.js';
 import { DEFAULT_SETTINGS, type StepCode } from '../../src/domain/scenario.js';
+import { sampleCreditor } from '../bench/render.js';
 
 /**
  * One truth for every amount: every shipped template (and a user's edited copy) is rendered on
@@ -28,17 +28,7 @@ import { DEFAULT_SETTINGS, type StepCode } from '../../src/domain/scenario.js';
  * and every printed total must be the sum of the lines printed above it.
  */
 const asOf = '2026-11-20' as IsoDate;
-const creditor: Creditor = {
-  name: 'Dupont & Fils Rénovation',
-  siren: '732829320',
-  address: ['12 rue des Lilas', '75011 Paris'],
-  email: 'compta@dupont-renovation.fr',
-  phone: '01 23 45 67 89',
-  iban: 'FR7630006000011234567890189',
-  bic: 'BNPAFRPPXXX',
-  signatory: 'Marie Dupont, gérante',
-  paymentLink: null,
-};
+const creditor = sampleCreditor;
 const rules = {
   settings: DEFAULT_SETTINGS,
   penalties: { contractualRate: null, freezeFirstHalfYear: false, noticeReceiptDays: 3 },

@@ -12,7 +12,7 @@ import { DEFAULT_STEPS } from '../../src/domain/scenario.js';
  * from the shipped templates and a realistic action of three invoices.
  */
 const asOf = '2026-11-20' as IsoDate;
-const creditor: Creditor = {
+export const sampleCreditor: Creditor = {
   name: 'Dupont & Fils Rénovation',
   siren: '732829320',
   address: ['12 rue des Lilas', '75011 Paris'],
@@ -87,7 +87,7 @@ export function sampleAction(n: number, step: number): PlannedAction {
 export function sampleView(a: PlannedAction) {
   return documentView(
     a,
-    creditor,
+    sampleCreditor,
     {
       code: a.client.code,
       name: a.client.name,

@@ -85,3 +85,15 @@ export function query<T>(dbPath: string, sql: string, ...params: unknown[]): T[]
     db.close();
   }
 }
+
+/** Text as a reader compares it: the no-break spaces of amounts as plain spaces. */
+export const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
+
+/** `recouvre`, with its output read as `plain` text. */
+export async function recouvrePlain(
+  args: readonly string[],
+  options: { readonly cwd: string; readonly env?: Record<string, string> },
+): Promise<RunResult> {
+  const result = await recouvre(args, options);
+  return { ...result, stdout: plain(result.stdout), stderr: plain(result.stderr) };
+}

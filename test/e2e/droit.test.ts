@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { amountAtEnd, printedSumProblems } from '../../src/domain/printed-sums.js';
-import { fixture, query, recouvre as run, tempDir } from './cli.js';
+import { fixture, plain, query, recouvrePlain as recouvre, tempDir } from './cli.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
 // avoirs.csv, as of Monday 2026-12-07:
@@ -12,12 +12,6 @@ import { startSmtp, type TestSmtp } from './smtp.js';
 // K3 Garage Sans Adresse (pro, no postal address): F2026-0301 980 € due 01/10
 // K4 Élodie Martin (private): F2026-0401 1 000 € due 01/09
 const MONDAY = '2026-12-07';
-
-const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
-async function recouvre(...args: Parameters<typeof run>) {
-  const result = await run(...args);
-  return { ...result, stdout: plain(result.stdout), stderr: plain(result.stderr) };
-}
 
 const servers: TestSmtp[] = [];
 afterEach(async () => {

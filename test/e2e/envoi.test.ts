@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fixture, query, recouvre as run, start, tempDir } from './cli.js';
+import { fixture, plain, query, recouvrePlain as recouvre, start, tempDir } from './cli.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
 // courriers.csv as of Friday 2026-11-20:
@@ -12,12 +12,6 @@ import { startSmtp, type TestSmtp } from './smtp.js';
 // K3 Garage du Centre (pro, no e-mail): M-301 980 € due 01/10
 // K4 Atelier Nord (pro): M-401 1 500 € due 15/10
 const FRIDAY = '2026-11-20';
-
-const plain = (text: string) => text.replace(/[\u00a0\u202f]/g, ' ');
-async function recouvre(...args: Parameters<typeof run>) {
-  const result = await run(...args);
-  return { ...result, stdout: plain(result.stdout), stderr: plain(result.stderr) };
-}
 
 const servers: TestSmtp[] = [];
 afterEach(async () => {
