@@ -14,7 +14,7 @@ import {
 import type { PlannedAction } from '../domain/dunning.js';
 import { procedureAdvice } from '../domain/litigation.js';
 import { formatEuros } from '../domain/money.js';
-import { CHANNEL_LABELS, STEP_LABELS, type StepCode } from '../domain/scenario.js';
+import { CHANNEL_LABELS, STEP_LABELS, type StepCode, WRITTEN_CHANNELS } from '../domain/scenario.js';
 
 /** What one action produces: an e-mail, a letter to post, a claim file, or several of these. */
 export interface RenderedAction {
@@ -126,7 +126,7 @@ export class DocumentData {
       step: `${STEP_LABELS[h.step as StepCode] ?? h.step}${h.received_on ? ` (reçue le ${formatDateFr(h.received_on as IsoDate)})` : ''}`,
       channel: CHANNEL_LABELS[h.channel] ?? h.channel,
       // Only what was done for sure is evidence; a task still open or an interrupted sending is listed apart.
-      done: h.status === 'fait' && h.channel !== 'appel' && h.channel !== 'tache',
+      done: h.status === 'fait' && WRITTEN_CHANNELS.has(h.channel),
       status: STATUS_LABELS[h.status] ?? h.status,
       messageId: h.message_id,
       document: h.document,

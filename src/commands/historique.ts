@@ -91,7 +91,7 @@ export async function runHistorique(
       recordReceipt(context, sqlite, target, options);
       return 0;
     }
-    if (options.ajouter !== undefined && options.ajouter in INTERRUPTION_LABELS) {
+    if (options.ajouter !== undefined && Object.hasOwn(INTERRUPTION_LABELS, options.ajouter)) {
       recordInterruption(context, sqlite, target, options.ajouter as InterruptionKind, options);
       return 0;
     }

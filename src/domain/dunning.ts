@@ -21,6 +21,7 @@ import {
   type Step,
   type StepCode,
   scenarioFor,
+  WRITTEN_CHANNELS,
 } from './scenario.js';
 
 /**
@@ -207,7 +208,6 @@ interface History {
 
 /** Steps that remind the debtor of a debt already due; in writing, they open the way to a mise en demeure. */
 const REMINDER_STEPS: ReadonlySet<string> = new Set(['rappel', 'relance']);
-const WRITTEN_CHANNELS: ReadonlySet<string> = new Set(['email', 'courrier']);
 
 type Decision =
   | { readonly kind: 'act'; readonly index: number }

@@ -35,6 +35,9 @@ export const CHANNEL_LABELS: Readonly<Record<Channel, string>> = {
   tache: 'tâche',
 };
 
+/** Channels that leave a written trace with the debtor: a call or a task does not. */
+export const WRITTEN_CHANNELS: ReadonlySet<string> = new Set<Channel>(['email', 'courrier']);
+
 /** Steps after which the debtor has been formally put on notice: never a first contact. */
 export const ESCALATION_STEPS: ReadonlySet<StepCode> = new Set(['mise_en_demeure', 'contentieux']);
 

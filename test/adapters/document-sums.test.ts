@@ -20,6 +20,7 @@ import type { Cents } from '../../src/domain/money.js';
 import { amountAtEnd, htmlLines, printedSumProblems } from '../../src/domain/printed-sums.js';
 import { DEFAULT_SETTINGS, type StepCode } from '../../src/domain/scenario.js';
 import { sampleCreditor } from '../bench/render.js';
+import { dunningClient, dunningInvoice } from '../domain/builders.js';
 
 /**
  * One truth for every amount: every shipped template (and a user's edited copy) is rendered on
@@ -37,43 +38,17 @@ const rules = {
   force: true,
 };
 
-let nextId = 1;
+/** An invoice numbered as a French export numbers it: F2026-… or, for a credit note, A2026-…. */
 function invoice(clientId: number, due: string, amount: number, over: Partial<DunningInvoice> = {}) {
-  const id = nextId++;
-  return {
-    id,
-    number: amount < 0 ? `A2026-${id}` : `F2026-${id}`,
-    clientId,
+  const made = dunningInvoice(clientId, due, amount, {
     creditDate: amount < 0 ? ('2026-09-10' as IsoDate) : null,
-    dueDate: due as IsoDate,
-    currency: 'EUR',
-    amount: amount as Cents,
-    declaredPaid: 0 as Cents,
-    payments: [],
-    freshPayments: [],
-    outstanding: amount as Cents,
-    disputed: false,
-    issuedLater: false,
-    disputeReason: null,
-    paused: false,
-    pausedUntil: null,
-    pauseReason: null,
     ...over,
-  } satisfies DunningInvoice;
+  });
+  return { ...made, number: `${amount < 0 ? 'A' : 'F'}2026-${made.id}` };
 }
 
 function client(id: number, kind: 'professionnel' | 'particulier'): DunningClient {
-  return {
-    id,
-    code: `K${id}`,
-    name: `Client ${id}`,
-    kind,
-    hasEmail: true,
-    hasAddress: true,
-    paused: false,
-    pausedUntil: null,
-    pauseReason: null,
-  };
+  return dunningClient(id, { code: `K${id}`, kind });
 }
 
 /** The cases: one client each, reminded before so that `step` is what comes next. */

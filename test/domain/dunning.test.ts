@@ -14,6 +14,7 @@ import {
 } from '../../src/domain/dunning.js';
 import type { Cents } from '../../src/domain/money.js';
 import { DEFAULT_SETTINGS, type DunningSettings, type Step } from '../../src/domain/scenario.js';
+import { dunningClient, dunningInvoice } from './builders.js';
 
 const d = (s: string) => s as IsoDate;
 const c = (n: number) => n as Cents;
@@ -30,50 +31,8 @@ function rules(settings: Partial<DunningSettings> = {}, force = false): DunningR
   };
 }
 
-function client(id: number, over: Partial<DunningClient> = {}): DunningClient {
-  return {
-    id,
-    code: `C${String(id).padStart(3, '0')}`,
-    name: `Client ${id}`,
-    kind: 'professionnel',
-    hasEmail: true,
-    hasAddress: true,
-    paused: false,
-    pausedUntil: null,
-    pauseReason: null,
-    ...over,
-  };
-}
-
-let nextId = 1;
-function inv(
-  clientId: number,
-  due: string,
-  amount: number,
-  over: Partial<DunningInvoice> = {},
-): DunningInvoice {
-  const id = nextId++;
-  return {
-    id,
-    number: `F${id}`,
-    clientId,
-    creditDate: amount < 0 ? d('2026-09-01') : null,
-    dueDate: d(due),
-    currency: 'EUR',
-    amount: c(amount),
-    declaredPaid: c(0),
-    payments: [],
-    freshPayments: [],
-    outstanding: c(amount),
-    disputed: false,
-    issuedLater: false,
-    disputeReason: null,
-    paused: false,
-    pausedUntil: null,
-    pauseReason: null,
-    ...over,
-  };
-}
+const client = dunningClient;
+const inv = dunningInvoice;
 
 function input(
   asOf: string,

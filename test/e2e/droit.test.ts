@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractText, getDocumentProxy } from 'unpdf';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { amountAtEnd, printedSumProblems } from '../../src/domain/printed-sums.js';
 import { fixture, plain, query, recouvrePlain as recouvre, tempDir } from './cli.js';
-import { startSmtp, type TestSmtp } from './smtp.js';
+import { smtpForTest, type TestSmtp } from './smtp.js';
 
 // avoirs.csv, as of Monday 2026-12-07:
 // K1 Boulangerie Lefèvre (pro): F2026-0101 1 440 € due 15/09, F2026-0104 318 € due 20/10, credit note A2026-0010 -120 €
@@ -13,14 +13,8 @@ import { startSmtp, type TestSmtp } from './smtp.js';
 // K4 Élodie Martin (private): F2026-0401 1 000 € due 01/09
 const MONDAY = '2026-12-07';
 
-const servers: TestSmtp[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
-
 async function company(options: { rates: boolean }): Promise<{ dir: string; server: TestSmtp }> {
-  const server = await startSmtp();
-  servers.push(server);
+  const server = await smtpForTest();
   const dir = tempDir();
   writeFileSync(
     join(dir, 'recouvre.toml'),

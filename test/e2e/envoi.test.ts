@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { extractText, getDocumentProxy } from 'unpdf';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixture, plain, query, recouvrePlain as recouvre, start, tempDir } from './cli.js';
-import { startSmtp, type TestSmtp } from './smtp.js';
+import { smtpForTest } from './smtp.js';
 
 // courriers.csv as of Friday 2026-11-20:
 // K1 Boulangerie <Lefèvre> & Fils (pro, Lyon): M-101 2 400 € (400 € paid) due 31/08, M-102 600 € due 14/09
@@ -13,15 +13,7 @@ import { startSmtp, type TestSmtp } from './smtp.js';
 // K4 Atelier Nord (pro): M-401 1 500 € due 15/10
 const FRIDAY = '2026-11-20';
 
-const servers: TestSmtp[] = [];
-afterEach(async () => {
-  for (const server of servers.splice(0)) await server.close();
-});
-async function smtp(behaviour?: Parameters<typeof startSmtp>[0]): Promise<TestSmtp> {
-  const server = await startSmtp(behaviour);
-  servers.push(server);
-  return server;
-}
+const smtp = smtpForTest;
 
 function configure(dir: string, smtpUrl: string, extra = '', timeoutSeconds = 3): void {
   writeFileSync(

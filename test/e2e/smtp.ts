@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { afterEach } from 'vitest';
 
 /** A message as the server received it, parsed the way a mail client would show it. */
 export interface Received {
@@ -58,4 +59,16 @@ export function startSmtp(behaviour: SmtpBehaviour = {}): Promise<TestSmtp> {
       });
     });
   });
+}
+
+const started: TestSmtp[] = [];
+afterEach(async () => {
+  for (const server of started.splice(0)) await server.close();
+});
+
+/** A server for one test, closed after it. */
+export async function smtpForTest(behaviour?: SmtpBehaviour): Promise<TestSmtp> {
+  const server = await startSmtp(behaviour);
+  started.push(server);
+  return server;
 }
