@@ -258,7 +258,9 @@ function addManualAction(
 ): void {
   const step = options.ajouter as StepCode;
   if (!STEP_CODES.includes(step)) {
-    throw new UsageError(`Étape « ${options.ajouter} » inconnue : ${STEP_CODES.join(', ')}.`);
+    throw new UsageError(
+      `« ${options.ajouter} » inconnu : une étape (${STEP_CODES.join(', ')}), ou reception, reconnaissance_dette, demande_en_justice.`,
+    );
   }
   const channel = (options.canal ?? DEFAULT_CHANNELS[step]) as Channel;
   if (!CHANNELS.includes(channel))
