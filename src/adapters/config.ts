@@ -176,6 +176,15 @@ function toSteps(steps: readonly StepConfig[]): Step[] {
   }));
 }
 
+/** A scenario's ladder of steps, and its claim of the penalties of invoices paid late apart. */
+function ladderOf(list: readonly StepConfig[]): { steps: Step[]; lateFees: Step | null } {
+  const steps = toSteps(list);
+  return {
+    steps: steps.filter((s) => s.code !== 'penalites'),
+    lateFees: steps.find((s) => s.code === 'penalites') ?? null,
+  };
+}
+
 /** The dunning settings of the domain, from the configuration. */
 export function dunningSettings(config: Config): DunningSettings {
   const r = config.relances;
@@ -186,10 +195,10 @@ export function dunningSettings(config: Config): DunningSettings {
     noEmailChannel: r.sans_email,
     alsaceMoselle: r.alsace_moselle,
     scenarios: [
-      { name: 'defaut', steps: toSteps(r.etapes), clientKind: null, clients: [] },
+      { name: 'defaut', ...ladderOf(r.etapes), clientKind: null, clients: [] },
       ...Object.entries(r.scenarios).map(([name, sc]) => ({
         name,
-        steps: toSteps(sc.etapes),
+        ...ladderOf(sc.etapes),
         clientKind: sc.type_client ?? null,
         clients: sc.clients ?? [],
       })),

@@ -189,17 +189,33 @@ function totals(doc: Doc, lines: readonly (readonly [string, string, boolean])[]
 
 function invoiceTable(doc: Doc, view: DocumentView): void {
   const w = CONTENT;
+  // Invoices paid late: nothing of their principal is claimed, only what their delay made due.
+  const paidLate = view.etape === 'penalites';
   table(
     doc,
-    [
-      { title: 'Facture', width: w * 0.2, align: 'left' },
-      { title: 'Date', width: w * 0.14, align: 'left' },
-      { title: 'Échéance', width: w * 0.14, align: 'left' },
-      { title: 'Montant TTC', width: w * 0.18, align: 'right' },
-      { title: 'Réglé', width: w * 0.16, align: 'right' },
-      { title: 'Reste dû', width: w * 0.18, align: 'right' },
-    ],
-    view.factures.map((f) => [f.numero, f.date, f.echeance, f.montant, f.regle, f.reste_du]),
+    paidLate
+      ? [
+          { title: 'Facture', width: w * 0.18, align: 'left' },
+          { title: 'Montant TTC', width: w * 0.17, align: 'right' },
+          { title: 'Échéance', width: w * 0.14, align: 'left' },
+          { title: 'Réglée le', width: w * 0.14, align: 'left' },
+          { title: 'Retard', width: w * 0.11, align: 'right' },
+          { title: 'Pénalités', width: w * 0.13, align: 'right' },
+          { title: 'Indemnité', width: w * 0.13, align: 'right' },
+        ]
+      : [
+          { title: 'Facture', width: w * 0.2, align: 'left' },
+          { title: 'Date', width: w * 0.14, align: 'left' },
+          { title: 'Échéance', width: w * 0.14, align: 'left' },
+          { title: 'Montant TTC', width: w * 0.18, align: 'right' },
+          { title: 'Réglé', width: w * 0.16, align: 'right' },
+          { title: 'Reste dû', width: w * 0.18, align: 'right' },
+        ],
+    view.factures.map((f) =>
+      paidLate
+        ? [f.numero, f.montant, f.echeance, f.reglee_le, `${f.jours_retard} j`, f.penalites, f.indemnite]
+        : [f.numero, f.date, f.echeance, f.montant, f.regle, f.reste_du],
+    ),
   );
   const lines: [string, string, boolean][] = [];
   for (const avoir of view.avoirs) lines.push([`Avoir ${avoir.numero} déduit`, `-${avoir.montant}`, false]);
@@ -208,11 +224,11 @@ function invoiceTable(doc: Doc, view: DocumentView): void {
     totals(doc, lines);
     return;
   }
-  lines.push(['Principal restant dû', view.total_reclame, false]);
+  if (!paidLate) lines.push(['Principal restant dû', view.total_reclame, false]);
   const detailed = view.factures.some((f) => f.periodes.length > 0);
   if (view.a_des_penalites)
     lines.push([
-      `Pénalités de retard au ${view.date}${detailed ? ' (détail en annexe)' : ''}`,
+      `Pénalités de retard ${paidLate ? 'jusqu’au règlement' : `au ${view.date}`}${detailed ? ' (détail en annexe)' : ''}`,
       view.total_penalites,
       false,
     ]);

@@ -5,12 +5,14 @@ import {
   loadDunningInput,
   openInvoiceBatches,
 } from '../adapters/db/dunning-store.js';
+import { loadLateFeeInput } from '../adapters/db/late-fees-store.js';
 import type { Store } from '../adapters/db/open.js';
 import { frenchHolidays } from '../adapters/holidays.js';
 import { loadRateTables } from '../adapters/rate-tables.js';
 import type { Context } from '../context.js';
 import { addDays, type IsoDate } from '../domain/dates.js';
 import { type DunningInput, type DunningPlan, type DunningRules, planDunning } from '../domain/dunning.js';
+import { planLateFees } from '../domain/late-fees.js';
 import { UserError } from '../errors.js';
 
 /** The rules of the dunning engine for this company: configuration, rate tables, holidays. */
@@ -64,7 +66,19 @@ export function computeDunningPlan(
     clientId: options.clientId,
     dueUntil: dueUntil(rules, asOf, options.horizonDays ?? 0),
   });
-  return planDunning(input, rules, { priced: options.priced ?? true });
+  const plan = planDunning(input, rules, { priced: options.priced ?? true });
+  if (plan.nonBusinessDay !== null || !rules.settings.scenarios.some((s) => s.lateFees !== null)) return plan;
+  // The claims of the penalties of invoices paid late, for the clients no other action goes to today.
+  const fees = planLateFees(
+    loadLateFeeInput(store.sqlite, asOf, options.clientId),
+    rules,
+    new Set(plan.actions.map((a) => a.client.id)),
+  );
+  return {
+    ...plan,
+    actions: [...plan.actions, ...fees.actions],
+    warnings: [...plan.warnings, ...fees.warnings],
+  };
 }
 
 /**

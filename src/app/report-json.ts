@@ -60,6 +60,15 @@ export function reportJson(report: Report): unknown {
         devise: p.currency,
         reste_du_centimes: p.outstanding,
       })),
+      penalites_factures_payees_en_retard: a.lateFees.map((f) => ({
+        client: f.clientCode,
+        nom: f.clientName,
+        devise: f.currency,
+        factures: f.invoices,
+        penalites_centimes: f.interest,
+        indemnites_centimes: f.indemnity,
+        reclamable_centimes: f.interest + f.indemnity,
+      })),
     },
     avertissements: report.warnings,
   };

@@ -313,6 +313,25 @@ export function reportView(report: Report, limit: number): ReportView {
     ],
   });
 
+  sections.push({
+    title: 'Pénalités des factures payées en retard',
+    head: ['Client', 'Factures', 'Pénalités', 'Indemnités', 'Réclamable'],
+    rows: a.lateFees.map((f) => [
+      text(`${f.clientName} (${f.clientCode})`),
+      count(f.invoices),
+      money(f.interest, f.currency),
+      money(f.indemnity, f.currency),
+      money(f.interest + f.indemnity, f.currency),
+    ]),
+    empty: 'Aucune pénalité à réclamer sur des factures payées en retard.',
+    notes:
+      a.lateFees.length > 0
+        ? [
+            'Payée après l’échéance, une facture doit encore ses pénalités jusqu’au règlement et 40 € d’indemnité (art. L441-10 et D441-5 C. com.). Le détail : recouvre penalites <facture> ; les réclamer : étape « penalites » du scénario.',
+          ]
+        : [],
+  });
+
   const who = report.client ? ` — ${report.client.name} (${report.client.code})` : '';
   return {
     title: `Rapport de recouvrement au ${formatDateFr(report.asOf)}${who}`,

@@ -1,6 +1,7 @@
 import type { Config } from '../adapters/config.js';
 import { agedSumsFromStore } from '../adapters/db/aged-balance-store.js';
 import type { InvoiceBatch } from '../adapters/db/dunning-store.js';
+import { loadLateFeeInput } from '../adapters/db/late-fees-store.js';
 import type { Store } from '../adapters/db/open.js';
 import {
   type ActivityCount,
@@ -15,6 +16,7 @@ import {
 import { type AgedBalance, AgedBalanceSums, emptyBuckets } from '../domain/aged-balance.js';
 import { addDays, type IsoDate } from '../domain/dates.js';
 import { type DunningClient, type DunningRules, natural } from '../domain/dunning.js';
+import { type LateFee, lateFees } from '../domain/late-fees.js';
 import type { Cents } from '../domain/money.js';
 import { computePenalties, type PenaltyOptions, RECOVERY_INDEMNITY } from '../domain/penalties.js';
 import {
@@ -85,6 +87,17 @@ export interface Activity {
   readonly planned: readonly PlannedItem[];
   readonly tasks: readonly OpenTask[];
   readonly prescription: ReturnType<typeof prescriptionWarnings>;
+  /** Per client and currency, the penalties of invoices paid late that can still be claimed. */
+  readonly lateFees: readonly LateFeeSummary[];
+}
+
+export interface LateFeeSummary {
+  readonly clientCode: string;
+  readonly clientName: string;
+  readonly currency: string;
+  readonly invoices: number;
+  readonly interest: number;
+  readonly indemnity: number;
 }
 
 export const TREND_MONTHS = 12;
@@ -238,9 +251,42 @@ export async function buildReport(
         prescriptionCandidates(store.sqlite, prescriptionHorizon(asOf), clientId),
         asOf,
       ),
+      lateFees: lateFeeSummary(
+        lateFees(loadLateFeeInput(store.sqlite, asOf, clientId), rules, { detail: false }),
+      ),
     },
     warnings: [...warnings],
   };
+}
+
+/** The claimable penalties of invoices paid late, by client and currency, largest first. */
+function lateFeeSummary(fees: readonly LateFee[]): LateFeeSummary[] {
+  const byClient = new Map<
+    string,
+    LateFeeSummary & { invoices: number; interest: number; indemnity: number }
+  >();
+  for (const fee of fees) {
+    if (fee.state !== 'reclamable') continue;
+    const key = `${fee.client.id}/${fee.invoice.currency}`;
+    let row = byClient.get(key);
+    if (!row) {
+      row = {
+        clientCode: fee.client.code,
+        clientName: fee.client.name,
+        currency: fee.invoice.currency,
+        invoices: 0,
+        interest: 0,
+        indemnity: 0,
+      };
+      byClient.set(key, row);
+    }
+    row.invoices++;
+    row.interest += fee.penalty.interest;
+    row.indemnity += fee.penalty.indemnity;
+  }
+  return [...byClient.values()].sort(
+    (a, b) => b.interest + b.indemnity - (a.interest + a.indemnity) || (a.clientCode < b.clientCode ? -1 : 1),
+  );
 }
 
 /** Clients planned at once: each batch is read, planned and summed up, then let go. */

@@ -39,6 +39,7 @@ const DEFAULT_CHANNELS: Readonly<Record<StepCode, Channel>> = {
   appel: 'appel',
   mise_en_demeure: 'courrier',
   contentieux: 'tache',
+  penalites: 'email',
 };
 
 /** One event of an invoice's or a client's history. */
@@ -268,6 +269,11 @@ function addManualAction(
   const date = options.date ?? context.today;
   if (date > context.today)
     throw new UsageError(`${formatDateFr(date)} est dans le futur : notez une action faite.`);
+  if (step === 'penalites' && target.kind === 'client') {
+    throw new UsageError(
+      'Les pénalités d’une facture payée en retard se notent facture par facture : recouvre historique <facture> --ajouter penalites.',
+    );
+  }
   const invoices =
     target.kind === 'facture'
       ? [target]

@@ -1,11 +1,13 @@
 import { loadDunningInput, loadPastActions } from '../adapters/db/dunning-store.js';
-import { openStore } from '../adapters/db/open.js';
+import { loadLateFeeInput } from '../adapters/db/late-fees-store.js';
+import { openStore, type Store } from '../adapters/db/open.js';
 import { colors } from '../adapters/terminal.js';
 import { loadDunningRules } from '../app/dunning-plan.js';
 import type { Context } from '../context.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
 import { planDunning } from '../domain/dunning.js';
-import { formatEuros } from '../domain/money.js';
+import { type LateFee, lateFees } from '../domain/late-fees.js';
+import { type Cents, formatEuros } from '../domain/money.js';
 import {
   computePenalties,
   type DatedAmount,
@@ -53,64 +55,91 @@ export async function runPenalites(
       throw new UserError(`Facture « ${number} » inconnue.`, ['La liste des factures : recouvre factures']);
     const input = loadDunningInput(store.sqlite, asOf, { clientId: row.client_id, dueUntil: asOf });
     const invoice = input.invoices.find((i) => i.id === row.id);
-    if (!invoice || invoice.outstanding < 0) {
-      context.stdout.write(
-        invoice
-          ? `${number} est un avoir : il réduit ce que doit le client, sans pénalités.\n`
-          : `La facture ${number} est soldée : il n'y a rien à réclamer.\n`,
-      );
+    if (invoice && invoice.outstanding < 0) {
+      context.stdout.write(`${number} est un avoir : il réduit ce que doit le client, sans pénalités.\n`);
       return 0;
     }
-    const client = input.clients.get(invoice.clientId)!;
-    const receipt = formalNoticeReceipt(
-      loadPastActions(store.sqlite, row.client_id).filter(
-        (a) => a.step === 'mise_en_demeure' && a.invoiceIds.includes(invoice.id),
-      ),
-      rules.penalties.noticeReceiptDays,
-    );
-    // When a reminder claims this invoice today, its figure (credit notes applied) is the one shown.
-    const covered = planDunning(input, rules)
-      .actions.flatMap((a) => a.invoices)
-      .find((c) => c.invoice.id === invoice.id);
-    credits = (covered?.credits ?? []).map((k) => ({
-      date: k.creditNote.creditDate ?? k.creditNote.dueDate,
-      amount: k.amount,
-    }));
-    creditNotes = (covered?.credits ?? []).map(
-      (k) =>
-        `${k.creditNote.number} (${formatEuros(k.amount, invoice.currency)} au ${formatDateFr(k.creditNote.creditDate ?? k.creditNote.dueDate)})`,
-    );
-    const penalty = computePenalties(
-      {
-        amount: invoice.amount,
-        declaredPaid: invoice.declaredPaid,
-        payments: invoice.payments,
-        extraCredits: [...invoice.freshPayments, ...credits],
-        dueDate: invoice.dueDate,
-        clientKind: client.kind,
-        formalNoticeDate: receipt?.date ?? null,
-      },
-      rules.penalties,
-      rules.rates,
-      asOf,
-    );
-    result = {
-      penalty,
-      details: {
-        number,
-        clientCode: client.code,
-        clientName: client.name,
-        kind: client.kind,
-        currency: invoice.currency,
-        amount: invoice.amount,
-        outstanding: invoice.outstanding,
-        dueDate: invoice.dueDate,
-        formalNotice: receipt,
+    if (!invoice) {
+      // Settled: what its delay made due, up to its payment, stays due (art. L441-10, D441-5).
+      const fee = lateFees(loadLateFeeInput(store.sqlite, asOf, row.client_id), rules).find(
+        (f) => f.invoice.id === row.id,
+      );
+      if (!fee) {
+        context.stdout.write(settledOnTime(store, row.id, number));
+        return 0;
+      }
+      const client = fee.client;
+      result = {
+        penalty: fee.penalty,
+        details: {
+          number,
+          clientCode: client.code,
+          clientName: client.name,
+          kind: client.kind,
+          currency: fee.invoice.currency,
+          amount: fee.invoice.amount,
+          outstanding: 0 as Cents,
+          dueDate: fee.invoice.dueDate,
+          formalNotice: fee.noticeReceipt,
+          asOf,
+          claimed: 0,
+          creditNotes: [],
+          settled: fee,
+        },
+      };
+    } else {
+      const client = input.clients.get(invoice.clientId)!;
+      const receipt = formalNoticeReceipt(
+        loadPastActions(store.sqlite, row.client_id).filter(
+          (a) => a.step === 'mise_en_demeure' && a.invoiceIds.includes(invoice.id),
+        ),
+        rules.penalties.noticeReceiptDays,
+      );
+      // When a reminder claims this invoice today, its figure (credit notes applied) is the one shown.
+      const covered = planDunning(input, rules)
+        .actions.flatMap((a) => a.invoices)
+        .find((c) => c.invoice.id === invoice.id);
+      credits = (covered?.credits ?? []).map((k) => ({
+        date: k.creditNote.creditDate ?? k.creditNote.dueDate,
+        amount: k.amount,
+      }));
+      creditNotes = (covered?.credits ?? []).map(
+        (k) =>
+          `${k.creditNote.number} (${formatEuros(k.amount, invoice.currency)} au ${formatDateFr(k.creditNote.creditDate ?? k.creditNote.dueDate)})`,
+      );
+      const penalty = computePenalties(
+        {
+          amount: invoice.amount,
+          declaredPaid: invoice.declaredPaid,
+          payments: invoice.payments,
+          extraCredits: [...invoice.freshPayments, ...credits],
+          dueDate: invoice.dueDate,
+          clientKind: client.kind,
+          formalNoticeDate: receipt?.date ?? null,
+        },
+        rules.penalties,
+        rules.rates,
         asOf,
-        claimed: invoice.outstanding - credits.reduce((sum, k) => sum + k.amount, 0),
-        creditNotes,
-      },
-    };
+      );
+      result = {
+        penalty,
+        details: {
+          number,
+          clientCode: client.code,
+          clientName: client.name,
+          kind: client.kind,
+          currency: invoice.currency,
+          amount: invoice.amount,
+          outstanding: invoice.outstanding,
+          dueDate: invoice.dueDate,
+          formalNotice: receipt,
+          asOf,
+          claimed: invoice.outstanding - credits.reduce((sum, k) => sum + k.amount, 0),
+          creditNotes,
+          settled: null,
+        },
+      };
+    }
   } finally {
     await store.close();
   }
@@ -133,6 +162,35 @@ interface Details {
   /** Outstanding less the credit notes applied to it by today's reminder. */
   readonly claimed: number;
   readonly creditNotes: readonly string[];
+  /** A settled invoice: when it was paid, and whether its penalties can still be claimed. */
+  readonly settled: LateFee | null;
+}
+
+const LATE_FEE_STATES: Readonly<Record<LateFee['state'], string>> = {
+  rien: 'rien à réclamer',
+  reclamable: 'réclamable',
+  deja_reclamee: 'déjà réclamé',
+  litige: 'facture en litige : rien n’est réclamé',
+  prescrite: 'prescrit',
+};
+
+/** Why a settled invoice has no penalty to show. */
+function settledOnTime(store: Store, invoiceId: number, number: string): string {
+  const row = store.sqlite
+    .prepare(
+      `SELECT i.due_date AS due, i.paid_on AS paidOn, (SELECT max(p.date) FROM payments p WHERE p.invoice_id = i.id) AS lastPayment
+       FROM invoices i WHERE i.id = ?`,
+    )
+    .get(invoiceId) as { due: string; paidOn: string | null; lastPayment: string | null };
+  const known = [row.paidOn, row.lastPayment]
+    .filter((d): d is string => d !== null)
+    .sort()
+    .at(-1);
+  if (known === undefined)
+    return `La facture ${number} est soldée, à une date que recouvre ne connaît pas : pas de pénalités calculables. Pour les calculer, notez le règlement avec sa date (recouvre paiement ${number} <montant> --date aaaa-mm-jj) ou importez un FEC.\n`;
+  if (known <= row.due)
+    return `La facture ${number} est soldée à l'échéance (${formatDateFr(known as IsoDate)}) : il n'y a rien à réclamer.\n`;
+  return `La facture ${number} est soldée, mais une partie de son règlement n'a pas de date : recouvre ne peut pas calculer le retard.\n`;
 }
 
 function toJson(penalty: Penalty, d: Details): unknown {
@@ -145,6 +203,8 @@ function toJson(penalty: Penalty, d: Details): unknown {
     mise_en_demeure: d.formalNotice?.sent ?? null,
     mise_en_demeure_recue_le: d.formalNotice?.date ?? null,
     reception_presumee: d.formalNotice?.presumed ?? null,
+    reglee_le: d.settled?.settledOn ?? null,
+    etat: d.settled?.state ?? null,
     reste_du_centimes: d.outstanding,
     reclame_centimes: d.claimed,
     interets_centimes: penalty.interest,
@@ -168,14 +228,20 @@ function writeExplanation(context: Context, penalty: Penalty, d: Details): void 
   const out = (text: string) => context.stdout.write(text);
   const money = (n: number) => formatEuros(n, d.currency);
   out(`${c.bold(`Facture ${d.number}`)} — ${d.clientName} (${d.clientCode}), client ${d.kind}\n`);
-  out(
-    `Reste dû ${money(d.outstanding)} · échéance ${formatDateFr(d.dueDate)} · calcul au ${formatDateFr(d.asOf)}\n\n`,
-  );
+  if (d.settled) {
+    out(
+      `Réglée le ${formatDateFr(d.settled.settledOn)}, ${plural(d.settled.daysLate, 'jour', 'jours')} après l'échéance du ${formatDateFr(d.dueDate)}${d.settled.state === 'rien' ? '.' : ' : ce retard a fait courir des sommes qui restent dues.'}\n\n`,
+    );
+  } else {
+    out(
+      `Reste dû ${money(d.outstanding)} · échéance ${formatDateFr(d.dueDate)} · calcul au ${formatDateFr(d.asOf)}\n\n`,
+    );
+  }
   const professional = d.kind === 'professionnel';
   out(
     c.bold(
       professional
-        ? 'Intérêts de retard (art. L441-10 du Code de commerce), du lendemain de l’échéance :\n'
+        ? `Intérêts de retard (art. L441-10 du Code de commerce), du lendemain de l’échéance${d.settled ? ' au règlement' : ''} :\n`
         : 'Intérêts au taux légal (art. 1231-6 et 1344-1 du Code civil), à compter de la mise en demeure :\n',
     ),
   );
@@ -204,6 +270,20 @@ function writeExplanation(context: Context, penalty: Penalty, d: Details): void 
   if (d.creditNotes.length > 0) {
     out(`Avoir imputé sur cette facture : ${d.creditNotes.join(', ')} ; reste réclamé ${money(d.claimed)}\n`);
   }
-  out(`${c.bold('Total réclamable')} : ${money(d.claimed + penalty.interest + penalty.indemnity)}\n`);
+  const total = money(d.claimed + penalty.interest + penalty.indemnity);
+  if (d.settled) {
+    const fee = d.settled;
+    const state = LATE_FEE_STATES[fee.state];
+    out(
+      `${c.bold('Total dû au titre du retard')} : ${total} (${fee.stateDate ? `${state} le ${formatDateFr(fee.stateDate)}` : state})\n`,
+    );
+    if (fee.state === 'reclamable')
+      out(
+        c.dim(
+          'Pour le réclamer : étape « penalites » du scénario (recouvre.toml), ou notez une réclamation faite à la main : recouvre historique ' +
+            `${d.number} --ajouter penalites\n`,
+        ),
+      );
+  } else out(`${c.bold('Total réclamable')} : ${total}\n`);
   for (const warning of penalty.warnings) out(c.yellow(`Attention : ${warning}\n`));
 }

@@ -119,7 +119,7 @@ function writeSummary(context: Context, report: RunReport): void {
     out(
       `${renderTable(
         context,
-        ['Client', 'Étape', 'Canal', 'Factures', 'Réclamé', 'Résultat'],
+        ['Client', 'Étape', 'Canal', 'Factures', 'Demandé', 'Résultat'],
         outcomes
           .slice(0, ROWS_SHOWN)
           .map((o) => [
@@ -127,7 +127,7 @@ function writeSummary(context: Context, report: RunReport): void {
             STEP_LABELS[o.action.step.code],
             CHANNEL_LABELS[o.action.channel],
             o.action.invoices.map((k) => k.invoice.number).join('\n'),
-            formatEuros(o.action.totalClaimed, o.action.currency),
+            formatEuros(totalDue(o.action), o.action.currency),
             o.result === 'echec' ? c.red(RESULT_LABELS[o.result]) : RESULT_LABELS[o.result],
           ]),
         [4],
@@ -286,7 +286,7 @@ function actionToJson(a: PlannedAction, holds: readonly Hold[]): string {
   const invoices = a.invoices
     .map(
       (c) =>
-        `{"numero":${JSON.stringify(c.invoice.number)},"echeance":"${c.invoice.dueDate}","reste_du_centimes":${c.invoice.outstanding},"avoirs_centimes":${c.invoice.outstanding - c.claimed},"reclame_centimes":${c.claimed},"jours_retard":${c.daysLate},"penalites_centimes":${c.penalty.interest},"indemnite_centimes":${c.penalty.indemnity}}`,
+        `{"numero":${JSON.stringify(c.invoice.number)},"echeance":"${c.invoice.dueDate}","reste_du_centimes":${c.invoice.outstanding},"avoirs_centimes":${c.invoice.outstanding - c.claimed},"reclame_centimes":${c.claimed},"jours_retard":${c.daysLate},"reglee_le":${c.settledOn === null ? 'null' : `"${c.settledOn}"`},"penalites_centimes":${c.penalty.interest},"indemnite_centimes":${c.penalty.indemnity}}`,
     )
     .join(',');
   const head = JSON.stringify({
@@ -331,7 +331,7 @@ function writePlan(context: Context, plan: DunningPlan): void {
     out(
       `${renderTable(
         context,
-        ['Client', 'Étape', 'Canal', 'Factures', 'Réclamé', 'Pénalités', 'Indemnités'],
+        ['Client', 'Étape', 'Canal', 'Factures', 'Principal', 'Pénalités', 'Indemnités'],
         plan.actions
           .slice(0, ROWS_SHOWN)
           .map((a) => [
@@ -349,10 +349,11 @@ function writePlan(context: Context, plan: DunningPlan): void {
       )}\n`,
     );
     more(context, Math.min(ROWS_SHOWN, plan.actions.length), plan.actions.length, 'actions');
+    // What the documents ask for: the principal of reminders, penalties and indemnities where claimed.
     const totals = new Map<string, number>();
-    for (const a of plan.actions) totals.set(a.currency, (totals.get(a.currency) ?? 0) + a.totalClaimed);
+    for (const a of plan.actions) totals.set(a.currency, (totals.get(a.currency) ?? 0) + totalDue(a));
     out(
-      `Total réclamé : ${[...totals].map(([currency, total]) => formatEuros(total, currency)).join(' + ')}\n`,
+      `Total demandé par ces documents : ${[...totals].map(([currency, total]) => formatEuros(total, currency)).join(' + ')}\n`,
     );
   }
 

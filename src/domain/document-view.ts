@@ -5,7 +5,7 @@ import { type PlannedAction, totalDue } from './dunning.js';
 import { formatEuros } from './money.js';
 import { periodCents } from './penalties.js';
 import { formatRate } from './rates.js';
-import { ESCALATION_STEPS, STEP_LABELS } from './scenario.js';
+import { PENALTY_CLAIM_STEPS, STEP_LABELS } from './scenario.js';
 
 /**
  * What a template sees: ready-made French strings ("1 234,56 €", "20 novembre 2026"), never
@@ -70,6 +70,8 @@ export interface DocumentView {
     readonly avoir: string;
     readonly reclame: string;
     readonly jours_retard: number;
+    /** For the claim of the penalties of an invoice paid late: the day it was paid (else empty). */
+    readonly reglee_le: string;
     readonly penalites: string;
     readonly indemnite: string;
     readonly indemnite_centimes: number;
@@ -139,7 +141,8 @@ export function documentView(
   const deadline = addDays(asOf, deadlineDays);
   const professional = action.client.kind === 'professionnel';
   const numbers = action.invoices.map((c) => c.invoice.number);
-  const claimsPenalties = ESCALATION_STEPS.has(action.step.code);
+  const claimsPenalties = PENALTY_CLAIM_STEPS.has(action.step.code);
+  const settled = action.step.code === 'penalites';
   const due = totalDue(action);
   // A credit note spread over several invoices is printed once, with the sum it takes off.
   const credits = new Map<string, number>();
@@ -185,6 +188,7 @@ export function documentView(
         avoir: money(c.invoice.outstanding - c.claimed),
         reclame: money(c.claimed),
         jours_retard: c.daysLate,
+        reglee_le: c.settledOn === null ? '' : formatDateFr(c.settledOn),
         penalites: money(c.penalty.interest),
         indemnite: money(c.penalty.indemnity),
         indemnite_centimes: c.penalty.indemnity,
@@ -222,8 +226,8 @@ export function documentView(
       ? "l'article L441-10 du Code de commerce (taux de la BCE majoré de 10 points) et de l'article D441-5 (indemnité forfaitaire de 40 € par facture)"
       : 'les articles 1231-6 et 1344-1 du Code civil (intérêts au taux légal à compter de la mise en demeure)',
     mode_calcul_penalites: professional
-      ? `Intérêts simples sur le reste dû de chaque jour, du lendemain de l'échéance au ${formatDateFr(asOf)}, au taux annuel indiqué × jours / 365 (art. L441-10 du Code de commerce : taux de la BCE du semestre majoré de 10 points, sauf taux contractuel) ; le total de chaque facture est arrondi au centime.`
-      : `Intérêts au taux légal (art. 1231-6 et 1344-1 du Code civil) à compter de la réception de la mise en demeure${receiptText(action)}, au taux annuel indiqué × jours / 365 ; le total de chaque facture est arrondi au centime.`,
+      ? `Intérêts simples sur le reste dû de chaque jour, du lendemain de l'échéance ${settled ? 'au jour du règlement' : `au ${formatDateFr(asOf)}`}, au taux annuel indiqué × jours / 365 (art. L441-10 du Code de commerce : taux de la BCE du semestre majoré de 10 points, sauf taux contractuel) ; le total de chaque facture est arrondi au centime.`
+      : `Intérêts au taux légal (art. 1231-6 et 1344-1 du Code civil) à compter de la réception de la mise en demeure${receiptText(action)}${settled ? " jusqu'au jour du règlement" : ''}, au taux annuel indiqué × jours / 365 ; le total de chaque facture est arrondi au centime.`,
     delai_jours: deadlineDays,
     date_limite: formatDateFr(deadline),
     date_limite_longue: formatDateLong(deadline),

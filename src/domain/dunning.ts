@@ -16,6 +16,7 @@ import {
   type Channel,
   type DunningSettings,
   ESCALATION_STEPS,
+  PENALTY_CLAIM_STEPS,
   type Scenario,
   STEP_LABELS,
   type Step,
@@ -122,6 +123,8 @@ export interface CoveredInvoice {
   readonly penalty: Penalty;
   /** For a private client: the mise en demeure whose receipt makes the legal interest run. */
   readonly noticeReceipt: NoticeReceipt | null;
+  /** For the claim of the penalties of an invoice paid late: the day it was paid. */
+  readonly settledOn: IsoDate | null;
 }
 
 export type NoticeReceipt = NonNullable<ReturnType<typeof formalNoticeReceipt>>;
@@ -442,12 +445,13 @@ export function planDunning(
 
 /**
  * What the documents of an action ask the debtor to pay: the principal for a reminder; with the
- * penalties and the indemnities for a mise en demeure or a claim file. Every document, the JSON
+ * penalties and the indemnities for a mise en demeure or a claim file; the penalties alone for the
+ * claim of invoices paid late. Every document, the JSON
  * and the QR code of one action state this figure.
  */
 export function totalDue(action: PlannedAction): Cents {
   return (
-    ESCALATION_STEPS.has(action.step.code)
+    PENALTY_CLAIM_STEPS.has(action.step.code)
       ? action.totalClaimed + action.totalInterest + action.totalIndemnity
       : action.totalClaimed
   ) as Cents;
@@ -759,6 +763,7 @@ function buildAction(
       credits: item.credits,
       penalty,
       noticeReceipt: receipt,
+      settledOn: null,
     };
   });
   return {
@@ -792,7 +797,8 @@ const NO_PENALTY: Penalty = {
 
 const UNPRICED: Priced = { penalty: NO_PENALTY, receipt: null };
 
-function channelFor(
+/** The channel of a step for a client: an e-mail step without an address becomes a letter or a call. */
+export function channelFor(
   step: Step,
   client: DunningClient,
   settings: DunningSettings,

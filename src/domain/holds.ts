@@ -2,7 +2,7 @@ import type { IsoDate } from './dates.js';
 import type { PlannedAction } from './dunning.js';
 import { halfYearLabel } from './penalties.js';
 import { halfYearOf } from './rates.js';
-import { ESCALATION_STEPS } from './scenario.js';
+import { PENALTY_CLAIM_STEPS } from './scenario.js';
 
 /**
  * Why an action must not be carried out as it stands: what the debtor would receive would be
@@ -32,7 +32,7 @@ export interface HoldContext {
  */
 export function actionHolds(action: PlannedAction, context: HoldContext): Hold[] {
   const holds: Hold[] = [];
-  const formal = ESCALATION_STEPS.has(action.step.code);
+  const formal = PENALTY_CLAIM_STEPS.has(action.step.code);
   if (formal && !context.acceptEstimatedRates) {
     const halves = new Set<string>();
     const legal = new Set<string>();
@@ -51,7 +51,7 @@ export function actionHolds(action: PlannedAction, context: HoldContext): Hold[]
       );
       holds.push({
         code: 'taux_estime',
-        message: `les pénalités reposent sur un taux que recouvre ne connaît pas (${labels.join(', ')}) : une ${action.step.code === 'contentieux' ? 'demande en justice' : 'mise en demeure'} ne peut pas affirmer un montant estimé.`,
+        message: `les pénalités reposent sur un taux que recouvre ne connaît pas (${labels.join(', ')}) : ${DOCUMENT_NAMES[action.step.code] ?? 'une mise en demeure'} ne peut pas affirmer un montant estimé.`,
         hint: `Ajoutez le taux publié dans recouvre.toml, section [taux] : ${lines.join(' ; ')}. Ou relancez avec --accepter-taux-estimes.`,
       });
     }
@@ -73,6 +73,11 @@ export function actionHolds(action: PlannedAction, context: HoldContext): Hold[]
   }
   return holds;
 }
+
+const DOCUMENT_NAMES: Readonly<Record<string, string>> = {
+  contentieux: 'une demande en justice',
+  penalites: 'une réclamation de pénalités',
+};
 
 /** `startOf('2026-S2')` → `'2026-07-01'`. */
 function startOf(key: string): IsoDate {

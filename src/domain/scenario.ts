@@ -6,7 +6,15 @@ import type { Cents } from './money.js';
  * of credit managers (shared/domain/droit-et-taux.md §12); recouvre.toml may change it, per client
  * kind and per client.
  */
-export type StepCode = 'preavis' | 'rappel' | 'relance' | 'appel' | 'mise_en_demeure' | 'contentieux';
+export type StepCode =
+  | 'preavis'
+  | 'rappel'
+  | 'relance'
+  | 'appel'
+  | 'mise_en_demeure'
+  | 'contentieux'
+  /** The claim of the penalties of invoices paid late (domain/late-fees.ts): apart from the ladder. */
+  | 'penalites';
 export type Channel = 'email' | 'courrier' | 'appel' | 'tache';
 
 export const STEP_CODES: readonly StepCode[] = [
@@ -16,6 +24,7 @@ export const STEP_CODES: readonly StepCode[] = [
   'appel',
   'mise_en_demeure',
   'contentieux',
+  'penalites',
 ];
 export const CHANNELS: readonly Channel[] = ['email', 'courrier', 'appel', 'tache'];
 
@@ -26,6 +35,7 @@ export const STEP_LABELS: Readonly<Record<StepCode, string>> = {
   appel: 'appel',
   mise_en_demeure: 'mise en demeure',
   contentieux: 'contentieux',
+  penalites: 'pénalités de retard',
 };
 
 export const CHANNEL_LABELS: Readonly<Record<Channel, string>> = {
@@ -41,6 +51,9 @@ export const WRITTEN_CHANNELS: ReadonlySet<string> = new Set<Channel>(['email', 
 /** Steps after which the debtor has been formally put on notice: never a first contact. */
 export const ESCALATION_STEPS: ReadonlySet<StepCode> = new Set(['mise_en_demeure', 'contentieux']);
 
+/** Steps whose documents claim the penalties and indemnities, period by period, on top of the principal. */
+export const PENALTY_CLAIM_STEPS: ReadonlySet<StepCode> = new Set([...ESCALATION_STEPS, 'penalites']);
+
 export interface Step {
   readonly code: StepCode;
   /** Days after the due date (negative for a courtesy notice before it). */
@@ -52,7 +65,13 @@ export interface Step {
 
 export interface Scenario {
   readonly name: string;
+  /** The ladder of an open invoice, in the order of its delays. */
   readonly steps: readonly Step[];
+  /**
+   * The claim of the penalties of invoices paid late, when the scenario has it (off by default):
+   * its days are the least delay, between due date and payment, that is claimed.
+   */
+  readonly lateFees: Step | null;
   /** Applies to clients of this kind (unless a scenario names the client). */
   readonly clientKind: ClientKind | null;
   /** Applies to these client codes. */
@@ -87,7 +106,7 @@ export const DEFAULT_SETTINGS: DunningSettings = {
   grouping: 'client',
   noEmailChannel: 'courrier',
   alsaceMoselle: false,
-  scenarios: [{ name: 'defaut', steps: DEFAULT_STEPS, clientKind: null, clients: [] }],
+  scenarios: [{ name: 'defaut', steps: DEFAULT_STEPS, lateFees: null, clients: [], clientKind: null }],
 };
 
 /**
@@ -107,7 +126,17 @@ export function scenarioFor(settings: DunningSettings, clientCode: string, kind:
 export function checkSteps(steps: readonly Step[]): string[] {
   const problems: string[] = [];
   const seen = new Set<StepCode>();
-  steps.forEach((step, index) => {
+  for (const step of steps) {
+    if (step.code !== 'penalites') continue;
+    if (seen.has(step.code)) problems.push("l'étape « penalites » figure deux fois");
+    seen.add(step.code);
+    if (step.days < 0)
+      problems.push("l'étape « penalites » compte les jours de retard du règlement : 0 ou plus");
+    if (step.channel !== 'email' && step.channel !== 'courrier')
+      problems.push("l'étape « penalites » est une réclamation écrite : canal « email » ou « courrier »");
+  }
+  const ladder = steps.filter((step) => step.code !== 'penalites');
+  ladder.forEach((step, index) => {
     if (seen.has(step.code)) problems.push(`l'étape « ${step.code} » figure deux fois`);
     seen.add(step.code);
     if (step.days < 0 && step.code !== 'preavis')
@@ -116,12 +145,12 @@ export function checkSteps(steps: readonly Step[]): string[] {
       problems.push("le préavis se place avant l'échéance (jours négatifs, par exemple -3)");
     if (step.code === 'contentieux' && step.channel !== 'tache')
       problems.push("le contentieux n'est pas envoyé au débiteur : canal « tache »");
-    const previous = steps[index - 1];
+    const previous = ladder[index - 1];
     if (previous && previous.days >= step.days)
       problems.push(
         `les étapes vont dans l'ordre des délais : « ${step.code} » (${step.days} j) vient après « ${previous.code} » (${previous.days} j)`,
       );
   });
-  if (steps.length === 0) problems.push('le scénario doit avoir au moins une étape');
+  if (ladder.length === 0) problems.push('le scénario doit avoir au moins une étape de relance');
   return problems;
 }

@@ -56,6 +56,15 @@ describe('the documented configurations', () => {
       channel: 'courrier',
       minAmount: 10000,
     });
+    // The claim of the penalties of invoices paid late stands apart from the ladder.
+    expect(settings.scenarios[0]!.steps.map((s) => s.code)).not.toContain('penalites');
+    expect(settings.scenarios[0]!.lateFees).toEqual({
+      code: 'penalites',
+      days: 15,
+      channel: 'email',
+      minAmount: null,
+    });
+    expect(settings.scenarios[1]!.lateFees).toBeNull();
     expect(settings.threshold).toBe(500);
     expect(penaltyTerms(config)).toEqual({
       contractualRate: 1200,
@@ -81,6 +90,20 @@ describe('the documented configurations', () => {
       noticeReceiptDays: 3,
     });
     expect(config.rapport).toEqual(DEFAULT_CONFIG.rapport);
+  });
+
+  it('refuses a claim of penalties by call or with negative days', async () => {
+    const path = join(dir, 'penalites.toml');
+    writeFileSync(
+      path,
+      '[relances]\netapes = [\n  { etape = "rappel", jours = 5, canal = "email" },\n  { etape = "penalites", jours = -3, canal = "appel" },\n]\n',
+    );
+    await expect(loadConfig(path, true)).rejects.toMatchObject({
+      details: expect.arrayContaining([
+        expect.stringContaining("l'étape « penalites » compte les jours de retard du règlement : 0 ou plus"),
+        expect.stringContaining("l'étape « penalites » est une réclamation écrite"),
+      ]),
+    });
   });
 
   it('names a wrong DSO method and its line', async () => {

@@ -57,6 +57,7 @@ export function sampleAction(n: number, step: number): PlannedAction {
       estimatedHalfYears: [],
     },
     noticeReceipt: null,
+    settledOn: null,
   }));
   return {
     client: {

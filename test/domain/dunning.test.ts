@@ -285,8 +285,8 @@ describe('planDunning: grouping, currencies, channels', () => {
     const settings: Partial<DunningSettings> = {
       scenarios: [
         ...DEFAULT_SETTINGS.scenarios,
-        { name: 'particuliers', steps: gentle, clientKind: 'particulier', clients: [] },
-        { name: 'vip', steps: calls, clientKind: null, clients: ['C002'] },
+        { name: 'particuliers', steps: gentle, lateFees: null, clientKind: 'particulier', clients: [] },
+        { name: 'vip', steps: calls, lateFees: null, clientKind: null, clients: ['C002'] },
       ],
     };
     const plan = planDunning(
@@ -308,7 +308,9 @@ describe('planDunning: grouping, currencies, channels', () => {
       { code: 'relance', days: 15, channel: 'email', minAmount: null },
       { code: 'mise_en_demeure', days: 30, channel: 'courrier', minAmount: c(50000) },
     ];
-    const settings = { scenarios: [{ name: 'defaut', steps, clientKind: null, clients: [] }] };
+    const settings = {
+      scenarios: [{ name: 'defaut', steps, lateFees: null, clientKind: null, clients: [] }],
+    };
     const small = inv(1, '2026-10-01', 20000);
     const big = inv(2, '2026-10-01', 80000);
     const plan = planDunning(
@@ -326,7 +328,9 @@ describe('planDunning: grouping, currencies, channels', () => {
       { code: 'preavis', days: -3, channel: 'email', minAmount: null },
       ...DEFAULT_SETTINGS.scenarios[0]!.steps,
     ];
-    const settings = { scenarios: [{ name: 'defaut', steps, clientKind: null, clients: [] }] };
+    const settings = {
+      scenarios: [{ name: 'defaut', steps, lateFees: null, clientKind: null, clients: [] }],
+    };
     const soon = inv(1, '2026-11-22', 10000);
     const later = inv(2, '2026-11-30', 10000);
     const plan = planDunning(input(FRIDAY, [soon, later]), rules(settings));
@@ -395,6 +399,7 @@ describe('planDunning: the calendar', () => {
       scenarios: [
         {
           name: 'defaut',
+          lateFees: null,
           clientKind: null,
           clients: [],
           steps: list.map(([code, days, channel]) => ({ code, days, channel, minAmount: null }) as Step),

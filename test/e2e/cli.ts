@@ -97,3 +97,15 @@ export async function recouvrePlain(
   const result = await recouvre(args, options);
   return { ...result, stdout: plain(result.stdout), stderr: plain(result.stderr) };
 }
+
+/** The `[creancier]` section of the test companies: Dupont & Fils, with a signatory. */
+export function creditorToml(options: { readonly bank?: boolean } = {}): string {
+  return `[creancier]
+raison_sociale = "Dupont & Fils Rénovation"
+siren = "732 829 320"
+adresse = "12 rue des Lilas\\n75011 Paris"
+email = "compta@dupont-renovation.fr"
+telephone = "01 23 45 67 89"
+${options.bank ? 'iban = "FR76 3000 6000 0112 3456 7890 189"\nbic = "BNPAFRPPXXX"\n' : ''}signataire = "Marie Dupont, gérante"
+`;
+}

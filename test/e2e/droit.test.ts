@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
 import { amountAtEnd, printedSumProblems } from '../../src/domain/printed-sums.js';
-import { fixture, plain, query, recouvrePlain as recouvre, tempDir } from './cli.js';
+import { creditorToml, fixture, plain, query, recouvrePlain as recouvre, tempDir } from './cli.js';
+import { pdfLines } from './pdf.js';
 import { smtpForTest, type TestSmtp } from './smtp.js';
 
 // avoirs.csv, as of Monday 2026-12-07:
@@ -18,14 +18,7 @@ async function company(options: { rates: boolean }): Promise<{ dir: string; serv
   const dir = tempDir();
   writeFileSync(
     join(dir, 'recouvre.toml'),
-    `[creancier]
-raison_sociale = "Dupont & Fils Rénovation"
-siren = "732 829 320"
-adresse = "12 rue des Lilas\\n75011 Paris"
-email = "compta@dupont-renovation.fr"
-telephone = "01 23 45 67 89"
-signataire = "Marie Dupont, gérante"
-
+    `${creditorToml()}
 [smtp]
 url = "${server.url}"
 delai_secondes = 3
@@ -46,12 +39,6 @@ function actions(dir: string): { code: string; step: string; status: string }[] 
     `SELECT c.code, a.step, a.status FROM actions a JOIN clients c ON c.id = a.client_id
      WHERE a.origin = 'relancer' ORDER BY a.id`,
   );
-}
-
-async function pdfLines(path: string): Promise<string[]> {
-  const pdf = await getDocumentProxy(new Uint8Array(readFileSync(path)));
-  const { text } = await extractText(pdf, { mergePages: true });
-  return plain(text as string).split('\n');
 }
 
 describe('what the debtor receives is right to the cent and lawful, or it is not sent', () => {

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import { extractText, getDocumentProxy } from 'unpdf';
 import { describe, expect, it } from 'vitest';
-import { fixture, plain, query, recouvrePlain as recouvre, start, tempDir } from './cli.js';
+import { creditorToml, fixture, plain, query, recouvrePlain as recouvre, start, tempDir } from './cli.js';
+import { pdfText as pdfPlain } from './pdf.js';
 import { smtpForTest } from './smtp.js';
 
 // courriers.csv as of Friday 2026-11-20:
@@ -18,16 +18,7 @@ const smtp = smtpForTest;
 function configure(dir: string, smtpUrl: string, extra = '', timeoutSeconds = 3): void {
   writeFileSync(
     join(dir, 'recouvre.toml'),
-    `[creancier]
-raison_sociale = "Dupont & Fils Rénovation"
-siren = "732 829 320"
-adresse = "12 rue des Lilas\\n75011 Paris"
-email = "compta@dupont-renovation.fr"
-telephone = "01 23 45 67 89"
-iban = "FR76 3000 6000 0112 3456 7890 189"
-bic = "BNPAFRPPXXX"
-signataire = "Marie Dupont, gérante"
-
+    `${creditorToml({ bank: true })}
 [smtp]
 url = "${smtpUrl}"
 expediteur = "Dupont & Fils <compta@dupont-renovation.fr>"
@@ -70,10 +61,7 @@ function actions(dir: string): ActionRow[] {
 }
 
 async function pdfText(path: string | Buffer): Promise<string> {
-  const bytes = typeof path === 'string' ? readFileSync(path) : path;
-  const pdf = await getDocumentProxy(new Uint8Array(bytes));
-  const { text } = await extractText(pdf, { mergePages: true });
-  return plain(text as string).replace(/\s+/g, ' ');
+  return (await pdfPlain(path)).replace(/\s+/g, ' ');
 }
 
 describe('recouvre relancer: the real run', () => {

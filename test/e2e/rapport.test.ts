@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { chromium } from 'playwright-core';
-import { extractText, getDocumentProxy } from 'unpdf';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, query, recouvre, tempDir } from './cli.js';
+import { pdfText } from './pdf.js';
 import { startSmtp, type TestSmtp } from './smtp.js';
 
 const DATE = ['--date', '2026-11-20'];
@@ -26,12 +26,6 @@ async function book(): Promise<string> {
   }
   expect((await recouvre(['litige', 'F8', '--motif', 'quantités contestées'], { cwd: dir })).code).toBe(0);
   return dir;
-}
-
-async function pdfText(path: string): Promise<string> {
-  const pdf = await getDocumentProxy(new Uint8Array(readFileSync(path)));
-  const { text } = await extractText(pdf, { mergePages: true });
-  return nbsp(text);
 }
 
 let server: TestSmtp | null = null;

@@ -286,7 +286,7 @@ describe('keeping the state right: what stops or resumes the reminders', () => {
       [['echeancier', 'C1', '--annuler'], 'Aucun échéancier en cours'],
       [
         ['historique', 'C1', '--ajouter', 'relancer'],
-        '« relancer » inconnu : une étape (preavis, rappel, relance, appel, mise_en_demeure, contentieux), ou reception, reconnaissance_dette, demande_en_justice.',
+        '« relancer » inconnu : une étape (preavis, rappel, relance, appel, mise_en_demeure, contentieux, penalites), ou reception, reconnaissance_dette, demande_en_justice.',
       ],
       [['historique', 'C1', '--ajouter', 'relance', '--date', '2999-01-01'], 'dans le futur'],
       [['historique', 'C1', '--ajouter', 'relance', '--canal', 'fax'], 'Canal « fax » inconnu'],

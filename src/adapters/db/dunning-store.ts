@@ -29,7 +29,7 @@ export interface DunningFilter {
 }
 
 /** Client ids from `from` to `to`, both included. */
-interface ClientIdRange {
+export interface ClientIdRange {
   readonly from: number;
   readonly to: number;
 }
@@ -287,20 +287,7 @@ function assembleInput(
   }
 
   const clients = new Map<number, DunningClient>();
-  for (const [id, code, name, kind, emails, paused, pausedUntil, pauseReason, hasAddress] of read.clients) {
-    if (!clientIds.has(id)) continue;
-    clients.set(id, {
-      id,
-      code,
-      name,
-      kind,
-      hasEmail: emails.trim() !== '',
-      hasAddress: hasAddress === 1,
-      paused: paused === 1,
-      pausedUntil: pausedUntil as IsoDate | null,
-      pauseReason,
-    });
-  }
+  for (const tuple of read.clients) if (clientIds.has(tuple[0])) clients.set(tuple[0], clientOf(tuple));
 
   return {
     asOf,
@@ -310,6 +297,46 @@ function assembleInput(
     plans: loadPlans(sqlite, range),
     interruptions: loadInterruptions(sqlite, range),
   };
+}
+
+function clientOf([
+  id,
+  code,
+  name,
+  kind,
+  emails,
+  paused,
+  pausedUntil,
+  pauseReason,
+  hasAddress,
+]: ClientTuple): DunningClient {
+  return {
+    id,
+    code,
+    name,
+    kind,
+    hasEmail: emails.trim() !== '',
+    hasAddress: hasAddress === 1,
+    paused: paused === 1,
+    pausedUntil: pausedUntil as IsoDate | null,
+    pauseReason,
+  };
+}
+
+/** The clients of these ids, as the engine sees them. */
+export function loadClients(
+  sqlite: SQLite.Database,
+  ids: ReadonlySet<number>,
+  clients?: ClientIdRange,
+): Map<number, DunningClient> {
+  const result = new Map<number, DunningClient>();
+  if (ids.size === 0) return result;
+  const condition = clientCondition('id', clients);
+  for (const tuple of prepared(sqlite, clientsSql(clients !== undefined))
+    .raw()
+    .all(condition.params) as ClientTuple[])
+    if (ids.has(tuple[0])) result.set(tuple[0], clientOf(tuple));
+  return result;
 }
 
 /** The last event that interrupted each invoice's prescription (few rows: read whole). */

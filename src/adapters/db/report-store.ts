@@ -288,7 +288,10 @@ export interface ActivityCount {
   readonly amount: number;
 }
 
-/** Reminders of the period by step, channel and status. */
+/**
+ * Reminders of the period by step, channel and status, with what they claimed (for a claim of
+ * the penalties of invoices paid late: those penalties).
+ */
 export function activityOfPeriod(
   sqlite: SQLite.Database,
   period: Period,
@@ -297,7 +300,9 @@ export function activityOfPeriod(
   const rows = sqlite
     .prepare(
       `SELECT a.currency, a.step, a.channel, a.status, count(*), count(DISTINCT a.client_id),
-              coalesce(sum((SELECT sum(ai.outstanding_cents) FROM action_invoices ai WHERE ai.action_id = a.id)), 0)
+              coalesce(sum((SELECT sum(CASE WHEN a.step = 'penalites'
+                THEN coalesce(ai.penalties_cents, 0) + coalesce(ai.indemnity_cents, 0) ELSE ai.outstanding_cents END)
+              FROM action_invoices ai WHERE ai.action_id = a.id)), 0)
        FROM actions a
        WHERE a.date BETWEEN @from AND @to AND a.status <> 'a_faire'
          ${clientId === undefined ? '' : 'AND a.client_id = @client'}

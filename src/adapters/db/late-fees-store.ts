@@ -1,0 +1,59 @@
+import type SQLite from 'better-sqlite3';
+import type { IsoDate } from '../../domain/dates.js';
+import { type LateFeeInput, type SettledInvoice, settlementOf } from '../../domain/late-fees.js';
+import type { Cents } from '../../domain/money.js';
+import type { DatedAmount } from '../../domain/penalties.js';
+import { OUTSTANDING_SQL } from './balances.js';
+import { loadClients, loadInterruptions, loadPastActions } from './dunning-store.js';
+
+/**
+ * Invoices paid in full after their due date, for the penalties that became due meanwhile
+ * (domain/late-fees.ts). Only an invoice with a dated payment, or a settlement date from the
+ * export, after its due date can have been paid late: the others are skipped in SQL. An invoice
+ * closed by a « liste complète » import has no known settlement and is left out.
+ */
+const SETTLED_LATE_SQL = `SELECT i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_on, i.disputed,
+    (SELECT json_group_array(json_array(p.date, p.amount_cents)) FROM payments p WHERE p.invoice_id = i.id)
+  FROM invoices i
+  WHERE i.amount_cents > 0 AND i.closed_import_id IS NULL
+    AND (i.paid_on > i.due_date OR EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id AND p.date > i.due_date))
+    AND ${OUTSTANDING_SQL} <= 0`;
+
+type Row = [number, string, number, string, string, number, string | null, number, string];
+
+/** What `lateFees` needs, for one client (its id) or all. */
+export function loadLateFeeInput(sqlite: SQLite.Database, asOf: IsoDate, clientId?: number): LateFeeInput {
+  const one = clientId !== undefined;
+  const rows = sqlite
+    .prepare(`${SETTLED_LATE_SQL} ${one ? 'AND i.client_id = ?' : ''}`)
+    .raw()
+    .all(...(one ? [clientId] : [])) as Row[];
+  const settled: SettledInvoice[] = [];
+  const clientIds = new Set<number>();
+  for (const [id, number, client, dueDate, currency, amount, paidOn, disputed, payments] of rows) {
+    const dated = (JSON.parse(payments) as [string, number][]).map(
+      ([date, cents]): DatedAmount => ({ date: date as IsoDate, amount: cents as Cents }),
+    );
+    const settlement = settlementOf(amount as Cents, dated, paidOn as IsoDate | null);
+    if (settlement === null) continue;
+    clientIds.add(client);
+    settled.push({
+      id,
+      number,
+      clientId: client,
+      currency,
+      amount: amount as Cents,
+      dueDate: dueDate as IsoDate,
+      disputed: disputed === 1,
+      settlement,
+    });
+  }
+  const range = one ? { from: clientId, to: clientId } : undefined;
+  return {
+    asOf,
+    clients: loadClients(sqlite, clientIds, range),
+    settled,
+    actions: clientIds.size === 0 ? [] : loadPastActions(sqlite, range),
+    interruptions: clientIds.size === 0 ? new Map() : loadInterruptions(sqlite, range),
+  };
+}
