@@ -187,6 +187,10 @@ RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
     .option('--json', 'résumé en JSON')
     .option('--ignorer-erreurs', 'importer les lignes valides ; les rejetées vont dans FICHIER.rejets.csv')
     .option('--liste-complete', 'le fichier liste toutes les factures ouvertes : les absentes sont soldées')
+    .option(
+      '--accepter-modifications',
+      'écrire un montant qui tombe à zéro, change de signe ou varie de plus que ce qui est réglé (refusé sinon)',
+    )
     .option('--encodage <nom>', 'utf8, windows-1252 (ou latin1), cp850, utf16 (détecté sinon)')
     .option('--separateur <car>', '";", ",", "|" ou tab (détecté sinon)')
     .option('--decimale <car>', '"," ou "." (détecté sinon)')

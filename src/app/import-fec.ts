@@ -55,6 +55,8 @@ export async function importFec(
     readonly encoding?: Encoding | undefined;
     readonly paymentTermDays: number;
     readonly currency: string;
+    /** Write amount changes that look like a broken export (`suspiciousAmountChange`). */
+    readonly acceptAmountChanges?: boolean;
   },
   clock: { readonly now: Date; readonly today: IsoDate },
 ): Promise<FecImportReport> {
@@ -113,14 +115,29 @@ export async function importFec(
       sqlite,
       importHeader(source, clock.now, separator, { format: 'FEC' }),
       clock.today,
+      request.acceptAmountChanges ?? false,
     );
     const counts = writer.counts;
+    const suspects: string[] = [];
     for (const invoice of conversion.rows) {
-      const outcome = writer.upsertInvoice(invoice, conversion.lineOf.get(invoice.number) ?? 0);
+      const line = conversion.lineOf.get(invoice.number) ?? 0;
+      const outcome = writer.upsertInvoice(invoice, line);
       if (outcome.kind === 'created') counts.created++;
       else if (outcome.kind === 'updated') counts.updated++;
       else if (outcome.kind === 'unchanged') counts.unchanged++;
+      else if (outcome.kind === 'suspect')
+        suspects.push(`ligne ${line}, pièce ${invoice.number} : ${outcome.reason}`);
       else counts.duplicates++;
+    }
+    if (suspects.length > 0) {
+      throw new UserError(
+        `${source.name} : ${suspects.length === 1 ? 'une facture déjà importée changerait' : `${suspects.length} factures déjà importées changeraient`} de montant comme le fait un fichier incomplet ; rien n'a été importé.`,
+        [
+          ...suspects.slice(0, 10).map((s) => `  ${s}`),
+          ...(suspects.length > 10 ? [`  … et ${suspects.length - 10} autres`] : []),
+          'Vérifiez que le FEC est complet (exercice entier). Si ces modifications sont voulues : --accepter-modifications',
+        ],
+      );
     }
     writer.finish({
       fichier: source.name,

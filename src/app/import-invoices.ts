@@ -17,7 +17,7 @@ import {
   normalizeHeader,
 } from '../domain/columns.js';
 import { type DateOrder, dateOrderLabel, guessDateOrder, type IsoDate } from '../domain/dates.js';
-import { type DecimalMark, guessDecimalMark } from '../domain/money.js';
+import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
 import { UserError } from '../errors.js';
 import {
   beginImport,
@@ -38,6 +38,8 @@ export interface ImportRequest {
   readonly dryRun: boolean;
   readonly ignoreErrors: boolean;
   readonly completeList: boolean;
+  /** Write amount changes that look like a broken export (`suspiciousAmountChange`). */
+  readonly acceptAmountChanges?: boolean;
   readonly encoding?: Encoding | undefined;
   readonly separator?: string | undefined;
   readonly decimalMark?: DecimalMark | undefined;
@@ -195,6 +197,7 @@ export async function importInvoices(
           format_date: dateOrderLabel(dateOrder),
         }),
         clock.today,
+        request.acceptAmountChanges ?? false,
       );
       importId = writer.importId;
       const counts = writer.counts;
@@ -312,6 +315,17 @@ export async function importInvoices(
               case 'unchanged':
               case 'duplicate':
                 counts[TALLY[outcome.kind]]++;
+                break;
+              case 'suspect':
+                counts.rejected++;
+                writer.rejectNumber(row.number);
+                addError({
+                  line,
+                  column: columnTitle('amount'),
+                  value: formatEuros(row.amount, row.currency),
+                  message: `facture ${row.number} déjà importée : ${outcome.reason}. C'est souvent le signe d'un export incomplet ou d'une colonne mal lue ; une facture émise se corrige par un avoir. Si la modification est voulue : --accepter-modifications`,
+                });
+                rejects?.write(item.cells ?? [], line, `montant suspect : ${outcome.reason}`);
                 break;
               case 'conflict':
                 counts.rejected++;

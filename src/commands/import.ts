@@ -32,6 +32,7 @@ export interface ImportOptions {
   readonly dryRun?: boolean;
   readonly json?: boolean;
   readonly ignorerErreurs?: boolean;
+  readonly accepterModifications?: boolean;
   readonly listeComplete?: boolean;
   readonly encodage?: string;
   readonly separateur?: string;
@@ -200,6 +201,7 @@ async function runFileImport(
           dryRun: options.dryRun ?? false,
           ignoreErrors: options.ignorerErreurs ?? false,
           completeList: options.listeComplete ?? false,
+          acceptAmountChanges: options.accepterModifications ?? false,
           encoding,
           separator,
           decimalMark: decimal as DecimalMark | undefined,
@@ -467,6 +469,7 @@ async function runFecImport(
           file,
           dryRun: options.dryRun ?? false,
           encoding,
+          acceptAmountChanges: options.accepterModifications ?? false,
           paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
           currency: config.import.devise,
         },

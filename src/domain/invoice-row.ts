@@ -332,3 +332,29 @@ export function outstanding(
   if (amount >= 0) return (amount - Math.max(declaredPaid, recordedPayments) - freshPayments) as Cents;
   return (amount - Math.min(declaredPaid, recordedPayments) - freshPayments) as Cents;
 }
+
+/**
+ * Why the figures a re-import gives an invoice already known look like a broken export (a
+ * column shifted, a total typed in a row, a filter on the amount) rather than a correction: the
+ * amount falls to zero, an invoice turns into a credit note or back, or the amount moves by more
+ * than what has been paid on it. An issued invoice is corrected by a credit note, not rewritten;
+ * null when the change is plausible.
+ * `suspiciousAmountChange({ amount: 120000, paid: 0 }, { amount: 0, paid: 0 }, 'EUR')` →
+ * `'le montant passerait de 1 200,00 € à 0,00 €'`.
+ */
+export function suspiciousAmountChange(
+  before: { readonly amount: number; readonly paid: number },
+  after: { readonly amount: number; readonly paid: number },
+  currency: string,
+): string | null {
+  if (before.amount === after.amount || before.amount === 0) return null;
+  const from = formatEuros(before.amount, currency);
+  const to = formatEuros(after.amount, currency);
+  if (after.amount === 0) return `le montant passerait de ${from} à ${to}`;
+  if (Math.sign(after.amount) !== Math.sign(before.amount))
+    return `${before.amount > 0 ? 'la facture deviendrait un avoir' : "l'avoir deviendrait une facture"} (${from} → ${to})`;
+  const paid = Math.max(Math.abs(before.paid), Math.abs(after.paid));
+  if (Math.abs(after.amount - before.amount) > paid)
+    return `le montant passerait de ${from} à ${to}, un écart plus grand que ce qui est réglé (${formatEuros(paid, currency)})`;
+  return null;
+}

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { fixture, query, recouvre, tempDir } from './cli.js';
+import { fixture, plain, query, recouvre, tempDir } from './cli.js';
 
 interface InvoiceDbRow {
   number: string;
@@ -323,6 +323,55 @@ describe('recouvre import: re-imports update, never duplicate', () => {
       apres: { regle_centimes: 276050 },
     });
     expect(query(db, "SELECT id FROM journal WHERE kind = 'import'")).toHaveLength(3);
+  });
+
+  it('refuses a re-import that would wipe an invoice or rewrite its amount, unless told it is meant', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'factures.csv'),
+      'N° facture;Code client;Raison sociale;Date facture;Échéance;Montant TTC;Réglé\n' +
+        'F1;C1;Alpha SARL;01/10/2026;31/10/2026;1 200,00;0,00\n' +
+        'F2;C1;Alpha SARL;01/10/2026;31/10/2026;500,00;300,00\n',
+    );
+    expect((await importJson(dir, 'factures.csv')).json).toMatchObject({ crees: 2 });
+    const db = join(dir, 'recouvre.db');
+    const state = () => [
+      invoices(dir),
+      query(db, 'SELECT count(*) AS n FROM journal'),
+      query(db, 'SELECT count(*) AS n FROM imports'),
+    ];
+    const before = state();
+    // A broken export: F1 at zero, F2 lowered by more than what was paid on it.
+    writeFileSync(
+      join(dir, 'casse.csv'),
+      'N° facture;Code client;Raison sociale;Date facture;Échéance;Montant TTC;Réglé\n' +
+        'F1;C1;Alpha SARL;01/10/2026;31/10/2026;0,00;0,00\n' +
+        'F2;C1;Alpha SARL;01/10/2026;31/10/2026;100,00;0,00\n',
+    );
+    const refused = await recouvre(['import', 'casse.csv'], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(plain(refused.stderr)).toContain(
+      'casse.csv:2, colonne « Montant TTC » : « 0,00 € » : facture F1 déjà importée : le montant passerait de 1 200,00 € à 0,00 €.',
+    );
+    expect(plain(refused.stderr)).toContain(
+      'facture F2 déjà importée : le montant passerait de 500,00 € à 100,00 €, un écart plus grand que ce qui est réglé (300,00 €)',
+    );
+    expect(refused.stderr).toContain('--accepter-modifications');
+    expect(state()).toEqual(before);
+    // A correction within what was paid goes through; a meant change with the option.
+    writeFileSync(
+      join(dir, 'corrige.csv'),
+      'N° facture;Code client;Raison sociale;Date facture;Échéance;Montant TTC;Réglé\n' +
+        'F2;C1;Alpha SARL;01/10/2026;31/10/2026;450,00;300,00\n',
+    );
+    expect((await importJson(dir, 'corrige.csv')).json).toMatchObject({ mis_a_jour: 1 });
+    expect((await importJson(dir, 'casse.csv', '--accepter-modifications')).json).toMatchObject({
+      mis_a_jour: 2,
+    });
+    expect(invoices(dir).map((r) => [r.number, r.amount_cents])).toEqual([
+      ['F1', 0],
+      ['F2', 10000],
+    ]);
   });
 
   it('--dry-run reports what would change and writes nothing', async () => {

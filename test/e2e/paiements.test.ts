@@ -150,10 +150,12 @@ describe('recouvre import: payment files', () => {
       type: 'paiements',
       crees: 1,
     });
+    // Read as invoices, it would rewrite R-001's amount: refused as a broken export.
     const invoices = await recouvre(['import', 'reglements-novembre.csv', '--type', 'factures'], {
       cwd: dir,
     });
-    expect(invoices.code).toBe(0);
+    expect(invoices.code).toBe(1);
+    expect(invoices.stderr).toContain('facture R-001 déjà importée');
     const bad = await recouvre(['import', 'export.csv', '--type', 'avoirs'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--type « avoirs » : attendu factures, paiements ou fec.');

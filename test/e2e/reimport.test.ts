@@ -172,8 +172,10 @@ describe('recouvre import: a re-import skips the unchanged lines, and ends as a 
       });
 
       const changed = [...base];
-      changed[100] = line(101, { amount: '9 999,99' }); // first half
-      changed[40_000] = line(40_001, { amount: '1 234,56' }); // second half
+      // New amounts, paid at once: a correction recouvre writes (an unpaid amount moving by more
+      // than what is paid would be refused as a broken export).
+      changed[100] = line(101, { amount: '9 999,99', paid: '9 999,99' }); // first half
+      changed[40_000] = line(40_001, { amount: '9 876,54', paid: '9 876,54' }); // second half
       changed[40_002] = line(40_003, { paid: '0,50' });
       // A client's first line brings a new address; another's first line in the second half too
       // (too late: a later line only fills in what is empty).

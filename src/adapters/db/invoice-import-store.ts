@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import type { InvoiceRow } from '../../domain/invoice-row.js';
+import { type InvoiceRow, suspiciousAmountChange } from '../../domain/invoice-row.js';
 import { type Fingerprint, Hash64Table } from '../line-fingerprint.js';
 import { OUTSTANDING_SQL } from './balances.js';
 import { type ImportHeader, recordImport } from './imports.js';
@@ -25,7 +25,9 @@ export interface ImportCounts {
 
 export type InvoiceOutcome =
   | { readonly kind: 'created' | 'updated' | 'unchanged' | 'duplicate' }
-  | { readonly kind: 'conflict'; readonly firstLine: number; readonly differences: readonly string[] };
+  | { readonly kind: 'conflict'; readonly firstLine: number; readonly differences: readonly string[] }
+  /** The new amount looks like a broken export (`suspiciousAmountChange`): nothing is written. */
+  | { readonly kind: 'suspect'; readonly reason: string };
 
 interface StoredInvoice {
   id: number;
@@ -261,6 +263,8 @@ export class InvoiceImportStore {
     private readonly sqlite: SQLite.Database,
     header: ImportHeader,
     private readonly businessDate: string,
+    /** Write an amount change even when it looks like a broken export (`--accepter-modifications`). */
+    private readonly acceptAmountChanges = false,
   ) {
     sqlite.exec(`DROP TABLE IF EXISTS temp.rejected_numbers;
       CREATE TEMP TABLE rejected_numbers (number TEXT PRIMARY KEY) WITHOUT ROWID;`);
@@ -574,6 +578,14 @@ export class InvoiceImportStore {
     const hi = mark ? mark.fingerprint.hi : null;
     const lo = mark ? mark.fingerprint.lo : null;
     this.seen.mark(stored.id, line);
+    if (!this.acceptAmountChanges) {
+      const reason = suspiciousAmountChange(
+        { amount: stored.amount_cents, paid: stored.paid_cents },
+        { amount: row.amount, paid: row.paid },
+        stored.currency,
+      );
+      if (reason !== null) return { kind: 'suspect', reason };
+    }
     const differences = this.differences(stored, row, clientId);
     if (differences.length === 0 && stored.closed_import_id === null) {
       if (hi !== null && (stored.hash_hi !== hi || stored.hash_lo !== lo)) {
