@@ -65,9 +65,16 @@ function translate(message: string): string {
     .replace(/^error: /m, 'erreur : ');
 }
 
+/** A date as the user types it: `03/12/2026` (the French way, 2-digit day and month optional) or `2026-12-03`. */
 function parseIsoDate(value: string): IsoDate {
-  const date = isoDate(value);
-  if (!date) throw new InvalidArgumentError('date attendue au format AAAA-MM-JJ, par exemple 2026-11-20.');
+  const french = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value.trim());
+  const date = french
+    ? isoDate(`${french[3]}-${french[2]!.padStart(2, '0')}-${french[1]!.padStart(2, '0')}`)
+    : isoDate(value.trim());
+  if (!date)
+    throw new InvalidArgumentError(
+      'date attendue au format jj/mm/aaaa (ou aaaa-mm-jj), par exemple 03/12/2026 ; vérifiez aussi que ce jour existe.',
+    );
   return date;
 }
 
@@ -224,7 +231,7 @@ Exemples :
     .description('lister les factures ouvertes, ou en retard')
     .option('--en-retard', 'seulement les factures échues et non réglées')
     .option('--client <code>', 'seulement ce client')
-    .option('--date <aaaa-mm-jj>', "date de référence (aujourd'hui par défaut)", parseIsoDate)
+    .option('--date <jj/mm/aaaa>', "date de référence (aujourd'hui par défaut)", parseIsoDate)
     .option('--limite <n>', 'nombre de lignes affichées (0 : toutes ; 100 par défaut)', parseWholeNumber)
     .option('--json', 'liste en JSON (montants en centimes)')
     .action(lazy(() => import('./commands/factures.js'), 'runFactures'));
@@ -233,7 +240,7 @@ Exemples :
     .command('relancer')
     .description('préparer les relances du jour : rappel, relance, mise en demeure, contentieux')
     .option('--dry-run', 'montrer le plan (actions, factures écartées, prochaines étapes) sans rien faire')
-    .option('--date <aaaa-mm-jj>', "jour de la relance (aujourd'hui par défaut)", parseIsoDate)
+    .option('--date <jj/mm/aaaa>', "jour de la relance (aujourd'hui par défaut)", parseIsoDate)
     .option('--client <code>', 'seulement ce client')
     .option(
       '--sortie <dossier>',
@@ -254,7 +261,7 @@ Exemples :
   recouvre relancer --dry-run                       le plan du jour, sans rien envoyer
   recouvre relancer --dry-run --sortie apercu       et les e-mails et courriers, pour les relire
   recouvre relancer                                 envoie les e-mails, écrit les courriers à poster
-  recouvre relancer --dry-run --date 2026-12-01     le plan de mardi prochain`,
+  recouvre relancer --dry-run --date 01/12/2026     le plan de mardi prochain`,
     )
     .action(lazy(() => import('./commands/relancer.js'), 'runRelancer'));
 
@@ -264,6 +271,32 @@ Exemples :
     .description('copier les modèles fournis pour les personnaliser (modeles/ à côté de la base)')
     .argument('[dossier]', 'dossier de destination (par défaut : modeles/ à côté de la base)')
     .action(lazy(() => import('./commands/modeles.js'), 'runModelesExporter'));
+
+  program
+    .command('sauvegarde')
+    .description(
+      'copier la base, même pendant qu’une autre commande travaille (dans sauvegardes/ par défaut)',
+    )
+    .argument('[fichier]', 'fichier de la copie (sauvegardes/recouvre-AAAA-MM-JJ-HHMMSS.db sinon)')
+    .option(
+      '--garder <n>',
+      'ne garder que les n sauvegardes les plus récentes de sauvegardes/',
+      parseWholeNumber,
+    )
+    .option('--json', 'résultat en JSON')
+    .addHelpText(
+      'after',
+      '\nExemples :\n  recouvre sauvegarde\n  recouvre sauvegarde --garder 30        # chaque jour, par cron\n  recouvre sauvegarde /media/cle/compta.db',
+    )
+    .action(lazy(() => import('./commands/sauvegarde.js'), 'runSauvegarde'));
+
+  program
+    .command('restaurer')
+    .description('remettre une sauvegarde en place (la base actuelle est gardée dans sauvegardes/)')
+    .argument('<fichier>', 'la sauvegarde à restaurer')
+    .option('--json', 'résultat en JSON')
+    .addHelpText('after', '\nExemple :\n  recouvre restaurer sauvegardes/recouvre-2026-12-01-180000.db')
+    .action(lazy(() => import('./commands/sauvegarde.js'), 'runRestaurer'));
 
   program
     .command('rapprocher')
@@ -282,7 +315,7 @@ Exemples :
   program
     .command('rapport')
     .description('rapport de recouvrement : balance âgée, DSO, taux de recouvrement, relances, à venir')
-    .option('--date <aaaa-mm-jj>', "date du rapport (aujourd'hui par défaut)", parseIsoDate)
+    .option('--date <jj/mm/aaaa>', "date du rapport (aujourd'hui par défaut)", parseIsoDate)
     .option('--format <format>', 'table (sur un terminal), json (sinon), csv, html ou pdf')
     .option('--sortie <fichier>', 'écrire le rapport dans ce fichier (format déduit de l’extension)')
     .option(
@@ -317,7 +350,7 @@ Exemples :
     .command('penalites')
     .description('détailler le calcul des pénalités de retard et de l’indemnité d’une facture')
     .argument('<numero>', 'numéro de la facture')
-    .option('--date <aaaa-mm-jj>', "date du calcul (aujourd'hui par défaut)", parseIsoDate)
+    .option('--date <jj/mm/aaaa>', "date du calcul (aujourd'hui par défaut)", parseIsoDate)
     .option('--json', 'calcul en JSON (montants en centimes, taux en points de base)')
     .action(lazy(() => import('./commands/penalites.js'), 'runPenalites'));
 
@@ -334,12 +367,12 @@ Exemples :
     .command('pause')
     .description('suspendre les relances d’un client ou d’une facture (promesse de paiement…)')
     .argument('<client|numero>', 'code client ou numéro de facture (client:CODE ou facture:NUMERO si ambigu)')
-    .option('--jusqu-au <aaaa-mm-jj>', 'reprise automatique le lendemain de cette date', parseIsoDate)
+    .option('--jusqu-au <jj/mm/aaaa>', 'reprise automatique le lendemain de cette date', parseIsoDate)
     .option('--motif <texte>', 'pourquoi (promesse de paiement, accord…)')
     .option('--reprendre', 'lever la pause')
     .addHelpText(
       'after',
-      '\nExemples :\n  recouvre pause C002 --jusqu-au 2026-12-15 --motif "promesse de paiement"\n  recouvre pause C002 --reprendre',
+      '\nExemples :\n  recouvre pause C002 --jusqu-au 15/12/2026 --motif "promesse de paiement"\n  recouvre pause C002 --reprendre',
     )
     .action(lazy(() => import('./commands/pause.js'), 'runPause'));
 
@@ -348,11 +381,11 @@ Exemples :
     .description('enregistrer un règlement reçu (partiel ou total) sur une facture')
     .argument('<numero>', 'numéro de la facture')
     .argument('<montant>', 'montant reçu, par exemple "1 234,56"')
-    .option('--date <aaaa-mm-jj>', "date du règlement (aujourd'hui par défaut)", parseIsoDate)
+    .option('--date <jj/mm/aaaa>', "date du règlement (aujourd'hui par défaut)", parseIsoDate)
     .option('--reference <texte>', 'référence du virement ou du chèque')
     .addHelpText(
       'after',
-      '\nExemple :\n  recouvre paiement F2026-0102 "500,00" --date 2026-11-18 --reference VIR-4521',
+      '\nExemple :\n  recouvre paiement F2026-0102 "500,00" --date 18/11/2026 --reference VIR-4521',
     )
     .action(lazy(() => import('./commands/paiement.js'), 'runPaiement'));
 
@@ -361,13 +394,13 @@ Exemples :
     .description('accorder un échéancier (les factures ne sont plus relancées tant qu’il est respecté)')
     .argument('<numero|client>', 'numéro de facture, ou code client pour toutes ses factures ouvertes')
     .option('--echeances <n>', 'nombre d’échéances égales', parseWholeNumber)
-    .option('--debut <aaaa-mm-jj>', 'date de la première échéance', parseIsoDate)
+    .option('--debut <jj/mm/aaaa>', 'date de la première échéance', parseIsoDate)
     .option('--intervalle-jours <n>', 'jours entre deux échéances (chaque mois par défaut)', parseWholeNumber)
     .option('--motif <texte>', 'accord, courrier du client…')
     .option('--annuler', 'annuler l’échéancier en cours')
     .addHelpText(
       'after',
-      '\nExemples :\n  recouvre echeancier C004 --echeances 3 --debut 2026-12-05\n  recouvre echeancier C004            (montre l’échéancier en cours)\n  recouvre echeancier C004 --annuler',
+      '\nExemples :\n  recouvre echeancier C004 --echeances 3 --debut 05/12/2026\n  recouvre echeancier C004            (montre l’échéancier en cours)\n  recouvre echeancier C004 --annuler',
     )
     .action(lazy(() => import('./commands/echeancier.js'), 'runEcheancier'));
 
@@ -383,11 +416,11 @@ Exemples :
       'noter une étape faite à la main (rappel, relance, appel, mise_en_demeure…), la réception d’une mise en demeure (reception), une reconnaissance_dette ou une demande_en_justice',
     )
     .option('--canal <canal>', 'avec --ajouter : email, courrier, appel, tache')
-    .option('--date <aaaa-mm-jj>', "avec --ajouter : date de l'action (aujourd'hui par défaut)", parseIsoDate)
+    .option('--date <jj/mm/aaaa>', "avec --ajouter : date de l'action (aujourd'hui par défaut)", parseIsoDate)
     .option('--note <texte>', 'avec --ajouter : ce qui a été dit ou envoyé')
     .addHelpText(
       'after',
-      '\nExemples :\n  recouvre historique F2026-0102\n  recouvre historique C002 --ajouter appel --note "promet de payer vendredi"\n  recouvre historique C002 --ajouter reception --date 2026-11-24       (accusé de réception de la mise en demeure)\n  recouvre historique F2026-0102 --ajouter reconnaissance_dette --date 2026-11-24   (interrompt la prescription)',
+      '\nExemples :\n  recouvre historique F2026-0102\n  recouvre historique C002 --ajouter appel --note "promet de payer vendredi"\n  recouvre historique C002 --ajouter reception --date 24/11/2026       (accusé de réception de la mise en demeure)\n  recouvre historique F2026-0102 --ajouter reconnaissance_dette --date 24/11/2026   (interrompt la prescription)',
     )
     .action(lazy(() => import('./commands/historique.js'), 'runHistorique'));
 
@@ -429,7 +462,20 @@ function handleError(error: unknown, io: Io): number {
     );
     return 1;
   }
-  if (code === 'ENOSPC') {
+  if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+    io.stderr.write(
+      'recouvre : la base est endommagée (« database disk image is malformed ») : rien n’a été modifié.\n' +
+        'Remettez une sauvegarde en place : recouvre restaurer sauvegardes/<la plus récente>.db (la base abîmée est gardée à côté).\n',
+    );
+    return 1;
+  }
+  if (code === 'SQLITE_READONLY') {
+    io.stderr.write(
+      'recouvre : la base ne peut pas être modifiée (fichier ou dossier en lecture seule) : rien n’a été enregistré.\nVérifiez les droits sur le fichier de la base et sur son dossier.\n',
+    );
+    return 1;
+  }
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL') {
     io.stderr.write(
       'recouvre : disque plein. Libérez de la place puis relancez : rien n’a été enregistré.\n',
     );

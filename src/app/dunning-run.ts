@@ -1,15 +1,7 @@
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Config, creditorOf } from '../adapters/config.js';
+import { acquireLock } from '../adapters/db/lock.js';
 import type { Store } from '../adapters/db/open.js';
 import { writeJournal } from '../adapters/db/records.js';
 import {
@@ -69,47 +61,6 @@ export interface RunReport {
   readonly lettersDir: string | null;
   /** The actions that a real run does not carry out as they stand, and why. */
   readonly holds: readonly { readonly action: PlannedAction; readonly holds: readonly Hold[] }[];
-}
-
-const LOCK_WAIT_MS = 5000;
-
-/**
- * One file per database: a second run on the same company waits a few seconds for the first, then
- * refuses. A lock left by a process that no longer exists (killed) is taken over.
- */
-async function acquireLock(dbPath: string): Promise<() => void> {
-  const path = `${dbPath}.verrou`;
-  const started = Date.now();
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(path, { force: true });
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'EEXIST') throw error;
-    }
-    const pid = Number(readFileSync(path, 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) {
-      rmSync(path, { force: true });
-      continue;
-    }
-    if (Date.now() - started > LOCK_WAIT_MS) {
-      throw new UserError(`Une autre relance est en cours sur cette base (processus ${pid}).`, [
-        'Attendez qu’elle se termine, puis relancez : rien n’a été envoyé par celle-ci.',
-      ]);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === 'EPERM';
-  }
 }
 
 /** The business date of the last import of invoices (or payments), or null. */

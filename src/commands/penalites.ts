@@ -187,7 +187,7 @@ function settledOnTime(store: Store, invoiceId: number, number: string): string 
     .sort()
     .at(-1);
   if (known === undefined)
-    return `La facture ${number} est soldée, à une date que recouvre ne connaît pas : pas de pénalités calculables. Pour les calculer, notez le règlement avec sa date (recouvre paiement ${number} <montant> --date aaaa-mm-jj) ou importez un FEC.\n`;
+    return `La facture ${number} est soldée, à une date que recouvre ne connaît pas : pas de pénalités calculables. Pour les calculer, notez le règlement avec sa date (recouvre paiement ${number} <montant> --date jj/mm/aaaa) ou importez un FEC.\n`;
   if (known <= row.due)
     return `La facture ${number} est soldée à l'échéance (${formatDateFr(known as IsoDate)}) : il n'y a rien à réclamer.\n`;
   return `La facture ${number} est soldée, mais une partie de son règlement n'a pas de date : recouvre ne peut pas calculer le retard.\n`;

@@ -32,9 +32,13 @@ describe('recouvre: the command line', () => {
     const command = await recouvre(['relancr'], { cwd: dir });
     expect(command.code).toBe(2);
     expect(command.stderr).toContain('erreur : commande inconnue « relancr »');
-    const date = await recouvre(['factures', '--date', '31/12/2026'], { cwd: dir });
-    expect(date.code).toBe(2);
-    expect(date.stderr).toContain('date attendue au format AAAA-MM-JJ');
+    for (const bad of ['2026/12/31', '31/02/2026', '31-12-26']) {
+      const date = await recouvre(['factures', '--date', bad], { cwd: dir });
+      expect(date.code, bad).toBe(2);
+      expect(date.stderr).toContain(
+        'date attendue au format jj/mm/aaaa (ou aaaa-mm-jj), par exemple 03/12/2026',
+      );
+    }
   });
 
   it('init creates the store and a commented configuration, and is safe to rerun', async () => {

@@ -339,7 +339,7 @@ describe('recouvre relancer: when sending goes wrong', () => {
     release();
     const resultA = await a.done;
     expect(b.code).toBe(1);
-    expect(b.stderr).toContain('Une autre relance est en cours sur cette base');
+    expect(b.stderr).toContain('Une autre relance ou restauration est en cours sur cette base');
     expect(resultA.code).toBe(0);
     expect(server.messages).toHaveLength(3);
   });

@@ -13,7 +13,7 @@ import { smtpForTest } from './smtp.js';
 // P3 Paul Girard (private, never put on notice): F2026-0205 450 € due 30/04, paid 30/06
 const MONDAY = '2026-12-07';
 const PAYMENTS = [
-  ['F2026-0201', '1 200,00', '2026-04-30'],
+  ['F2026-0201', '1 200,00', '30/04/2026'],
   ['F2026-0202', '200,00', '2026-07-15'],
   ['F2026-0202', '300,00', '2026-08-20'],
   ['F2026-0203', '300,00', '2026-07-31'],
@@ -48,7 +48,8 @@ etapes = [
 describe('the penalties of an invoice paid late stay due', () => {
   it('penalites shows what became due up to the payment, and the report what can be claimed', async () => {
     const dir = await company({ step: false, rates: true });
-    const explained = await recouvre(['penalites', 'F2026-0201', '--date', MONDAY], { cwd: dir });
+    // A date typed the French way.
+    const explained = await recouvre(['penalites', 'F2026-0201', '--date', '07/12/2026'], { cwd: dir });
     expect(explained.code).toBe(0);
     const lines = explained.stdout.split('\n');
     expect(lines).toContain(

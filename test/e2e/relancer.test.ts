@@ -280,7 +280,7 @@ describe('keeping the state right: what stops or resumes the reminders', () => {
       [['litige', 'R-001', '--lever'], "n'est pas en litige"],
       [['pause', 'C9'], "« C9 » n'est ni un numéro de facture ni un code client connus"],
       [['pause', 'C1', '--jusqu-au', '2020-01-01'], 'est passé'],
-      [['pause', 'C1', '--jusqu-au', '2026-02-31'], 'date attendue au format AAAA-MM-JJ'],
+      [['pause', 'C1', '--jusqu-au', '2026-02-31'], 'date attendue au format jj/mm/aaaa'],
       [['echeancier', 'C1', '--echeances', '3'], 'demande --echeances (le nombre) et --debut'],
       [['echeancier', 'C6', '--echeances', '2', '--debut', '2099-01-01'], "n'a aucune facture ouverte"],
       [['echeancier', 'C1', '--annuler'], 'Aucun échéancier en cours'],
