@@ -12,4 +12,5 @@ export const migrations: Readonly<Record<string, () => Promise<Migration>>> = {
   '2026-11-29-line-fingerprints': () => import('./2026-11-29-line-fingerprints.js'),
   '2026-12-01-invoice-totals': () => import('./2026-12-01-invoice-totals.js'),
   '2026-12-03-claim-events': () => import('./2026-12-03-claim-events.js'),
+  '2026-12-03-paid-late-index': () => import('./2026-12-03-paid-late-index.js'),
 };

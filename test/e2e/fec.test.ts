@@ -80,6 +80,12 @@ describe('recouvre import: FEC', () => {
     expect(query(db, "SELECT paid_on FROM invoices WHERE number = 'AN 2026'")).toEqual([
       { paid_on: '2026-11-05' },
     ]);
+    // Paid 5 days late by the lettering: its penalties up to that day stay due.
+    const late = await recouvre(['penalites', 'VE-00000010', '--date', '20/11/2026'], { cwd: dir });
+    expect(late.stdout).toContain("Réglée le 10/10/2026, 5 jours après l'échéance du 05/10/2026");
+    expect(late.stdout.replace(/[\u00a0\u202f]/g, ' ')).toContain(
+      'Total dû au titre du retard : 42,00 € (réclamable)',
+    );
     const report = await recouvre(
       ['rapport', '--date', '2026-11-20', '--periode', '60', '--format', 'json'],
       {

@@ -1,8 +1,8 @@
-import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { migrations } from '../../../migrations/index.js';
 import { UserError } from '../../errors.js';
-import type { Store } from './open.js';
+import { isSqliteFile, type Store } from './open.js';
 
 /**
  * Backups of a store, through SQLite's online backup: a consistent copy of what is committed,
@@ -75,14 +75,7 @@ export function checkBackup(path: string): BackupFacts {
     if (error instanceof UserError) throw error;
     throw new UserError(`Aucun fichier « ${path} ».`);
   }
-  const head = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, head, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (head.toString('latin1') !== 'SQLite format 3\0')
+  if (!isSqliteFile(path))
     throw new UserError(`« ${path} » n'est pas une sauvegarde recouvre (ce n'est pas un fichier SQLite).`);
   let db: SQLite.Database;
   try {

@@ -9,15 +9,19 @@ import { loadClients, loadInterruptions, loadPastActions } from './dunning-store
 /**
  * Invoices paid in full after their due date, for the penalties that became due meanwhile
  * (domain/late-fees.ts). Only an invoice with a dated payment, or a settlement date from the
- * export, after its due date can have been paid late: the others are skipped in SQL. An invoice
+ * export, after its due date can have been paid late: they are found through the payments and a
+ * partial index (migration 2026-12-03-paid-late-index), without reading the others. An invoice
  * closed by a « liste complète » import has no known settlement and is left out.
  */
-const SETTLED_LATE_SQL = `SELECT i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_on, i.disputed,
+const SETTLED_LATE_SQL = (oneClient: boolean) => `WITH late(id) AS (
+    SELECT id FROM invoices WHERE paid_on > due_date ${oneClient ? 'AND client_id = @client' : ''}
+    UNION
+    SELECT p.invoice_id FROM payments p JOIN invoices i ON i.id = p.invoice_id
+    WHERE p.date > i.due_date ${oneClient ? 'AND i.client_id = @client' : ''})
+  SELECT i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_on, i.disputed,
     (SELECT json_group_array(json_array(p.date, p.amount_cents)) FROM payments p WHERE p.invoice_id = i.id)
-  FROM invoices i
-  WHERE i.amount_cents > 0 AND i.closed_import_id IS NULL
-    AND (i.paid_on > i.due_date OR EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id AND p.date > i.due_date))
-    AND ${OUTSTANDING_SQL} <= 0`;
+  FROM late JOIN invoices i ON i.id = late.id
+  WHERE i.amount_cents > 0 AND i.closed_import_id IS NULL AND ${OUTSTANDING_SQL} <= 0`;
 
 type Row = [number, string, number, string, string, number, string | null, number, string];
 
@@ -25,9 +29,9 @@ type Row = [number, string, number, string, string, number, string | null, numbe
 export function loadLateFeeInput(sqlite: SQLite.Database, asOf: IsoDate, clientId?: number): LateFeeInput {
   const one = clientId !== undefined;
   const rows = sqlite
-    .prepare(`${SETTLED_LATE_SQL} ${one ? 'AND i.client_id = ?' : ''}`)
+    .prepare(SETTLED_LATE_SQL(one))
     .raw()
-    .all(...(one ? [clientId] : [])) as Row[];
+    .all(one ? { client: clientId } : {}) as Row[];
   const settled: SettledInvoice[] = [];
   const clientIds = new Set<number>();
   for (const [id, number, client, dueDate, currency, amount, paidOn, disputed, payments] of rows) {

@@ -43,6 +43,18 @@ async function migrate(sqlite: SQLite.Database, path: string): Promise<void> {
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
+/** Whether a file starts as every SQLite database does. */
+export function isSqliteFile(path: string): boolean {
+  const head = Buffer.alloc(16);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  return head.toString('latin1') === SQLITE_MAGIC;
+}
+
 function checkFile(path: string, create: boolean): void {
   let size: number;
   try {
@@ -62,14 +74,7 @@ function checkFile(path: string, create: boolean): void {
     ]);
   }
   if (size === 0) return;
-  const head = Buffer.alloc(16);
-  const fd = openSync(path, 'r');
-  try {
-    readSync(fd, head, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (head.toString('latin1') !== SQLITE_MAGIC) {
+  if (!isSqliteFile(path)) {
     throw new UserError(`« ${path} » n'est pas une base recouvre (ce n'est pas un fichier SQLite).`, [
       'Vérifiez le chemin donné à --db ou à RECOUVRE_DB.',
     ]);
