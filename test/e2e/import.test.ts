@@ -538,7 +538,7 @@ describe('recouvre import: bad input is refused with a precise French message, a
       ).map((r) => r.name);
     expect((await recouvre(['init'], { cwd: dir })).code).toBe(0);
     const before = indexes();
-    expect(before).toEqual(['invoices_client', 'invoices_due_date']);
+    expect(before).toEqual(['invoices_client', 'invoices_due_date', 'invoices_paid_late']);
     expect((await recouvre(['import', fixture('import/plusieurs-erreurs.csv')], { cwd: dir })).code).toBe(1);
     expect(indexes()).toEqual(before);
     expect(query(db, 'SELECT 1 FROM invoices')).toEqual([]);
