@@ -45,6 +45,8 @@ export interface ActionOutcome {
   readonly result: 'envoye' | 'ecrit' | 'tache' | 'echec' | 'bloque';
   readonly detail: string | null;
   readonly files: readonly string[];
+  /** An e-mail left for the client: the reminder itself, or the copy of a letter. */
+  readonly emailSent?: boolean;
 }
 
 export interface RunReport {
@@ -336,6 +338,7 @@ export async function runDunning(
       // 2. Carried out.
       let result: ActionOutcome['result'] = 'ecrit';
       let detail: string | null = null;
+      let emailSent = false;
       if (rendered.letter) write(lettersDir, rendered.letter.filename, rendered.letter.pdf);
       if (rendered.claimFile) write(claimsDir, rendered.claimFile.filename, rendered.claimFile.pdf);
       if (action.channel === 'appel' || action.channel === 'tache') result = 'tache';
@@ -352,6 +355,7 @@ export async function runDunning(
         } else {
           const delivery = await mailer!.send(message);
           if (delivery.ok) {
+            emailSent = true;
             if (action.channel === 'email') result = 'envoye';
           } else {
             result = 'echec';
@@ -389,7 +393,7 @@ export async function runDunning(
           },
         });
       })();
-      outcomes.push({ action, result, detail, files });
+      outcomes.push({ action, result, detail, files, emailSent });
       options.progress?.(++done, plan.actions.length);
     }
 

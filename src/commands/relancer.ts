@@ -138,7 +138,7 @@ function writeSummary(context: Context, report: RunReport): void {
   const count = (result: ActionOutcome['result']) => outcomes.filter((o) => o.result === result).length;
   const letters = outcomes.filter((o) => o.action.channel === 'courrier' && o.result !== 'bloque').length;
   out(
-    `${plural(count('envoye'), 'e-mail envoyé', 'e-mails envoyés')}, ${plural(letters, 'courrier écrit', 'courriers écrits')}, ` +
+    `${plural(outcomes.filter((o) => o.emailSent).length, 'e-mail envoyé', 'e-mails envoyés')}, ${plural(letters, 'courrier écrit', 'courriers écrits')}, ` +
       `${plural(count('tache'), 'tâche', 'tâches')}, ${plural(count('echec'), 'échec', 'échecs')}, ` +
       `${plural(report.uncertain.length, 'incertaine', 'incertaines')}.\n`,
   );

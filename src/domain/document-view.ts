@@ -113,7 +113,12 @@ export interface DocumentView {
   readonly delai_jours: number;
   readonly date_limite: string;
   readonly date_limite_longue: string;
+  /** The invoice numbers, for a transfer's reference field: `F1 F2`. */
   readonly reference_paiement: string;
+  /** The same for a sentence: `F1 et F2`, `F1, F2 et F3`. */
+  readonly references: string;
+  /** `la référence F1`, `les références F1 et F2`. */
+  readonly mention_reference: string;
   readonly releve: readonly {
     readonly numero: string;
     readonly date: string;
@@ -232,6 +237,8 @@ export function documentView(
     date_limite: formatDateFr(deadline),
     date_limite_longue: formatDateLong(deadline),
     reference_paiement: numbers.join(' '),
+    references: listFr(numbers),
+    mention_reference: `${numbers.length > 1 ? 'les références' : 'la référence'} ${listFr(numbers)}`,
     releve: statement.map((s) => ({
       numero: s.number,
       date: formatDateFr(s.issueDate as IsoDate),
@@ -253,4 +260,9 @@ function receiptText(action: PlannedAction): string {
   return receipt.presumed
     ? ` envoyée le ${formatDateFr(receipt.sent)} (réception présumée le ${formatDateFr(receipt.date)}, ${daysBetween(receipt.sent, receipt.date)} jours après l'envoi, faute d'accusé de réception noté)`
     : ` envoyée le ${formatDateFr(receipt.sent)} et reçue le ${formatDateFr(receipt.date)}`;
+}
+
+/** `listFr(['F1', 'F2', 'F3'])` → `'F1, F2 et F3'`. */
+function listFr(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} et ${items.at(-1)}`;
 }

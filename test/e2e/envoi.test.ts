@@ -71,7 +71,9 @@ describe('recouvre relancer: the real run', () => {
     const result = await recouvre(['relancer', '--date', FRIDAY], { cwd: dir });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('2 e-mails envoyés, 2 courriers écrits, 0 tâche, 0 échec, 0 incertaine.');
+    // Every e-mail that left counts, the mise en demeure's copy included.
+    expect(server.messages).toHaveLength(3);
+    expect(result.stdout).toContain('3 e-mails envoyés, 2 courriers écrits, 0 tâche, 0 échec, 0 incertaine.');
     expect(result.stdout).toContain('Courriers à imprimer, signer et poster');
 
     // What the clients receive.

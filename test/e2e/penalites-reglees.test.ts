@@ -134,6 +134,7 @@ describe('the penalties of an invoice paid late stay due', () => {
     );
     expect(printedSumProblems(text)).toEqual([]);
     expect(amountAtEnd(text.find((l) => l.startsWith('Total réclamé'))!)).toBe(claim.total_du_centimes);
+    expect(text.join(' ')).toContain('en indiquant les références F2026-0201 et F2026-0202.');
     const html = htmlLines(plain(String(mail.mail.html)));
     expect(printedSumProblems(html)).toEqual([]);
     expect(html.filter((l) => l.includes('Total réclamé')).map(amountAtEnd)).toEqual([
@@ -189,5 +190,6 @@ describe('the penalties of an invoice paid late stay due', () => {
     );
     expect(letter.filter((l) => l.startsWith('Total réclamé')).map(amountAtEnd)).toEqual([4085]);
     expect(letter).toContain('Annexe : décompte des pénalités de retard');
+    expect(letter.join(' ')).toContain('en indiquant la référence F2026-0204.');
   });
 });
