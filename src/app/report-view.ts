@@ -1,5 +1,6 @@
 import { BUCKETS, type Buckets } from '../domain/aged-balance.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
+import { clientLabel } from '../domain/dunning.js';
 import { formatEuros } from '../domain/money.js';
 import type { DsoResult } from '../domain/report.js';
 import { CHANNEL_LABELS, type Channel, STEP_LABELS, type StepCode } from '../domain/scenario.js';
@@ -210,7 +211,7 @@ export function reportView(report: Report, limit: number): ReportView {
           ? []
           : [
               ...clients.map((k) => [
-                text(`${k.name} (${k.code})`),
+                text(clientLabel(k.name, k.code)),
                 ...bucketCells(k.buckets),
                 m(k.disputed),
               ]),
@@ -268,7 +269,7 @@ export function reportView(report: Report, limit: number): ReportView {
     head: ['Date', 'Client', 'Étape', 'Canal', 'Montant'],
     rows: planned.map((p) => [
       date(p.date),
-      text(`${p.clientName} (${p.clientCode})`),
+      text(clientLabel(p.clientName, p.clientCode)),
       text(stepLabel(p.step)),
       text(channelLabel(p.channel)),
       money(p.amount, p.currency),
@@ -285,7 +286,7 @@ export function reportView(report: Report, limit: number): ReportView {
     head: ['Depuis le', 'Client', 'Étape', 'Canal', 'Statut', 'Montant', 'Note'],
     rows: a.tasks.map((t) => [
       date(t.date),
-      text(`${t.clientName} (${t.clientCode})`),
+      text(clientLabel(t.clientName, t.clientCode)),
       text(stepLabel(t.step)),
       text(channelLabel(t.channel)),
       text(STATUS_LABELS[t.status] ?? t.status),
@@ -301,7 +302,7 @@ export function reportView(report: Report, limit: number): ReportView {
     head: ['Facture', 'Client', 'Échéance', 'Prescrite le', 'Jours restants', 'Reste dû'],
     rows: a.prescription.map((p) => [
       text(p.number),
-      text(`${p.clientName} (${p.clientCode})`),
+      text(clientLabel(p.clientName, p.clientCode)),
       date(p.dueDate),
       date(p.barredOn),
       p.daysLeft < 0 ? text('prescrite') : count(p.daysLeft),
@@ -317,7 +318,7 @@ export function reportView(report: Report, limit: number): ReportView {
     title: 'Pénalités des factures payées en retard',
     head: ['Client', 'Factures', 'Pénalités', 'Indemnités', 'Réclamable'],
     rows: a.lateFees.map((f) => [
-      text(`${f.clientName} (${f.clientCode})`),
+      text(clientLabel(f.clientName, f.clientCode)),
       count(f.invoices),
       money(f.interest, f.currency),
       money(f.indemnity, f.currency),
@@ -332,7 +333,7 @@ export function reportView(report: Report, limit: number): ReportView {
         : [],
   });
 
-  const who = report.client ? ` — ${report.client.name} (${report.client.code})` : '';
+  const who = report.client ? ` — ${clientLabel(report.client.name, report.client.code)}` : '';
   return {
     title: `Rapport de recouvrement au ${formatDateFr(report.asOf)}${who}`,
     subtitle: `Balance âgée, indicateurs et activité des ${report.period.days} derniers jours`,

@@ -4,6 +4,7 @@ import { openStore } from '../adapters/db/open.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import type { Context } from '../context.js';
 import { daysBetween, formatDateFr, type IsoDate } from '../domain/dates.js';
+import { clientLabel } from '../domain/dunning.js';
 import { outstanding } from '../domain/invoice-row.js';
 import { type Cents, formatEuros } from '../domain/money.js';
 import { UserError } from '../errors.js';
@@ -128,7 +129,7 @@ export async function runFactures(context: Context, options: FacturesOptions): P
     ['Facture', 'Client', 'Date', 'Échéance', 'Montant TTC', 'Réglé', 'Reste dû', 'Retard'],
     shown.map((r) => [
       r.disputed ? `${r.number} ${c.yellow('(litige)')}` : r.number,
-      `${r.clientName} (${r.clientCode})`,
+      clientLabel(r.clientName, r.clientCode),
       formatDateFr(r.issueDate),
       formatDateFr(r.dueDate),
       formatEuros(r.amount, r.currency),

@@ -5,7 +5,7 @@ import { colors } from '../adapters/terminal.js';
 import { loadDunningRules } from '../app/dunning-plan.js';
 import type { Context } from '../context.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
-import { planDunning } from '../domain/dunning.js';
+import { clientLabel, planDunning } from '../domain/dunning.js';
 import { type LateFee, lateFees } from '../domain/late-fees.js';
 import { type Cents, formatEuros } from '../domain/money.js';
 import {
@@ -227,7 +227,7 @@ function writeExplanation(context: Context, penalty: Penalty, d: Details): void 
   const c = colors(context);
   const out = (text: string) => context.stdout.write(text);
   const money = (n: number) => formatEuros(n, d.currency);
-  out(`${c.bold(`Facture ${d.number}`)} — ${d.clientName} (${d.clientCode}), client ${d.kind}\n`);
+  out(`${c.bold(`Facture ${d.number}`)} — ${clientLabel(d.clientName, d.clientCode)}, client ${d.kind}\n`);
   if (d.settled) {
     out(
       `Réglée le ${formatDateFr(d.settled.settledOn)}, ${plural(d.settled.daysLate, 'jour', 'jours')} après l'échéance du ${formatDateFr(d.dueDate)}${d.settled.state === 'rien' ? '.' : ' : ce retard a fait courir des sommes qui restent dues.'}\n\n`,

@@ -7,6 +7,7 @@ import type { Context } from '../context.js';
 import { weekdayName } from '../domain/business-days.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
 import {
+  clientLabel,
   type DunningPlan,
   EXCLUSION_LABELS,
   type PlannedAction,
@@ -123,7 +124,7 @@ function writeSummary(context: Context, report: RunReport): void {
         outcomes
           .slice(0, ROWS_SHOWN)
           .map((o) => [
-            `${o.action.client.name} (${o.action.client.code})`,
+            clientLabel(o.action.client.name, o.action.client.code),
             STEP_LABELS[o.action.step.code],
             CHANNEL_LABELS[o.action.channel],
             o.action.invoices.map((k) => k.invoice.number).join('\n'),
@@ -335,7 +336,7 @@ function writePlan(context: Context, plan: DunningPlan): void {
         plan.actions
           .slice(0, ROWS_SHOWN)
           .map((a) => [
-            `${a.client.name} (${a.client.code})`,
+            clientLabel(a.client.name, a.client.code),
             STEP_LABELS[a.step.code],
             a.channelNote
               ? `${CHANNEL_LABELS[a.channel]}\n${c.dim(`(${a.channelNote})`)}`

@@ -166,7 +166,8 @@ export function documentView(
       adresse: creditor.address,
       email: creditor.email,
       telephone: creditor.phone,
-      iban: creditor.iban ? formatIban(creditor.iban) : '',
+      // Never broken across two lines of a letter: the groups are joined by no-break spaces.
+      iban: creditor.iban ? formatIban(creditor.iban).replaceAll(' ', '\u00a0') : '',
       bic: creditor.bic ?? '',
       signataire: creditor.signatory ?? '',
       lien_paiement: creditor.paymentLink ?? '',

@@ -457,6 +457,14 @@ export function totalDue(action: PlannedAction): Cents {
   ) as Cents;
 }
 
+/**
+ * How a client is named to a person: `Boulangerie Lefèvre (C001)`; the name alone when the
+ * export uses the name as the code.
+ */
+export function clientLabel(name: string, code: string): string {
+  return name.trim() === code.trim() ? name : `${name} (${code})`;
+}
+
 function missingClient(invoice: DunningInvoice): never {
   throw new Error(`invoice ${invoice.number} has no client`);
 }

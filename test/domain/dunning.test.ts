@@ -4,6 +4,7 @@ import { loadRateTables } from '../../src/adapters/rate-tables.js';
 import { nextBusinessDay, nonBusinessReason, weekdayName } from '../../src/domain/business-days.js';
 import type { IsoDate } from '../../src/domain/dates.js';
 import {
+  clientLabel,
   type DunningClient,
   type DunningInput,
   type DunningInvoice,
@@ -474,5 +475,12 @@ describe('planDunning: the calendar', () => {
     expect(consumer.excluded).toEqual([
       expect.objectContaining({ reason: 'prescrite', detail: expect.stringContaining('2 ans') }),
     ]);
+  });
+});
+
+describe('how a client is named to a person', () => {
+  it('gives the code after the name, unless the export uses the name as the code', () => {
+    expect(clientLabel('Boulangerie Lefèvre', 'C001')).toBe('Boulangerie Lefèvre (C001)');
+    expect(clientLabel('Dr. Baron Armstrong Sr.', 'Dr. Baron Armstrong Sr.')).toBe('Dr. Baron Armstrong Sr.');
   });
 });
