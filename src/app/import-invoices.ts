@@ -201,6 +201,9 @@ export async function importInvoices(
       );
       importId = writer.importId;
       const counts = writer.counts;
+      // The sums a total line of the export is checked against: since the last total, and all.
+      let groupSum = 0;
+      let fileSum = 0;
       const rowOptions = {
         columns: layout.columns,
         decimalMark,
@@ -288,6 +291,29 @@ export async function importInvoices(
                 counts.skipped++;
                 writer.rejectNumber(item.number);
                 return;
+              case 'total': {
+                // Checked against the lines above, all of them: never while lines are skipped.
+                if (skipping) throw new FullReadNeeded();
+                const sums = [groupSum, fileSum];
+                if (item.amounts.some((a) => sums.includes(a))) {
+                  counts.totalLines++;
+                  groupSum = 0;
+                  return;
+                }
+                reject(
+                  [
+                    {
+                      line,
+                      column: columnTitle('amount'),
+                      value: item.label,
+                      message: `ligne de total sans numéro de facture, mais son montant (${item.amounts.length > 0 ? item.amounts.map((a) => formatEuros(a)).join(' ou ') : 'aucun'}) n'est pas la somme des lignes au-dessus (${formatEuros(groupSum)}${groupSum === fileSum ? '' : `, ou ${formatEuros(fileSum)} depuis le début`}) : vérifiez que l'export est complet, ou retirez cette ligne`,
+                    },
+                  ],
+                  null,
+                  item.cells,
+                );
+                return;
+              }
               case 'invalid':
                 reject(
                   item.errors.map((e) => ({
@@ -304,6 +330,8 @@ export async function importInvoices(
                 break;
             }
             const { row } = item;
+            groupSum += row.amount;
+            fileSum += row.amount;
             const outcome = writer.upsertInvoice(row, line, item);
             if (outcome.kind === 'created' || outcome.kind === 'updated' || outcome.kind === 'unchanged') {
               trustedClients.add(item.clientRef);

@@ -148,6 +148,8 @@ function check(
       );
     } else if (result.kind === 'skipped') {
       batch.addOther({ kind: 'skipped', line, number: result.number });
+    } else if (result.kind === 'total') {
+      batch.addOther({ kind: 'total', line, label: result.label, amounts: result.amounts, cells: keep });
     } else {
       batch.addOther({ kind: 'invalid', line, number: result.number, errors: result.errors, cells: keep });
     }
@@ -168,9 +170,10 @@ function skipped(client: Fingerprint, value: number, line: number): boolean {
   return true;
 }
 
-/** A blank line is no data. */
+/** A blank line, or one of separators only (`;;;;;;;`), is no data. */
 function blank(cells: readonly string[]): boolean {
-  return cells.length <= 1 && (cells[0] ?? '').trim() === '';
+  for (const cell of cells) if (cell.trim() !== '') return false;
+  return true;
 }
 
 const separatorByte = request.separator.charCodeAt(0);

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { FilePart, SourceFile } from '../adapters/csv-source.js';
 import type { Fingerprint, Hash64Table } from '../adapters/line-fingerprint.js';
 import type { CellError, InvoiceRow, RowOptions } from '../domain/invoice-row.js';
+import type { Cents } from '../domain/money.js';
 import { handBatch, type PackedBatch } from './invoice-batch.js';
 
 /** What the reading thread needs to read and check the lines of an export. */
@@ -54,6 +55,14 @@ export type RowItem =
       readonly cells?: string[] | undefined;
     }
   | { readonly kind: 'skipped'; readonly line: number; readonly number: string }
+  /** A total line of the export (`RowResult` « total »). */
+  | {
+      readonly kind: 'total';
+      readonly line: number;
+      readonly label: string;
+      readonly amounts: readonly Cents[];
+      readonly cells?: string[] | undefined;
+    }
   | {
       readonly kind: 'invalid';
       readonly line: number;

@@ -258,6 +258,7 @@ function toJson(report: ImportReport) {
     inchanges: c.unchanged,
     rejetes: c.rejected,
     ignorees: c.skipped,
+    lignes_total: c.totalLines,
     doublons: c.duplicates,
     soldees: c.closed,
     clients_crees: c.clientsCreated,
@@ -340,6 +341,10 @@ function printReport(context: Context, file: string, report: ImportReport, optio
   }
   if (counts.skipped > 0)
     out(`  ${plural(counts.skipped, 'facture ignorée', 'factures ignorées')} (brouillon ou annulée).`);
+  if (counts.totalLines > 0)
+    out(
+      `  ${plural(counts.totalLines, 'ligne de total ignorée', 'lignes de total ignorées')} (la somme des lignes au-dessus).`,
+    );
   if (counts.closed > 0) {
     out(
       c.yellow(

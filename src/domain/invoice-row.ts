@@ -51,7 +51,15 @@ export interface CellError {
 export type RowResult =
   | { readonly kind: 'invoice'; readonly row: InvoiceRow }
   | { readonly kind: 'skipped'; readonly number: string; readonly reason: string }
-  | { readonly kind: 'invalid'; readonly number: string | null; readonly errors: readonly CellError[] };
+  | { readonly kind: 'invalid'; readonly number: string | null; readonly errors: readonly CellError[] }
+  /**
+   * A line with no invoice number whose text says total, sous-total or report (Sage, EBP and Excel
+   * add them): its amounts, the amount column's first, for the reader to compare with the sum of
+   * the lines above.
+   */
+  | { readonly kind: 'total'; readonly label: string; readonly amounts: readonly Cents[] };
+
+const TOTAL_WORDS = /^(sous[- ]?)?(total|totaux)\b|^total\b|\btotal g[ée]n[ée]ral\b|^report\b|^[àa] reporter\b/i;
 
 export interface RowOptions {
   readonly columns: ColumnMap;
@@ -169,7 +177,19 @@ function readRow(
   };
 
   const number = cell(at.number);
-  if (number === '') fail('number', '', 'numéro de facture vide : chaque ligne doit avoir un numéro');
+  if (number === '') {
+    const label = cells.find((c) => TOTAL_WORDS.test(c.trim().replace(/\s*:$/, '')));
+    if (label !== undefined) {
+      const amounts: Cents[] = [];
+      for (const text of [cell(at.amount), ...cells]) {
+        if (text.trim() === '') continue;
+        const parsed = parseAmount(text, options.decimalMark);
+        if (parsed.ok && !amounts.includes(parsed.cents)) amounts.push(parsed.cents);
+      }
+      return { kind: 'total', label: label.trim(), amounts };
+    }
+    fail('number', '', 'numéro de facture vide : chaque ligne doit avoir un numéro');
+  }
 
   const status = simplify(cell(at.status));
   const skipped = SKIPPED_STATUSES.get(status);

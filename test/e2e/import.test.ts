@@ -249,6 +249,29 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     expect(invoices(dir)[0]).toMatchObject({ number: 'X1', name: 'Zeta', amount_cents: 7500 });
   });
 
+  it('leaves out blank lines and total lines that are the sum of the lines above, and says so', async () => {
+    const dir = tempDir();
+    // Sage-like: a subtotal per client, blank lines of separators, then the grand total.
+    const sage = await importJson(dir, fixture('import/totaux-sage.csv'));
+    expect(sage.code).toBe(0);
+    expect(sage.json).toMatchObject({ crees: 3, rejetes: 0, lignes_total: 3 });
+    // Read again: the same, never a full read skipped past the totals.
+    expect((await importJson(dir, fixture('import/totaux-sage.csv'))).json).toMatchObject({
+      inchanges: 3,
+      lignes_total: 3,
+    });
+    const excel = await recouvre(['import', fixture('import/totaux-excel.csv')], { cwd: dir });
+    expect(excel.code).toBe(0);
+    expect(excel.stdout).toContain('1 ligne de total ignorée (la somme des lignes au-dessus).');
+    // A total that is not the sum: the export is not what it seems, nothing is imported.
+    const wrong = await recouvre(['import', fixture('import/total-faux.csv')], { cwd: dir });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr.replace(/[\u00a0\u202f]/g, ' ')).toContain(
+      "total-faux.csv:3, colonne « Montant TTC » : « Total » : ligne de total sans numéro de facture, mais son montant (14 000,00 €) n'est pas la somme des lignes au-dessus (9 000,00 €)",
+    );
+    expect(invoices(dir).map((r) => r.number)).toEqual(['F1', 'F2', 'F3', 'FA-10', 'FA-11']);
+  });
+
   it('reads a word about payments far down an invoice export as data, not as a sign of a payment file', async () => {
     const dir = tempDir();
     const file = join(dir, 'ventes.csv');

@@ -18,6 +18,8 @@ export interface ImportCounts {
   rejected: number;
   skipped: number;
   duplicates: number;
+  /** Total lines of the export (sums of the lines above), left out. */
+  totalLines: number;
   closed: number;
   clientsCreated: number;
   clientsUpdated: number;
@@ -351,6 +353,7 @@ export class InvoiceImportStore {
     updated: 0,
     unchanged: 0,
     rejected: 0,
+    totalLines: 0,
     skipped: 0,
     duplicates: 0,
     closed: 0,
