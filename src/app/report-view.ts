@@ -48,7 +48,7 @@ export interface ReportView {
   readonly warnings: readonly string[];
 }
 
-export const BUCKET_TITLES = ['Non échu', '1–30 j', '31–60 j', '61–90 j', '+ 90 j'];
+export const BUCKET_TITLES = ['Non échu', '1–30 j', '31–60 j', '61–90 j', 'Plus de 90 j'];
 
 const MONTHS = [
   'janv.',

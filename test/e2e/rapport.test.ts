@@ -210,6 +210,11 @@ etapes = [{ etape = "appel", jours = 5, canal = "appel" }]
     const rows = Papa.parse<string[]>(raw.slice(1), { delimiter: ';' }).data;
     const total = rows.find((r) => r[0] === 'Total');
     expect(total).toEqual(['Total', '600,00', '150,00', '600,00', '0,00', '800,00', '2150,00', '300,00']);
+    // Headers need no guard: none starts like a formula, so none carries an apostrophe.
+    expect(rows.find((r) => r[0] === 'Client' && r.includes('Total'))).toEqual(
+      expect.arrayContaining(['Non échu', '61–90 j', 'Plus de 90 j']),
+    );
+    expect(rows.flat().filter((cell) => cell.startsWith("'") && !cell.includes('SOMME'))).toEqual([]);
     const somme = rows.find((r) => r[0]?.includes('SOMME'));
     expect(somme?.[0]).toBe("'=SOMME(A1:A9) (C2)");
     // No cell can start a formula; a leading minus only on numbers.
