@@ -24,6 +24,9 @@ class FrenchHelp extends Help {
   override styleTitle(title: string): string {
     return TITLES[title] ?? title;
   }
+  override commandUsage(cmd: Command): string {
+    return super.commandUsage(cmd).replace('[command]', '[commande]');
+  }
   override optionDescription(option: Option): string {
     const base = super.optionDescription(option);
     return base

@@ -17,6 +17,14 @@ describe('recouvre: the command line', () => {
     const importHelp = await recouvre(['import', '--help'], { cwd: dir });
     expect(importHelp.stdout).toContain('--ignorer-erreurs');
     expect(importHelp.stdout).toContain('Exemples :');
+    const modeles = await recouvre(['modeles', '--help'], { cwd: dir });
+    expect(modeles.stdout).toContain('Utilisation : recouvre modeles [options] [commande]');
+    // Every command's help speaks French: no English word of commander's left.
+    for (const command of ['sauvegarde', 'restaurer', 'relancer', 'rapport', 'penalites', 'historique']) {
+      const text = (await recouvre([command, '--help'], { cwd: dir })).stdout;
+      expect(text, command).toContain('Utilisation : recouvre');
+      expect(text, command).not.toMatch(/\[command\]|\bdefault:|Usage:|Options:/);
+    }
     const version = await recouvre(['--version'], { cwd: dir });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
