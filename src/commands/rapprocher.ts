@@ -97,7 +97,7 @@ export async function runRapprocher(
       return 0;
     }
     out(
-      `\n${c.bold(plural(waiting.length, 'ligne à vérifier', 'lignes à vérifier'))} (aucun règlement n'est enregistré pour elles) :\n`,
+      `\n${c.bold(plural(waiting.length, 'ligne à vérifier', 'lignes à vérifier'))} (aucun règlement n'est enregistré pour ${waiting.length > 1 ? 'elles' : 'elle'}) :\n`,
     );
     for (const w of waiting) {
       out(

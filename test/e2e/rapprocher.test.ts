@@ -61,7 +61,7 @@ describe('recouvre rapprocher', () => {
     const dir = await company();
     await recouvre(['rapprocher', fixture('releves/releve.csv')], { cwd: dir });
     const waiting = await recouvre(['rapprocher'], { cwd: dir });
-    expect(waiting.stdout).toContain('2 lignes à vérifier');
+    expect(waiting.stdout).toContain("2 lignes à vérifier (aucun règlement n'est enregistré pour elles)");
     expect(waiting.stdout).toContain('« REMISE CHEQUES JEANNE MARTIN »');
     const line = /n° (\d+)\s+20\/11\/2026/.exec(waiting.stdout)![1]!;
     const unknown = await recouvre(['rapprocher', '--confirmer', line, 'R-999'], { cwd: dir });
@@ -73,7 +73,9 @@ describe('recouvre rapprocher', () => {
     expect(bankPayments(dir).at(-1)).toEqual({ number: 'R-004', date: '2026-11-20', amount_cents: 15000 });
     const twice = await recouvre(['rapprocher', '--confirmer', line, 'R-004'], { cwd: dir });
     expect(twice.stderr).toContain('déjà rapprochée');
-    expect((await recouvre(['rapprocher'], { cwd: dir })).stdout).toContain('1 ligne à vérifier');
+    expect((await recouvre(['rapprocher'], { cwd: dir })).stdout).toContain(
+      "1 ligne à vérifier (aucun règlement n'est enregistré pour elle)",
+    );
   });
 
   for (const file of ['releve.ofx', 'releve-camt053.xml', 'releve-cfonb.txt']) {
