@@ -319,7 +319,8 @@ Exemples :
     .command('rapport')
     .description('rapport de recouvrement : balance âgée, DSO, taux de recouvrement, relances, à venir')
     .option('--date <jj/mm/aaaa>', "date du rapport (aujourd'hui par défaut)", parseIsoDate)
-    .option('--format <format>', 'table (sur un terminal), json (sinon), csv, html ou pdf')
+    .option('--format <format>', 'table (par défaut), json, csv, html ou pdf')
+    .option('--json', 'rapport en JSON (comme --format json), pour un script ou cron')
     .option('--sortie <fichier>', 'écrire le rapport dans ce fichier (format déduit de l’extension)')
     .option(
       '--envoyer [adresses]',

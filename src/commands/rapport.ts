@@ -16,6 +16,8 @@ import { displayPath } from './format.js';
 export interface RapportOptions {
   readonly date?: IsoDate;
   readonly format?: string;
+  /** The same as `--format json`. */
+  readonly json?: boolean;
   readonly client?: string;
   readonly limite?: number;
   readonly periode?: number;
@@ -42,7 +44,7 @@ const EXTENSIONS: Readonly<Record<string, Format>> = {
  * at a terminal (table), for a spreadsheet (csv), to print or mail (html, pdf), for a script (json).
  */
 export async function runRapport(context: Context, options: RapportOptions): Promise<number> {
-  const format = chooseFormat(context, options);
+  const format = chooseFormat(options);
   if (format === 'pdf' && options.sortie === undefined && options.envoyer === undefined) {
     throw new UsageError('Le rapport PDF s’écrit dans un fichier : ajoutez --sortie rapport.pdf.');
   }
@@ -122,7 +124,13 @@ export async function runRapport(context: Context, options: RapportOptions): Pro
   return 0;
 }
 
-function chooseFormat(context: Context, options: RapportOptions): Format {
+/** The format the user asked for: never guessed from the terminal (only colours are). */
+function chooseFormat(options: RapportOptions): Format {
+  if (options.json) {
+    if (options.format !== undefined && options.format !== 'json')
+      throw new UsageError(`--json et --format ${options.format} : choisissez l'un des deux.`);
+    return 'json';
+  }
   if (options.format !== undefined) {
     if (!(FORMATS as readonly string[]).includes(options.format)) {
       throw new UsageError(`--format « ${options.format} » : attendu ${FORMATS.join(', ')}.`);
@@ -138,7 +146,7 @@ function chooseFormat(context: Context, options: RapportOptions): Format {
     }
     return byExtension;
   }
-  return context.stdout.isTTY ? 'table' : 'json';
+  return 'table';
 }
 
 function recipientsOf(option: string | boolean | undefined, configured: readonly string[]): string[] | null {

@@ -177,8 +177,16 @@ etapes = [{ etape = "appel", jours = 5, canal = "appel" }]
 
   it('prints tables for a person, without colour codes when the output is not a terminal', async () => {
     const dir = await book();
-    const result = await recouvre(['rapport', ...DATE, '--format', 'table'], { cwd: dir });
+    // Tables are the default, whether the output is a terminal or a file (`rapport > rapport.txt`).
+    const result = await recouvre(['rapport', ...DATE], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
+    expect((await recouvre(['rapport', ...DATE, '--format', 'table'], { cwd: dir })).stdout).toBe(
+      result.stdout,
+    );
+    const json = await recouvre(['rapport', ...DATE, '--json'], { cwd: dir });
+    expect(JSON.parse(json.stdout)).toMatchObject({ date: '2026-11-20' });
+    const both = await recouvre(['rapport', ...DATE, '--json', '--format', 'csv'], { cwd: dir });
+    expect(both.code).toBe(2);
     const out = nbsp(result.stdout);
     expect(out.includes('\u001b[')).toBe(false);
     for (const title of [
