@@ -44,6 +44,17 @@ export async function runRapprocher(
           'Indiquez la ou les factures que paie cette ligne : recouvre rapprocher --confirmer 14 F2026-0102',
         );
       const done = confirmLine(store, id, args, clock);
+      if (options.json) {
+        out(
+          `${JSON.stringify({
+            ligne: id,
+            montant_centimes: done.amount,
+            devise: done.currency,
+            factures: done.allocations.map((a) => ({ numero: a.number, montant_centimes: a.amount })),
+          })}\n`,
+        );
+        return 0;
+      }
       out(
         `Ligne n° ${id} (${formatEuros(done.amount, done.currency)}) rapprochée : ${done.allocations.map((a) => `${a.number} ${formatEuros(a.amount, done.currency)}`).join(', ')}.\n`,
       );
@@ -92,6 +103,23 @@ export async function runRapprocher(
       }
     }
     const waiting = waitingLines(store);
+    if (options.json) {
+      // Without a statement: the lines still waiting, as the text lists them.
+      out(
+        `${JSON.stringify({
+          en_attente: waiting.map((w) => ({
+            ligne: w.id,
+            date: w.date,
+            montant_centimes: w.amount_cents,
+            devise: w.currency,
+            libelle: w.label,
+            statut: w.status,
+            raison: w.reason,
+          })),
+        })}\n`,
+      );
+      return 0;
+    }
     if (waiting.length === 0) {
       if (args.length === 0) out('Aucune ligne de relevé en attente.\n');
       return 0;

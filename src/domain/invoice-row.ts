@@ -59,7 +59,8 @@ export type RowResult =
    */
   | { readonly kind: 'total'; readonly label: string; readonly amounts: readonly Cents[] };
 
-const TOTAL_WORDS = /^(sous[- ]?)?(total|totaux)\b|^total\b|\btotal g[ée]n[ée]ral\b|^report\b|^[àa] reporter\b/i;
+const TOTAL_WORDS =
+  /^(sous[- ]?)?(total|totaux)\b|^total\b|\btotal g[ée]n[ée]ral\b|^report\b|^[àa] reporter\b/i;
 
 export interface RowOptions {
   readonly columns: ColumnMap;

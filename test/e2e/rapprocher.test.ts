@@ -64,6 +64,12 @@ describe('recouvre rapprocher', () => {
     expect(waiting.stdout).toContain("2 lignes à vérifier (aucun règlement n'est enregistré pour elles)");
     expect(waiting.stdout).toContain('« REMISE CHEQUES JEANNE MARTIN »');
     const line = /n° (\d+)\s+20\/11\/2026/.exec(waiting.stdout)![1]!;
+    // The same list in JSON, for a script.
+    const listed = JSON.parse((await recouvre(['rapprocher', '--json'], { cwd: dir })).stdout);
+    expect(listed.en_attente).toHaveLength(2);
+    expect(listed.en_attente).toContainEqual(
+      expect.objectContaining({ ligne: Number(line), date: '2026-11-20' }),
+    );
     const unknown = await recouvre(['rapprocher', '--confirmer', line, 'R-999'], { cwd: dir });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("Facture « R-999 » inconnue ou déjà soldée : rien n'a été modifié.");
