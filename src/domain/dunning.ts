@@ -72,6 +72,16 @@ export interface DunningInvoice {
   readonly pauseReason: string | null;
 }
 
+/** An invoice nothing holds back: not disputed, not paused, issued by the day of the run. */
+export const UNHELD = {
+  disputed: false,
+  issuedLater: false,
+  disputeReason: null,
+  paused: false,
+  pausedUntil: null,
+  pauseReason: null,
+} as const satisfies Partial<DunningInvoice>;
+
 /** An action already taken (sent, pending, uncertain, or recorded by hand): it is never redone. */
 export interface PastAction {
   readonly clientId: number;

@@ -7,6 +7,7 @@ import {
   natural,
   type PastAction,
   type PlannedAction,
+  UNHELD,
 } from './dunning.js';
 import type { Cents } from './money.js';
 import {
@@ -297,11 +298,6 @@ function asDunningInvoice(invoice: SettledInvoice): DunningInvoice {
     payments: invoice.settlement,
     freshPayments: [],
     outstanding: 0 as Cents,
-    disputed: false,
-    issuedLater: false,
-    disputeReason: null,
-    paused: false,
-    pausedUntil: null,
-    pauseReason: null,
+    ...UNHELD,
   };
 }

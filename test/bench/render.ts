@@ -3,7 +3,7 @@ import { shippedTemplatesDir, Templates } from '../../src/adapters/templates.js'
 import type { Creditor } from '../../src/domain/creditor.js';
 import type { IsoDate } from '../../src/domain/dates.js';
 import { documentView } from '../../src/domain/document-view.js';
-import type { PlannedAction } from '../../src/domain/dunning.js';
+import { type PlannedAction, UNHELD } from '../../src/domain/dunning.js';
 import type { Cents } from '../../src/domain/money.js';
 import { DEFAULT_STEPS } from '../../src/domain/scenario.js';
 
@@ -38,12 +38,7 @@ export function sampleAction(n: number, step: number): PlannedAction {
       payments: [],
       freshPayments: [],
       outstanding: (120000 + k * 3333) as Cents,
-      disputed: false,
-      issuedLater: false,
-      disputeReason: null,
-      paused: false,
-      pausedUntil: null,
-      pauseReason: null,
+      ...UNHELD,
     },
     claimed: (120000 + k * 3333) as Cents,
     daysLate: 60 - k * 30,

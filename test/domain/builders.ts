@@ -1,5 +1,5 @@
 import type { IsoDate } from '../../src/domain/dates.js';
-import type { DunningClient, DunningInvoice } from '../../src/domain/dunning.js';
+import { type DunningClient, type DunningInvoice, UNHELD } from '../../src/domain/dunning.js';
 import type { Cents } from '../../src/domain/money.js';
 
 /** The engine's view of a client, as the store hands it over; `over` changes any field. */
@@ -43,12 +43,7 @@ export function dunningInvoice(
     payments: [],
     freshPayments: [],
     outstanding: amount as Cents,
-    disputed: false,
-    issuedLater: false,
-    disputeReason: null,
-    paused: false,
-    pausedUntil: null,
-    pauseReason: null,
+    ...UNHELD,
     ...over,
   };
 }
