@@ -14,6 +14,8 @@ export interface SmtpBehaviour {
   readonly rcpt?: (address: string) => number | null;
   /** Called once a message has arrived, before the server answers it. */
   readonly onMessage?: (count: number) => Promise<void> | void;
+  /** Ask for this login (AUTH PLAIN or LOGIN, without TLS on 127.0.0.1). */
+  readonly auth?: { readonly user: string; readonly pass: string };
 }
 
 export interface TestSmtp {
@@ -23,13 +25,20 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on 127.0.0.1, in the test process (no TLS, no authentication). */
+/** A real SMTP server on 127.0.0.1, in the test process (no TLS; a login only when asked). */
 export function startSmtp(behaviour: SmtpBehaviour = {}): Promise<TestSmtp> {
   const messages: Received[] = [];
+  const { auth } = behaviour;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: auth === undefined,
+    disabledCommands: auth === undefined ? ['STARTTLS', 'AUTH'] : ['STARTTLS'],
+    allowInsecureAuth: true,
     logger: false,
+    onAuth(login, _session, callback) {
+      if (auth && login.username === auth.user && login.password === auth.pass)
+        return callback(null, { user: login.username });
+      return callback(Object.assign(new Error('Identifiants refusés'), { responseCode: 535 }));
+    },
     onRcptTo(address, _session, callback) {
       const code = behaviour.rcpt?.(address.address) ?? null;
       if (code === null) return callback();
