@@ -1,5 +1,5 @@
 import type { ColumnMap, FieldKey } from './columns.js';
-import { addDays, type DateOrder, type IsoDate, parseDate } from './dates.js';
+import { addDays, type DateOrder, daysBetween, formatDateFr, type IsoDate, parseDate } from './dates.js';
 import { type Cents, type DecimalMark, formatEuros, parseAmount } from './money.js';
 
 export type ClientKind = 'professionnel' | 'particulier';
@@ -58,6 +58,9 @@ export type RowResult =
    * the lines above.
    */
   | { readonly kind: 'total'; readonly label: string; readonly amounts: readonly Cents[] };
+
+const MAX_DUE_BEFORE_ISSUE_DAYS = 366;
+const MAX_DUE_AFTER_ISSUE_DAYS = 3653;
 
 const TOTAL_WORDS =
   /^(sous[- ]?)?(total|totaux)\b|^total\b|\btotal g[ée]n[ée]ral\b|^report\b|^[àa] reporter\b/i;
@@ -212,6 +215,21 @@ function readRow(
   const dueText = cell(at.dueDate);
   const due = dueText === '' ? null : parseDate(dueText, options.dateOrder);
   if (due && !due.ok) fail('dueDate', dueText, due.reason);
+  // A due date a year before the invoice, or ten years after, is a column or a century misread.
+  if (due?.ok && issue?.ok) {
+    if (daysBetween(due.date, issue.date) > MAX_DUE_BEFORE_ISSUE_DAYS)
+      fail(
+        'dueDate',
+        dueText,
+        `échéance ${formatDateFr(due.date)} plus d'un an avant la date de facture (${formatDateFr(issue.date)}) : colonnes inversées ou année mal écrite ?`,
+      );
+    else if (daysBetween(issue.date, due.date) > MAX_DUE_AFTER_ISSUE_DAYS)
+      fail(
+        'dueDate',
+        dueText,
+        `échéance ${formatDateFr(due.date)} plus de dix ans après la date de facture (${formatDateFr(issue.date)}) : année mal écrite ?`,
+      );
+  }
 
   let currency = options.defaultCurrency;
   const currencyText = cell(at.currency);

@@ -456,6 +456,10 @@ describe('recouvre import: bad input is refused with a precise French message, a
       /date-invalide\.csv:2, colonne « Date facture » : « 31\/02\/2026 » : le 31\/02\/2026 n'existe pas/,
     ],
     [
+      'echeance-improbable.csv',
+      /echeance-improbable\.csv:3, colonne « Échéance » : « 01\/09\/2020 » : échéance 01\/09\/2020 plus d'un an avant la date de facture \(01\/09\/2026\)[\s\S]*echeance-improbable\.csv:4, colonne « Échéance » : « 01\/10\/2206 » : échéance 01\/10\/2206 plus de dix ans après/,
+    ],
+    [
       'montant-invalide.csv',
       /montant-invalide\.csv:2, colonne « Montant TTC » : « 12,34,56 » : plusieurs séparateurs décimaux/,
     ],
