@@ -6,6 +6,7 @@ import { documentView } from '../../src/domain/document-view.js';
 import { type PlannedAction, UNHELD } from '../../src/domain/dunning.js';
 import type { Cents } from '../../src/domain/money.js';
 import { DEFAULT_STEPS } from '../../src/domain/scenario.js';
+import { dunningClient } from '../domain/builders.js';
 
 /**
  * Rendering speed on one core: e-mails (subject, text, HTML) and mise-en-demeure PDFs per second,
@@ -55,17 +56,7 @@ export function sampleAction(n: number, step: number): PlannedAction {
     settledOn: null,
   }));
   return {
-    client: {
-      id: n,
-      code: `C${n}`,
-      name: `Client n°${n} SARL`,
-      kind: 'professionnel',
-      hasEmail: true,
-      hasAddress: true,
-      paused: false,
-      pausedUntil: null,
-      pauseReason: null,
-    },
+    client: dunningClient(n, { code: `C${n}`, name: `Client n°${n} SARL` }),
     currency: 'EUR',
     step: DEFAULT_STEPS[step]!,
     channel: DEFAULT_STEPS[step]!.channel,
