@@ -16,7 +16,13 @@ import {
   INVOICE_CATALOGUE,
   normalizeHeader,
 } from '../domain/columns.js';
-import { type DateOrder, dateOrderLabel, guessDateOrder, type IsoDate } from '../domain/dates.js';
+import {
+  type DateOrder,
+  dateOrderLabel,
+  describeDateFormat,
+  guessDateOrder,
+  type IsoDate,
+} from '../domain/dates.js';
 import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
 import { UserError } from '../errors.js';
 import {
@@ -67,6 +73,8 @@ export interface ImportReport {
   readonly separator: string;
   readonly decimalMark: DecimalMark;
   readonly dateOrder: DateOrder;
+  /** The dates' format as the file writes them (`describeDateFormat`), for the summary. */
+  readonly dateFormat: string;
   readonly headerLine: number;
   /** Field → the file's own column title. */
   readonly columns: Readonly<Partial<Record<FieldKey, string>>>;
@@ -145,9 +153,9 @@ export async function importInvoices(
   const decimalMark =
     request.decimalMark ??
     guessDecimalMark(samplesOf(layout.sampleRows, layout.columns, ['amount', 'paid', 'remaining']));
-  const dateOrder =
-    request.dateOrder ??
-    guessDateOrder(samplesOf(layout.sampleRows, layout.columns, ['issueDate', 'dueDate']));
+  const dateSamples = samplesOf(layout.sampleRows, layout.columns, ['issueDate', 'dueDate']);
+  const dateOrder = request.dateOrder ?? guessDateOrder(dateSamples);
+  const dateFormat = describeDateFormat(dateSamples, dateOrder);
   const columnTitle = (key: FieldKey | null): string | null => {
     if (key === null) return null;
     const at = layout.columns[key];
@@ -411,6 +419,7 @@ export async function importInvoices(
         separator: layout.separator,
         decimalMark,
         dateOrder,
+        dateFormat,
         headerLine: layout.headerIndex + 1,
         columns: Object.fromEntries(
           FIELDS.filter((f) => layout.columns[f.key] !== undefined).map((f) => [

@@ -250,6 +250,7 @@ function toJson(report: ImportReport) {
     separateur: report.separator,
     decimale: report.decimalMark,
     format_date: dateOrderLabel(report.dateOrder),
+    dates_lues: report.dateFormat,
     ligne_en_tete: report.headerLine,
     simulation: report.dryRun,
     importe: report.committed,
@@ -320,7 +321,7 @@ function printReport(context: Context, file: string, report: ImportReport, optio
   out(
     c.bold(head) +
       c.dim(
-        ` — ${ENCODING_LABELS[report.encoding]}, séparateur ${SEPARATOR_LABELS[report.separator] ?? report.separator}, décimale « ${report.decimalMark} », dates ${dateOrderLabel(report.dateOrder)}`,
+        ` — ${ENCODING_LABELS[report.encoding]}, séparateur ${SEPARATOR_LABELS[report.separator] ?? report.separator}, décimale « ${report.decimalMark} », dates ${report.dateFormat}`,
       ),
   );
   const would = report.dryRun ? ' (simulation)' : '';

@@ -104,6 +104,34 @@ export function dateOrderLabel(order: DateOrder): 'jj/mm/aaaa' | 'mm/jj/aaaa' {
 }
 
 const NUMERIC = /^(\d{1,4})([/.-])(\d{1,2})\2(\d{1,4})$/;
+
+/**
+ * The date format a file's dates are written in, as a user reads it: `jj/mm/aaaa`, `aaaa-mm-jj`,
+ * `jj.mm.aa (années à deux chiffres lues de 1970 à 2069)`, `aaaammjj`, `mois en lettres`; two
+ * formats when the file mixes them. `describeDateFormat(['2019-11-25'], 'jma')` → `'aaaa-mm-jj'`.
+ */
+export function describeDateFormat(samples: readonly string[], order: DateOrder): string {
+  const counts = new Map<string, number>();
+  for (const raw of samples) {
+    const text = raw.trim().split(/[ T]/)[0] ?? '';
+    if (text === '') continue;
+    let shape: string;
+    const m = NUMERIC.exec(text);
+    if (m && (m[1] ?? '').length === 4) shape = `aaaa${m[2]}mm${m[2]}jj`;
+    else if (m) {
+      const [first, second] = order === 'jma' ? ['jj', 'mm'] : ['mm', 'jj'];
+      shape =
+        (m[4] ?? '').length === 2
+          ? `${first}${m[2]}${second}${m[2]}aa (années à deux chiffres lues de 1970 à 2069)`
+          : `${first}${m[2]}${second}${m[2]}aaaa`;
+    } else if (COMPACT.test(text)) shape = 'aaaammjj';
+    else shape = 'mois en lettres';
+    counts.set(shape, (counts.get(shape) ?? 0) + 1);
+  }
+  const shapes = [...counts].sort((a, b) => b[1] - a[1]).map(([shape]) => shape);
+  if (shapes.length === 0) return dateOrderLabel(order);
+  return shapes.slice(0, 2).join(' et ');
+}
 const COMPACT = /^(\d{4})(\d{2})(\d{2})$/;
 const MONTHS: Readonly<Record<string, number>> = {
   jan: 1,

@@ -4,6 +4,7 @@ import {
   dateOfDayKey,
   dayKey,
   daysBetween,
+  describeDateFormat,
   fromDayNumber,
   guessDateOrder,
   type IsoDate,
@@ -114,5 +115,22 @@ describe('day keys', () => {
     expect(parseDate('02/03/2026', 'jma')).toEqual({ ok: true, date: dateOfDayKey(20260302) });
     expect(dateOfDayKey(20260231)).toBeNull();
     expect(dateOfDayKey(20261301)).toBeNull();
+  });
+});
+
+describe('the date format a file is written in', () => {
+  it('names the format read, and the century of two-digit years', () => {
+    expect(describeDateFormat(['2019-11-25', '2019-12-25'], 'jma')).toBe('aaaa-mm-jj');
+    expect(describeDateFormat(['25/11/2019'], 'jma')).toBe('jj/mm/aaaa');
+    expect(describeDateFormat(['11/25/2019'], 'mja')).toBe('mm/jj/aaaa');
+    expect(describeDateFormat(['01.09.26'], 'jma')).toBe(
+      'jj.mm.aa (années à deux chiffres lues de 1970 à 2069)',
+    );
+    expect(describeDateFormat(['20261103'], 'jma')).toBe('aaaammjj');
+    expect(describeDateFormat(['Jan 28 2021', '28 janv. 2026'], 'jma')).toBe('mois en lettres');
+    expect(describeDateFormat(['01/09/2026', '01/10/2026', '2026-09-01'], 'jma')).toBe(
+      'jj/mm/aaaa et aaaa-mm-jj',
+    );
+    expect(describeDateFormat([], 'jma')).toBe('jj/mm/aaaa');
   });
 });

@@ -81,7 +81,13 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     const dir = tempDir();
     const { code, json } = await importJson(dir, fixture('import/preambule-dollars.csv'));
     expect(code).toBe(0);
-    expect(json).toMatchObject({ ligne_en_tete: 4, separateur: ',', decimale: '.', crees: 2 });
+    expect(json).toMatchObject({
+      ligne_en_tete: 4,
+      separateur: ',',
+      decimale: '.',
+      crees: 2,
+      dates_lues: 'aaaa-mm-jj',
+    });
     expect(
       invoices(dir).map((r) => [r.number, r.amount_cents, r.paid_cents, r.currency, r.due_date]),
     ).toEqual([
