@@ -1,5 +1,5 @@
 import { loadDunningInput, loadPastActions } from '../adapters/db/dunning-store.js';
-import { loadLateFeeInput } from '../adapters/db/late-fees-store.js';
+import { latestSettlementDate, loadLateFeeInput } from '../adapters/db/late-fees-store.js';
 import { openStore, type Store } from '../adapters/db/open.js';
 import { colors } from '../adapters/terminal.js';
 import { loadDunningRules } from '../app/dunning-plan.js';
@@ -60,33 +60,12 @@ export async function runPenalites(
       return 0;
     }
     if (!invoice) {
-      // Settled: what its delay made due, up to its payment, stays due (art. L441-10, D441-5).
-      const fee = lateFees(loadLateFeeInput(store.sqlite, asOf, row.client_id), rules).find(
-        (f) => f.invoice.id === row.id,
-      );
-      if (!fee) {
-        context.stdout.write(settledOnTime(store, row.id, number));
+      const settled = settledResult(store, rules, row.client_id, row.id, number, asOf);
+      if (typeof settled === 'string') {
+        context.stdout.write(settled);
         return 0;
       }
-      const client = fee.client;
-      result = {
-        penalty: fee.penalty,
-        details: {
-          number,
-          clientCode: client.code,
-          clientName: client.name,
-          kind: client.kind,
-          currency: fee.invoice.currency,
-          amount: fee.invoice.amount,
-          outstanding: 0 as Cents,
-          dueDate: fee.invoice.dueDate,
-          formalNotice: fee.noticeReceipt,
-          asOf,
-          claimed: 0,
-          creditNotes: [],
-          settled: fee,
-        },
-      };
+      result = settled;
     } else {
       const client = input.clients.get(invoice.clientId)!;
       const receipt = formalNoticeReceipt(
@@ -174,22 +153,50 @@ const LATE_FEE_STATES: Readonly<Record<LateFee['state'], string>> = {
   prescrite: 'prescrit',
 };
 
+/**
+ * A settled invoice: what its delay made due, up to its payment, stays due (art. L441-10,
+ * D441-5); or why there is nothing to show, as a sentence.
+ */
+function settledResult(
+  store: Store,
+  rules: Awaited<ReturnType<typeof loadDunningRules>>,
+  clientId: number,
+  invoiceId: number,
+  number: string,
+  asOf: IsoDate,
+): { penalty: Penalty; details: Details } | string {
+  const fee = lateFees(loadLateFeeInput(store.sqlite, asOf, clientId), rules).find(
+    (f) => f.invoice.id === invoiceId,
+  );
+  if (!fee) return settledOnTime(store, invoiceId, number);
+  const { client } = fee;
+  return {
+    penalty: fee.penalty,
+    details: {
+      number,
+      clientCode: client.code,
+      clientName: client.name,
+      kind: client.kind,
+      currency: fee.invoice.currency,
+      amount: fee.invoice.amount,
+      outstanding: 0 as Cents,
+      dueDate: fee.invoice.dueDate,
+      formalNotice: fee.noticeReceipt,
+      asOf,
+      claimed: 0,
+      creditNotes: [],
+      settled: fee,
+    },
+  };
+}
+
 /** Why a settled invoice has no penalty to show. */
 function settledOnTime(store: Store, invoiceId: number, number: string): string {
-  const row = store.sqlite
-    .prepare(
-      `SELECT i.due_date AS due, i.paid_on AS paidOn, (SELECT max(p.date) FROM payments p WHERE p.invoice_id = i.id) AS lastPayment
-       FROM invoices i WHERE i.id = ?`,
-    )
-    .get(invoiceId) as { due: string; paidOn: string | null; lastPayment: string | null };
-  const known = [row.paidOn, row.lastPayment]
-    .filter((d): d is string => d !== null)
-    .sort()
-    .at(-1);
-  if (known === undefined)
+  const { dueDate, lastDate } = latestSettlementDate(store.sqlite, invoiceId);
+  if (lastDate === null)
     return `La facture ${number} est soldée, à une date que recouvre ne connaît pas : pas de pénalités calculables. Pour les calculer, notez le règlement avec sa date (recouvre paiement ${number} <montant> --date jj/mm/aaaa) ou importez un FEC.\n`;
-  if (known <= row.due)
-    return `La facture ${number} est soldée à l'échéance (${formatDateFr(known as IsoDate)}) : il n'y a rien à réclamer.\n`;
+  if (lastDate <= dueDate)
+    return `La facture ${number} est soldée le ${formatDateFr(lastDate)}, sans retard : il n'y a rien à réclamer.\n`;
   return `La facture ${number} est soldée, mais une partie de son règlement n'a pas de date : recouvre ne peut pas calculer le retard.\n`;
 }
 

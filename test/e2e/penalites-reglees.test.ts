@@ -66,7 +66,7 @@ describe('the penalties of an invoice paid late stay due', () => {
     expect(json.periodes.map((p: { base_centimes: number }) => p.base_centimes)).toEqual([50000, 30000]);
 
     expect((await recouvre(['penalites', 'F2026-0203', '--date', MONDAY], { cwd: dir })).stdout).toBe(
-      "La facture F2026-0203 est soldée à l'échéance (31/07/2026) : il n'y a rien à réclamer.\n",
+      "La facture F2026-0203 est soldée le 31/07/2026, sans retard : il n'y a rien à réclamer.\n",
     );
     expect((await recouvre(['penalites', 'F2026-0205', '--date', MONDAY], { cwd: dir })).stdout).toContain(
       'Total dû au titre du retard : 0,00 € (rien à réclamer)',

@@ -61,3 +61,18 @@ export function loadLateFeeInput(sqlite: SQLite.Database, asOf: IsoDate, clientI
     interruptions: clientIds.size === 0 ? new Map() : loadInterruptions(sqlite, range),
   };
 }
+
+/** An invoice's due date, and the latest date of what settled it (a payment, the export's), if any. */
+export function latestSettlementDate(
+  sqlite: SQLite.Database,
+  invoiceId: number,
+): { readonly dueDate: IsoDate; readonly lastDate: IsoDate | null } {
+  const [dueDate, lastDate] = sqlite
+    .prepare(
+      `SELECT i.due_date, max(coalesce(i.paid_on, ''), coalesce((SELECT max(p.date) FROM payments p WHERE p.invoice_id = i.id), ''))
+       FROM invoices i WHERE i.id = ?`,
+    )
+    .raw()
+    .get(invoiceId) as [string, string];
+  return { dueDate: dueDate as IsoDate, lastDate: lastDate === '' ? null : (lastDate as IsoDate) };
+}
