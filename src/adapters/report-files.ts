@@ -2,14 +2,12 @@ import Papa from 'papaparse';
 import { agedChart, type ChartGeometry, trendChart } from '../app/report-charts.js';
 import { type Cell, displayCell, isNumeric, type ReportView, type Section } from '../app/report-view.js';
 import { formatDateFr } from '../domain/dates.js';
+import { neutralise } from '../domain/text.js';
 
 /**
  * The report as files: CSV for a spreadsheet, and HTML, one self-contained page (styles and SVG
  * charts inline, nothing fetched) that prints on A4.
  */
-
-/** Excel would run a text cell starting with one of these as a formula. */
-const FORMULA_START = /^[=+\-@\t\r]/;
 
 /** A cell for a French spreadsheet: numbers with a decimal comma and no unit, text made inert. */
 export function csvCell(cell: Cell): string {
@@ -29,11 +27,6 @@ export function csvCell(cell: Cell): string {
     case 'text':
       return neutralise(cell.text);
   }
-}
-
-/** `neutralise('=HYPERLINK(…)')` → `'=HYPERLINK(…)`: shown as typed, never evaluated. */
-export function neutralise(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
 }
 
 /** `;`-separated, decimal comma, UTF-8 with a BOM so that Excel reads the accents; one block per section. */

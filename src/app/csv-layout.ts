@@ -3,6 +3,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { guessSeparator, parseSample, SEPARATORS, type SourceFile } from '../adapters/csv-source.js';
 import type { Store } from '../adapters/db/open.js';
 import { type Catalogue, type ColumnMap, recognizeColumns } from '../domain/columns.js';
+import { neutralise, plainLines } from '../domain/text.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -151,12 +152,15 @@ export class RejectsFile {
     readonly path: string,
     private readonly headers: readonly string[],
   ) {}
+  /** The row as read, its text made inert for a spreadsheet (the import takes the apostrophe off). */
   write(cells: readonly string[], line: number, reasons: string): void {
     if (!this.stream) {
       this.stream = createWriteStream(this.path, { encoding: 'utf8' });
       this.stream.write(`\ufeff${[...this.headers, 'Ligne', 'Motif du rejet'].map(quote).join(';')}\r\n`);
     }
-    this.stream.write(`${[...cells, String(line), reasons].map(quote).join(';')}\r\n`);
+    this.stream.write(
+      `${[...cells.map((cell) => neutralise(plainLines(cell))), String(line), neutralise(reasons)].map(quote).join(';')}\r\n`,
+    );
   }
   get used(): boolean {
     return this.stream !== null;

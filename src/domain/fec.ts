@@ -1,6 +1,7 @@
 import { addDays, type IsoDate, makeDate } from './dates.js';
 import type { InvoiceRow } from './invoice-row.js';
 import { type Cents, parseAmount } from './money.js';
+import { plainText } from './text.js';
 
 /**
  * The FEC (Fichier des écritures comptables, art. A47 A-1 LPF): every accounting entry of a year.
@@ -68,7 +69,8 @@ export function isClientAccount(account: string): boolean {
  * One FEC line on a client account, or the reason it cannot be read. `cells` by column name.
  * Amounts are zero-padded and space-padded in real files (`0000000074,70`), and signed or not.
  */
-export function readFecLine(cell: (name: FecColumn) => string, line: number): FecEntry | string {
+export function readFecLine(rawCell: (name: FecColumn) => string, line: number): FecEntry | string {
+  const cell = (name: FecColumn) => plainText(rawCell(name));
   const entryDate = fecDate(cell('EcritureDate'));
   if (!entryDate) return `EcritureDate « ${cell('EcritureDate')} » : date AAAAMMJJ attendue`;
   const pieceDate = fecDate(cell('PieceDate')) ?? entryDate;

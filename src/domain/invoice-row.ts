@@ -1,6 +1,7 @@
 import type { ColumnMap, FieldKey } from './columns.js';
 import { addDays, type DateOrder, daysBetween, formatDateFr, type IsoDate, parseDate } from './dates.js';
 import { type Cents, type DecimalMark, formatEuros, parseAmount } from './money.js';
+import { plainLines, plainText } from './text.js';
 
 export type ClientKind = 'professionnel' | 'particulier';
 
@@ -119,9 +120,14 @@ function simplify(text: string): string {
     .trim();
 }
 
-/** The trimmed text of the cell at `at`; empty for a column the file does not have (-1). */
+/** The plain text of the cell at `at`; empty for a column the file does not have (-1). */
 function cellAt(cells: readonly string[], at: number): string {
-  return at < 0 ? '' : (cells[at] ?? '').trim();
+  return at < 0 ? '' : plainText(cells[at] ?? '');
+}
+
+/** The cell at `at` with its line breaks, real or typed as the two characters \\n (an address). */
+function linesAt(cells: readonly string[], at: number): string {
+  return at < 0 ? '' : plainLines((cells[at] ?? '').replace(/\\n/g, '\n'));
 }
 
 /** Where each field is in a row (-1: not in the file), in an object of one fixed shape. */
@@ -328,12 +334,10 @@ function readRow(
   const addressLines = !hasAddress
     ? []
     : [
-        cell(at.address),
+        linesAt(cells, at.address),
         [cell(at.postcode), cell(at.city)].filter((p) => p !== '').join(' '),
         cell(at.country),
-      ]
-        .map((l) => l.replace(/\\n/g, '\n').trim())
-        .filter((l) => l !== '');
+      ].filter((l) => l !== '');
   return {
     kind: 'invoice',
     row: {

@@ -1,6 +1,7 @@
 import { type Catalogue, type FieldSpec, makeCatalogue } from './columns.js';
 import { type DateOrder, type IsoDate, parseDate } from './dates.js';
 import { type Cents, type DecimalMark, parseAmount } from './money.js';
+import { plainText } from './text.js';
 
 /**
  * A payment file: one line per payment received, naming the invoice it pays. Exports of invoicing
@@ -137,7 +138,7 @@ export interface PaymentRowOptions {
 export function readPaymentRow(cells: readonly string[], options: PaymentRowOptions): PaymentRowResult {
   const cell = (key: PaymentFieldKey) => {
     const at = options.columns[key];
-    return at === undefined ? '' : (cells[at] ?? '').trim();
+    return at === undefined ? '' : plainText(cells[at] ?? '');
   };
   const errors: PaymentCellError[] = [];
   const invoiceNumber = cell('invoice');
