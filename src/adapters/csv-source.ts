@@ -141,6 +141,7 @@ async function scanSource(path: string, stat: Stats, forced?: Encoding): Promise
     carry = Buffer.from(data.subarray(cut));
   }
   if (carry.length > 0) utf8 = false;
+  if (!utf8 && !utf16 && forced === undefined) refuseMixedEncodings(path, head);
   const detected: Encoding = utf16 ? 'utf16le' : utf8 ? 'utf8' : singleByteEncoding(head);
   return {
     path,
@@ -152,6 +153,37 @@ async function scanSource(path: string, stat: Stats, forced?: Encoding): Promise
     plainLines: middle.plainLines,
     crLfLines: middle.crLfOnly,
   };
+}
+
+/**
+ * A file that is not UTF-8 as a whole but has UTF-8 accents on some lines was put together from
+ * two sources (a UTF-8 header pasted over a Windows-1252 export): read as either, some lines come
+ * out garbled. Said with the lines, rather than as a missing column. `head`: the file's first bytes.
+ */
+function refuseMixedEncodings(path: string, head: Buffer): void {
+  let utf8Line: { readonly line: number; readonly text: string } | null = null;
+  let otherLine: number | null = null;
+  let start = 0;
+  for (let line = 1; start < head.length && (utf8Line === null || otherLine === null); line++) {
+    const end = head.indexOf(0x0a, start);
+    if (end < 0) break; // the last line may be cut in the middle of a character
+    const bytes = head.subarray(start, end);
+    start = end + 1;
+    if (!bytes.some((b) => b >= 0x80)) continue;
+    if (isUtf8(bytes)) utf8Line ??= { line, text: bytes.toString('utf8').trim() };
+    else otherLine ??= line;
+  }
+  if (utf8Line === null) return;
+  const snippet = utf8Line.text.length > 60 ? `${utf8Line.text.slice(0, 60)}…` : utf8Line.text;
+  throw new UserError(
+    `« ${path} » mélange deux encodages : la ligne ${utf8Line.line} est en UTF-8 (« ${snippet} »), ${
+      otherLine === null ? 'des lignes plus loin ne le sont pas' : `la ligne ${otherLine} ne l'est pas`
+    } (Windows-1252 ?) ; lu d'une seule façon, une partie des accents serait illisible.`,
+    [
+      'Réenregistrez le fichier en un seul encodage (dans Excel : « CSV UTF-8 »), ou réexportez-le depuis votre logiciel.',
+      "Si tout le fichier est bien en Windows-1252, dites-le : --encodage windows-1252.",
+    ],
+  );
 }
 
 /**
