@@ -181,7 +181,7 @@ function refuseMixedEncodings(path: string, head: Buffer): void {
     } (Windows-1252 ?) ; lu d'une seule façon, une partie des accents serait illisible.`,
     [
       'Réenregistrez le fichier en un seul encodage (dans Excel : « CSV UTF-8 »), ou réexportez-le depuis votre logiciel.',
-      "Si tout le fichier est bien en Windows-1252, dites-le : --encodage windows-1252.",
+      'Si tout le fichier est bien en Windows-1252, dites-le : --encodage windows-1252.',
     ],
   );
 }

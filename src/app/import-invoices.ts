@@ -82,6 +82,9 @@ export interface ImportReport {
   readonly counts: ImportCounts;
   readonly dataLines: number;
   readonly dueDatesComputed: number;
+  /** New invoices of a negative amount, taken as credit notes; the first three named. */
+  readonly creditNotesCreated: number;
+  readonly creditNoteExamples: readonly { readonly number: string; readonly line: number }[];
   /** The first problems found (at most MAX_KEPT_ERRORS); `errorCount` has them all. */
   readonly errors: readonly ImportIssue[];
   readonly errorCount: number;
@@ -226,6 +229,8 @@ export async function importInvoices(
       /** Lines found unchanged by their fingerprint, not checked again. */
       let recognised = 0;
       let dueDatesComputed = 0;
+      let creditNotesCreated = 0;
+      const creditNoteExamples: { number: string; line: number }[] = [];
 
       // Lines are read and checked on a second core; this thread only writes.
       await readCheckedRows(
@@ -345,6 +350,10 @@ export async function importInvoices(
               trustedClients.add(item.clientRef);
             }
             if (row.dueDateComputed) dueDatesComputed++;
+            if (outcome.kind === 'created' && row.amount < 0) {
+              creditNotesCreated++;
+              if (creditNoteExamples.length < 3) creditNoteExamples.push({ number: row.number, line });
+            }
             switch (outcome.kind) {
               case 'created':
               case 'updated':
@@ -431,6 +440,8 @@ export async function importInvoices(
         counts,
         dataLines,
         dueDatesComputed,
+        creditNotesCreated,
+        creditNoteExamples,
         errors: issues.kept,
         errorCount: issues.count,
         rejectsFile: rejects?.used ? rejects.path : null,

@@ -265,6 +265,7 @@ function toJson(report: ImportReport) {
     clients_crees: c.clientsCreated,
     clients_mis_a_jour: c.clientsUpdated,
     echeances_calculees: report.dueDatesComputed,
+    avoirs_crees: report.creditNotesCreated,
     colonnes: Object.fromEntries(
       FIELDS.filter((f) => report.columns[f.key] !== undefined).map((f) => [f.option, report.columns[f.key]]),
     ),
@@ -350,6 +351,15 @@ function printReport(context: Context, file: string, report: ImportReport, optio
     out(
       c.yellow(
         `  ${plural(counts.closed, 'facture ouverte absente du fichier considérée comme soldée', 'factures ouvertes absentes du fichier considérées comme soldées')} (--liste-complete).`,
+      ),
+    );
+  }
+  if (report.creditNotesCreated > 0) {
+    const named = report.creditNoteExamples.map((k) => `${k.number}, ligne ${k.line}`).join(' ; ');
+    const more = report.creditNotesCreated > report.creditNoteExamples.length ? ' ; …' : '';
+    out(
+      c.yellow(
+        `  ${plural(report.creditNotesCreated, 'montant négatif lu comme un avoir', 'montants négatifs lus comme des avoirs')} (${named}${more}) : déduit${report.creditNotesCreated > 1 ? 's' : ''} de ce que doit le client. Si c'est une erreur de l'export, corrigez la ligne et réimportez.`,
       ),
     );
   }

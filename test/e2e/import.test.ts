@@ -310,6 +310,26 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
   });
 });
 
+describe('recouvre import: a negative amount', () => {
+  it('is taken as a credit note, and the summary says so, with the line, the first time only', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'factures.csv');
+    writeFileSync(
+      file,
+      'N° facture;Client;Date facture;Montant TTC\nF1;Alpha;01/09/2026;100,00\nF2;Bêta;01/09/2026;-50,00\n',
+    );
+    const first = await recouvre(['import', file], { cwd: dir });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(
+      '1 montant négatif lu comme un avoir (F2, ligne 3) : déduit de ce que doit le client.',
+    );
+    expect(invoices(dir).find((i) => i.number === 'F2')!.amount_cents).toBe(-5000);
+    const again = await importJson(dir, file);
+    expect(again.json.avoirs_crees).toBe(0);
+    expect((await recouvre(['import', file], { cwd: dir })).stdout).not.toContain('avoir');
+  });
+});
+
 describe('recouvre import: re-imports update, never duplicate', () => {
   it('re-importing the same file changes nothing; an updated export updates and journals', async () => {
     const dir = tempDir();
