@@ -241,7 +241,8 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
     throw error;
   }
   const { z } = await import('zod');
-  z.config(z.locales.fr());
+  // Zod's French messages, with the types said as a TOML file writes them.
+  z.config({ ...z.locales.fr(), customError: typeMessage });
   const columns = z.record(z.string(), z.string().min(1));
   const profile = z.strictObject({
     separateur: z.enum([';', ',', '\t', '|']).optional(),
@@ -392,14 +393,54 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
       const unknown = issue.code === 'unrecognized_keys' ? issue.keys : [];
       const where = unknown.length > 0 ? [...keys, unknown[0] as string] : keys;
       const line = findKeyLine(text, where);
-      const name =
-        unknown.length > 0 ? unknown.map((k) => [...keys, k].join('.')).join(', ') : keys.join('.');
+      const name = unknown.length > 0 ? unknown.map((k) => keyName([...keys, k])).join(', ') : keyName(keys);
       const message = unknown.length > 0 ? 'clé inconnue (vérifiez l’orthographe)' : issue.message;
       return `${path}:${line}, clé « ${name} » : ${message}`;
     });
-    throw new UserError(`Configuration invalide (${path}).`, lines);
+    const byLine = lines.map((l, i) => ({ l, at: Number(/:(\d+), clé/.exec(l)?.[1] ?? 0) * 1000 + i }));
+    throw new UserError(`Configuration invalide (${path}).`, [
+      ...byLine.sort((a, b) => a.at - b.at).map((x) => x.l),
+      'Corrigez ces lignes (les clés et leurs valeurs sont décrites dans le README, partie « Configuration »).',
+    ]);
   }
   return { path, exists: true, ...(result.data as Omit<Config, 'path' | 'exists'>) };
+}
+
+/** `relances.etapes[2].jours`: a list's items counted from 1, as a person counts them. */
+function keyName(keys: readonly string[]): string {
+  return keys.map((k, i) => (/^\d+$/.test(k) ? `[${Number(k) + 1}]` : i === 0 ? k : `.${k}`)).join('');
+}
+
+/** What a value of each type looks like in recouvre.toml. */
+const TOML_TYPES: Readonly<Record<string, string>> = {
+  string: 'un texte entre guillemets (par exemple "EUR")',
+  number: 'un nombre, sans guillemets (par exemple 30)',
+  int: 'un nombre entier, sans guillemets (par exemple 30)',
+  boolean: 'true ou false, sans guillemets',
+  array: 'une liste entre crochets (par exemple ["a@exemple.fr"])',
+  object: 'une table (par exemple [smtp] ou { etape = "relance", jours = 10 })',
+};
+
+function typeMessage(issue: {
+  readonly code?: string;
+  readonly expected?: string;
+  readonly input?: unknown;
+}) {
+  if (issue.code !== 'invalid_type' || issue.expected === undefined) return undefined;
+  const wanted = TOML_TYPES[issue.expected];
+  if (wanted === undefined) return undefined;
+  const input = issue.input;
+  const got =
+    input === undefined
+      ? 'rien'
+      : typeof input === 'string'
+        ? `le texte "${input}"`
+        : Array.isArray(input)
+          ? 'une liste'
+          : typeof input === 'object' && input !== null
+            ? 'une table'
+            : String(input);
+  return `attendu ${wanted}, reçu ${got}`;
 }
 
 function firstLine(text: string): string {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Handlebars from 'handlebars';
@@ -90,7 +91,7 @@ export class Templates {
   }
 
   private compile(path: string, html: boolean): Handlebars.TemplateDelegate {
-    const source = readFileSync(path, 'utf8');
+    const source = templateSource(path);
     try {
       const template = this.handlebars.compile(source, { strict: true, noEscape: !html });
       // Handlebars parses lazily: parse now, so that a syntax error names its file at once.
@@ -108,6 +109,27 @@ export class Templates {
   }
 }
 
+/**
+ * A template's text. A template saved in another encoding than UTF-8 (Windows' Notepad « ANSI »)
+ * would put garbled accents in front of the debtor: refused, with its first such line.
+ */
+function templateSource(path: string): string {
+  const bytes = readFileSync(path);
+  if (!isUtf8(bytes)) {
+    let line = 1;
+    for (const text of bytes.toString('latin1').split('\n')) {
+      if (!isUtf8(Buffer.from(text, 'latin1'))) break;
+      line++;
+    }
+    throw new UserError(
+      `Modèle ${path}:${line} : le fichier n'est pas enregistré en UTF-8 (accents illisibles).`,
+      ['Rouvrez-le et enregistrez-le en UTF-8 (Bloc-notes : « Enregistrer sous », Encodage « UTF-8 »).'],
+    );
+  }
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 function checkedDate(value: unknown): IsoDate {
   const date = typeof value === 'string' ? isoDate(value) : null;
   if (!date) throw new Error(`date attendue au format AAAA-MM-JJ, reçu « ${String(value)} »`);
@@ -117,7 +139,7 @@ function checkedDate(value: unknown): IsoDate {
 function templateError(path: string, error: unknown): Error {
   if (error instanceof UserError) return error;
   const message = (error as Error).message ?? String(error);
-  const parse = /Parse error on line (\d+)/.exec(message);
+  const parse = /(?:Parse|Lexical) error on line (\d+)/.exec(message);
   const missing = /"([^"]+)" not defined in .* - (\d+):(\d+)/.exec(message);
   const where = parse ? `:${parse[1]}` : missing ? `:${missing[2]}` : '';
   const what = missing

@@ -1,8 +1,8 @@
-import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { fixture, query, recouvre, tempDir } from './cli.js';
+import { creditorToml, fixture, query, recouvre, tempDir } from './cli.js';
 
 const EXAMPLE = fixture('../../examples/factures.csv');
 
@@ -178,6 +178,79 @@ describe('recouvre: the command line', () => {
     const syntax = await recouvre(['import', EXAMPLE], { cwd: dir });
     expect(syntax.stderr).toContain('recouvre.toml:2, colonne');
     expect(syntax.stderr).toContain('syntaxe TOML invalide');
+  });
+
+  it('says, line by line in the order of the file, what each wrong value should look like', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'recouvre.toml'),
+      [
+        '[creancier]',
+        'raison_sociale = 42',
+        'email = "pas-une-adresse"',
+        '[smtp]',
+        'url = "http://serveur"',
+        'delai_secondes = "trente"',
+        'expediteur = "compta"',
+        '[rapport]',
+        'destinataires = "direction@exemple.fr"',
+        '[relances]',
+        'etapes = [ { etape = "relance", jours = "dix", canal = "pigeon" } ]',
+        '',
+      ].join('\n'),
+    );
+    const result = await recouvre(['relancer', '--dry-run'], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).not.toMatch(/\n\s+at |Invalid|expected/);
+    const lines = result.stderr.split('\n').filter((l) => l.includes('recouvre.toml:'));
+    expect(lines.map((l) => /recouvre\.toml:(\d+), clé « ([^»]+) »/.exec(l)?.slice(1).join(' '))).toEqual([
+      '2 creancier.raison_sociale',
+      '3 creancier.email',
+      '5 smtp.url',
+      '6 smtp.delai_secondes',
+      '7 smtp.expediteur',
+      '9 rapport.destinataires',
+      '11 relances.etapes[1].jours',
+      '11 relances.etapes[1].canal',
+    ]);
+    expect(result.stderr).toContain('attendu un texte entre guillemets (par exemple "EUR"), reçu 42');
+    expect(result.stderr).toContain(
+      'attendu un nombre, sans guillemets (par exemple 30), reçu le texte "trente"',
+    );
+    expect(result.stderr).toContain('smtp://utilisateur@serveur:587');
+    expect(result.stderr).toContain('attendu une liste entre crochets');
+    expect(result.stderr).toContain('"email"|"courrier"|"appel"|"tache"');
+  });
+
+  it('names the template, its line and what is wrong: syntax, unknown variable, not UTF-8', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'recouvre.toml'), creditorToml());
+    expect((await recouvre(['import', fixture('relances/factures.csv')], { cwd: dir })).code).toBe(0);
+    mkdirSync(join(dir, 'modeles', 'email'), { recursive: true });
+    const template = join(dir, 'modeles', 'email', 'relance.texte.hbs');
+    const run = () =>
+      recouvre(['relancer', '--dry-run', '--date', '2026-11-20', '--sortie', 'apercu'], { cwd: dir });
+    const cases: readonly (readonly [Buffer | string, string])[] = [
+      [
+        'Bonjour,\n{{#if client.professionnel}}\nMadame, Monsieur\n',
+        'relance.texte.hbs:4 : erreur de syntaxe Handlebars',
+      ],
+      ['Bonjour {{client.prenom}},\n', "relance.texte.hbs:1 : la variable « prenom » n'existe pas"],
+      [
+        Buffer.from('Bonjour,\nMerci \xe0 vous.\n', 'latin1'),
+        "relance.texte.hbs:2 : le fichier n'est pas enregistré en UTF-8",
+      ],
+    ];
+    for (const [text, message] of cases) {
+      writeFileSync(template, text);
+      const result = await run();
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+    // Saved in UTF-8 with a BOM (Notepad's « UTF-8 »), it is fine.
+    writeFileSync(template, '\ufeffBonjour {{client.nom}}, merci à vous.\n');
+    expect((await run()).code).toBe(0);
   });
 
   it('an internal error prints a short French line, the stack only with RECOUVRE_DEBUG=1', async () => {
