@@ -1,16 +1,19 @@
+import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { fixture, query, recouvrePlain as recouvre, tempDir } from './cli.js';
+import { BIN, fixture, query, recouvrePlain as recouvre, tempDir } from './cli.js';
 
 async function company(): Promise<string> {
   const dir = tempDir();
@@ -148,5 +151,59 @@ describe('recouvre sauvegarde and restaurer', () => {
     const left = readdirSync(join(dir, 'sauvegardes')).sort();
     expect(left).toHaveLength(3);
     expect(left).toContain('a-garder.db');
+  });
+});
+
+describe('a full disk', () => {
+  it('stops an import with a French message, and leaves the base byte for byte as it was', () => {
+    const dir = tempDir();
+    const lines = ['N° facture;Code client;Raison sociale;Date facture;Échéance;Montant TTC'];
+    for (let i = 0; i < 30_000; i++)
+      lines.push(
+        `G-${i};C${i % 500};Client numéro ${i % 500} au nom assez long;01/09/2026;01/10/2026;${100 + i},00`,
+      );
+    writeFileSync(join(dir, 'gros.csv'), `${lines.join('\n')}\n`);
+    mkdirSync(join(dir, 'plein'));
+    // A 2 MB disk of its own (a tmpfs in a private mount namespace, no root needed), where the
+    // small export fits and the large one does not.
+    const script = `
+      mount -t tmpfs -o size=2m none "$1/plein" || { echo "tmpfs impossible"; exit 99; }
+      cd "$1/plein"
+      "$2" import "$3" > /dev/null || exit 98
+      sha256sum recouvre.db > "$1/avant.sha"
+      "$2" import "$1/gros.csv"; echo "import=$?"
+      sha256sum recouvre.db > "$1/apres.sha"
+      ls > "$1/fichiers.txt"
+      "$2" factures --json > "$1/factures.json"; echo "factures=$?"
+    `;
+    const run = spawnSync(
+      'unshare',
+      [
+        '--user',
+        '--map-root-user',
+        '--mount',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        dir,
+        BIN,
+        fixture('relances/factures.csv'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain('import=1');
+    expect(run.stderr).toContain(
+      'recouvre : disque plein. Libérez de la place puis relancez : rien n’a été enregistré.',
+    );
+    expect(run.stderr).not.toMatch(/\n\s+at |SQLITE_/);
+    expect(readFileSync(join(dir, 'apres.sha'), 'utf8')).toBe(readFileSync(join(dir, 'avant.sha'), 'utf8'));
+    expect(readFileSync(join(dir, 'fichiers.txt'), 'utf8').trim()).toBe('recouvre.db');
+    // The base still works, with the small export only.
+    expect(run.stdout).toContain('factures=0');
+    const open = JSON.parse(readFileSync(join(dir, 'factures.json'), 'utf8'));
+    expect(JSON.stringify(open)).not.toContain('G-1');
+    expect(JSON.stringify(open)).toContain('R-001');
   });
 });
