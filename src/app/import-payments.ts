@@ -75,7 +75,12 @@ export async function looksLikePayments(
   };
   const invoices = best(INVOICE_CATALOGUE);
   if (invoices && (invoices.columns as Record<string, number>).dueDate !== undefined) return false;
-  // What the file says of itself comes first: a payment file missing a column is told so as one.
+  // A due date column is an invoice export's, even one whose other headers are damaged (and
+  // whose clients' addresses say « paiement@… »): it is told what it misses as an invoice export.
+  const headerCells = sample.split(/\r?\n/, 20).flatMap((line) => line.split(/[;,\t|]/));
+  if (headerCells.some((cell) => INVOICE_CATALOGUE.index.get(normalizeHeader(cell)) === 'dueDate'))
+    return false;
+  // Then what the file says of itself: a payment file missing a column is told so as one.
   const opening = sample.split(/\r?\n/).slice(0, 20).join(' ');
   if (PAYMENT_WORDS.test(normalizeHeader(`${source.name} ${opening}`))) return true;
   return best(PAYMENT_CATALOGUE) !== null && invoices === null;

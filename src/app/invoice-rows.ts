@@ -126,6 +126,9 @@ function partsOf(request: RowsRequest): FilePart[] {
   ];
 }
 
+/** What a reading thread started ahead is sent when no file comes: it then ends by itself. */
+export const STOP_READER = 'stop';
+
 /** A reading thread; without `workerData`, it waits for its first message to say what to read. */
 function readerWorker(workerData?: RowsWorkerData): Worker {
   return new Worker(new URL('./invoice-rows-worker.js', import.meta.url), {
@@ -167,10 +170,16 @@ export class ReaderThread {
     return worker;
   }
 
+  /** Asks the waiting thread to end, and waits until it has (see the worker's first lines). */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    await worker?.terminate();
+    if (worker === null || this.broken) return;
+    const ended = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage(STOP_READER);
+    const late = setTimeout(() => void worker.terminate(), 5000);
+    await ended;
+    clearTimeout(late);
   }
 }
 

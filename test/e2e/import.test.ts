@@ -498,6 +498,8 @@ describe('recouvre import: bad input is refused with a precise French message, a
       'doublon-different.csv',
       /doublon-different\.csv:4, colonne « N° facture » : « F1 » : numéro déjà présent ligne 2 avec d'autres valeurs \(montant_centimes\)/,
     ],
+    // A damaged header, and a client's address with « paiement » in it: still an invoice export.
+    ['entete-abimee.csv', /entete-abimee\.csv:1 : colonne obligatoire absente : numéro de facture\.\n/],
     [
       'encodages-melanges.csv',
       /« .*encodages-melanges\.csv » mélange deux encodages : la ligne 1 est en UTF-8 \(« N° facture;[\s\S]*la ligne 3 ne l'est pas \(Windows-1252 \?\)[\s\S]*--encodage windows-1252/,
