@@ -110,7 +110,10 @@ describe('the documented configurations', () => {
     const path = join(dir, 'dso.toml');
     writeFileSync(path, '[rapport]\nperiode_jours = 30\nmethode_dso = "moyenne"\n');
     await expect(loadConfig(path, true)).rejects.toMatchObject({
-      details: [expect.stringContaining('dso.toml:3, clé « rapport.methode_dso » : attendu "epuisement"')],
+      details: [
+        expect.stringContaining('dso.toml:3, clé « rapport.methode_dso » : attendu "epuisement"'),
+        expect.stringContaining('partie « Configuration »'),
+      ],
     });
   });
 });
