@@ -87,10 +87,12 @@ function creditorBlock(doc: Doc, view: DocumentView): void {
 function recipientBlock(doc: Doc, view: DocumentView, registered: boolean): void {
   let y = WINDOW.y;
   if (registered) {
+    // One line, never wrapped: at 9 pt the mention is wider than the envelope's window.
+    const mention = 'LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION';
+    doc.font('Helvetica-Bold').fontSize(9);
     doc
-      .font('Helvetica-Bold')
-      .fontSize(9)
-      .text('LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION', WINDOW.x, y - 14 * MM, { width: WINDOW.width });
+      .fontSize(Math.min(9, (9 * WINDOW.width) / doc.widthOfString(mention)))
+      .text(mention, WINDOW.x, y - 14 * MM, { width: WINDOW.width, lineBreak: false });
   }
   doc.font('Helvetica-Bold').fontSize(11).text(view.client.nom, WINDOW.x, y, { width: WINDOW.width });
   doc.font('Helvetica').fontSize(11);

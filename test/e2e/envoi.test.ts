@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
 import { creditorToml, fixture, plain, query, recouvrePlain as recouvre, start, tempDir } from './cli.js';
-import { pdfText as pdfPlain } from './pdf.js';
+import { pdfLines, pdfText as pdfPlain } from './pdf.js';
 import { smtpForTest } from './smtp.js';
 
 // courriers.csv as of Friday 2026-11-20:
@@ -143,6 +143,10 @@ describe('recouvre relancer: the real run', () => {
     ]) {
       expect(letter, mention).toContain(mention);
     }
+    // What must be read at a glance stays on one line: the registered-mail mention and the IBAN.
+    const lines = (await pdfLines(notice.mail.attachments[0]!.content)).map((l) => l.trim());
+    expect(lines).toContain('LETTRE RECOMMANDÉE AVEC ACCUSÉ DE RÉCEPTION');
+    expect(lines.some((l) => l.includes('FR76 3000 6000 0112 3456 7890 189'))).toBe(true);
     const posted = readdirSync(join(dir, 'courriers', FRIDAY)).sort();
     expect(posted).toEqual(['K1-mise_en_demeure-2026-11-20.pdf', 'K3-relance-2026-11-20.pdf']);
     expect(await pdfText(join(dir, 'courriers', FRIDAY, 'K3-relance-2026-11-20.pdf'))).toContain(
