@@ -112,14 +112,10 @@ interface Column {
   readonly align: 'left' | 'right';
 }
 
-/** Cuts a cell that would overflow its column, with an ellipsis. */
-function clip(doc: Doc, text: string, width: number): string {
-  if (doc.widthOfString(text) <= width) return text;
-  let cut = text;
-  while (cut.length > 1 && doc.widthOfString(`${cut}…`) > width) cut = cut.slice(0, -1);
-  return `${cut}…`;
-}
-
+/**
+ * A table whose cells wrap inside their column, never cut: a client's name or a long header takes
+ * the lines it needs, and the row grows to its tallest cell.
+ */
 function table(
   doc: Doc,
   columns: readonly Column[],
@@ -127,50 +123,51 @@ function table(
   options: { readonly fontSize?: number; readonly boldLast?: boolean } = {},
 ): void {
   const size = options.fontSize ?? 9.5;
-  const rowHeight = size + 5.5;
-  const header = () => {
+  const padding = 5.5;
+  const rowHeight = (cells: readonly string[]) =>
+    Math.max(
+      size + padding,
+      ...cells.map((cell, i) => doc.heightOfString(cell, { width: columns[i]!.width - 6 }) + padding),
+    );
+  const cellsAt = (cells: readonly string[], y: number) => {
     let x = MARGIN;
+    cells.forEach((cell, i) => {
+      const column = columns[i]!;
+      doc.text(cell, x + 3, y + 1, { width: column.width - 6, align: column.align });
+      x += column.width;
+    });
+  };
+  const titles = columns.map((column) => column.title);
+  const header = () => {
     const y = doc.y;
+    doc.font('Helvetica-Bold').fontSize(size - 0.5);
+    const height = rowHeight(titles);
     doc
-      .rect(MARGIN, y - 3, CONTENT, rowHeight)
+      .rect(MARGIN, y - 3, CONTENT, height)
       .fill('#eef0f3')
       .fillColor('black');
-    doc.font('Helvetica-Bold').fontSize(size - 0.5);
-    for (const column of columns) {
-      doc.text(clip(doc, column.title, column.width - 6), x + 3, y + 1, {
-        width: column.width - 6,
-        align: column.align,
-        lineBreak: false,
-      });
-      x += column.width;
-    }
-    doc.y = y + rowHeight;
+    cellsAt(titles, y);
+    doc.y = y + height;
   };
   header();
   rows.forEach((row, r) => {
-    if (doc.y + rowHeight > PAGE.height - doc.page.margins.bottom) {
+    const font = options.boldLast && r === rows.length - 1 ? 'Helvetica-Bold' : 'Helvetica';
+    doc.font(font).fontSize(size);
+    const height = rowHeight(row);
+    if (doc.y + height > PAGE.height - doc.page.margins.bottom) {
       doc.addPage();
       header();
+      doc.font(font).fontSize(size);
     }
-    doc.font(options.boldLast && r === rows.length - 1 ? 'Helvetica-Bold' : 'Helvetica').fontSize(size);
     const y = doc.y;
-    let x = MARGIN;
-    row.forEach((cell, i) => {
-      const column = columns[i]!;
-      doc.text(clip(doc, cell, column.width - 6), x + 3, y + 1, {
-        width: column.width - 6,
-        align: column.align,
-        lineBreak: false,
-      });
-      x += column.width;
-    });
+    cellsAt(row, y);
     doc
-      .moveTo(MARGIN, y + rowHeight - 3)
-      .lineTo(MARGIN + CONTENT, y + rowHeight - 3)
+      .moveTo(MARGIN, y + height - 3)
+      .lineTo(MARGIN + CONTENT, y + height - 3)
       .strokeColor(LINE)
       .lineWidth(0.5)
       .stroke();
-    doc.y = y + rowHeight;
+    doc.y = y + height;
   });
   doc.x = MARGIN;
 }

@@ -310,10 +310,32 @@ etapes = [{ etape = "appel", jours = 5, canal = "appel" }]
     ]) {
       expect(text).toContain(expected);
     }
+    // What a person must read is wrapped inside its cell, never cut.
+    expect(text).not.toContain('…');
     // A PDF does not go to a terminal or a pipe: it needs a file.
     const refused = await recouvre(['rapport', ...DATE, '--format', 'pdf'], { cwd: dir });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--sortie rapport.pdf');
+  });
+
+  it('wraps a long client name and a long header in the PDF instead of cutting them', async () => {
+    const dir = tempDir();
+    const name = 'Boulangerie Lefèvre et Fils, artisans boulangers-pâtissiers depuis 1950';
+    writeFileSync(
+      join(dir, 'factures.csv'),
+      `N° facture;Code client;Raison sociale;Courriel;Date facture;Échéance;Montant TTC;Réglé
+F1;C1;${name};compta@lefevre.fr;01/08/2026;31/08/2026;2 400,00;0,00
+`,
+    );
+    expect((await recouvre(['import', 'factures.csv'], { cwd: dir })).code).toBe(0);
+    const noted = ['historique', 'F1', '--ajouter', 'relance', '--canal', 'courrier', '--date', '19/11/2026'];
+    expect((await recouvre(noted, { cwd: dir })).code).toBe(0);
+    const result = await recouvre(['rapport', ...DATE, '--sortie', 'rapport.pdf'], { cwd: dir });
+    expect(result.code, result.stderr).toBe(0);
+    const text = (await pdfText(join(dir, 'rapport.pdf'))).replace(/\s+/g, ' ');
+    expect(text).not.toContain('…');
+    for (const word of name.split(' ')) expect(text).toContain(word);
+    expect(text).toContain('Montant relancé');
   });
 
   it('mails the report for cron: HTML body, PDF attached, through the configured SMTP server', async () => {
