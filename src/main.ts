@@ -364,6 +364,7 @@ Exemples :
     .argument('<numero>', 'numéro de la facture')
     .option('--motif <texte>', 'ce que le client conteste')
     .option('--lever', 'lever le litige : la facture reprend son scénario')
+    .option('--json', 'résultat en JSON')
     .addHelpText('after', '\nExemple :\n  recouvre litige F2026-0102 --motif "livraison incomplète"')
     .action(lazy(() => import('./commands/litige.js'), 'runLitige'));
 
@@ -374,6 +375,7 @@ Exemples :
     .option('--jusqu-au <jj/mm/aaaa>', 'reprise automatique le lendemain de cette date', parseIsoDate)
     .option('--motif <texte>', 'pourquoi (promesse de paiement, accord…)')
     .option('--reprendre', 'lever la pause')
+    .option('--json', 'résultat en JSON')
     .addHelpText(
       'after',
       '\nExemples :\n  recouvre pause C002 --jusqu-au 15/12/2026 --motif "promesse de paiement"\n  recouvre pause C002 --reprendre',
@@ -387,6 +389,7 @@ Exemples :
     .argument('<montant>', 'montant reçu, par exemple "1 234,56"')
     .option('--date <jj/mm/aaaa>', "date du règlement (aujourd'hui par défaut)", parseIsoDate)
     .option('--reference <texte>', 'référence du virement ou du chèque')
+    .option('--json', 'résultat en JSON (montants en centimes)')
     .addHelpText(
       'after',
       '\nExemple :\n  recouvre paiement F2026-0102 "500,00" --date 18/11/2026 --reference VIR-4521',
@@ -402,6 +405,7 @@ Exemples :
     .option('--intervalle-jours <n>', 'jours entre deux échéances (chaque mois par défaut)', parseWholeNumber)
     .option('--motif <texte>', 'accord, courrier du client…')
     .option('--annuler', 'annuler l’échéancier en cours')
+    .option('--json', 'échéanciers en JSON (montants en centimes)')
     .addHelpText(
       'after',
       '\nExemples :\n  recouvre echeancier C004 --echeances 3 --debut 05/12/2026\n  recouvre echeancier C004            (montre l’échéancier en cours)\n  recouvre echeancier C004 --annuler',

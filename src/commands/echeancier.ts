@@ -1,12 +1,21 @@
+import {
+  activePlans,
+  alreadyPlanned,
+  cancelPlans,
+  createPlan,
+  type PaymentPlan,
+  planCandidates,
+  stampOf,
+  targetOf,
+} from '../adapters/db/follow-up.js';
 import { openStore } from '../adapters/db/open.js';
-import { type InvoiceRef, openInvoicesOf, requireTarget, writeJournal } from '../adapters/db/records.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import type { Context } from '../context.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
 import { type Cents, formatEuros } from '../domain/money.js';
 import { splitInstalments } from '../domain/payment-plan.js';
 import { UsageError, UserError } from '../errors.js';
-import { plural } from './format.js';
+import { plural, writeJson } from './format.js';
 
 export interface EcheancierOptions {
   readonly echeances?: number;
@@ -14,6 +23,7 @@ export interface EcheancierOptions {
   readonly intervalleJours?: number;
   readonly motif?: string;
   readonly annuler?: boolean;
+  readonly json?: boolean;
 }
 
 /**
@@ -39,82 +49,42 @@ export async function runEcheancier(
   }
   const store = await openStore(context.dbPath, { create: false });
   const c = colors(context);
+  const stamp = stampOf(context);
+  const instalmentTable = (plan: Pick<PaymentPlan, 'instalments' | 'currency'>) =>
+    `${renderTable(
+      context,
+      ['Échéance', 'Montant'],
+      plan.instalments.map((i) => [formatDateFr(i.dueDate), formatEuros(i.amount, plan.currency)]),
+      [1],
+    )}\n`;
   try {
-    const { sqlite } = store;
-    const target = requireTarget(sqlite, reference);
-    const clientId = target.kind === 'client' ? target.id : target.clientId;
-    const activePlans = sqlite
-      .prepare(
-        `SELECT p.id, p.date, p.total_cents, p.currency, p.note FROM payment_plans p WHERE p.cancelled_at IS NULL
-         AND p.client_id = ? ${target.kind === 'facture' ? 'AND p.id IN (SELECT plan_id FROM plan_invoices WHERE invoice_id = ?)' : ''}
-         ORDER BY p.id`,
-      )
-      .all(...(target.kind === 'facture' ? [clientId, target.id] : [clientId])) as {
-      id: number;
-      date: string;
-      total_cents: number;
-      currency: string;
-      note: string | null;
-    }[];
+    const target = targetOf(store, reference);
+    const plans = activePlans(store, target);
 
     if (options.annuler) {
-      if (activePlans.length === 0) throw new UserError(`Aucun échéancier en cours pour « ${reference} ».`);
-      sqlite.transaction(() => {
-        for (const plan of activePlans) {
-          sqlite
-            .prepare('UPDATE payment_plans SET cancelled_at = ? WHERE id = ?')
-            .run(context.now.toISOString(), plan.id);
-          writeJournal(sqlite, {
-            recordedAt: context.now.toISOString(),
-            date: context.today,
-            kind: 'echeancier_annule',
-            clientId,
-            invoiceId: target.kind === 'facture' ? target.id : null,
-            details: { echeancier: plan.id },
-          });
-        }
-      })();
-      context.stdout.write(
-        `${plural(activePlans.length, 'échéancier annulé', 'échéanciers annulés')} : les relances reprennent.\n`,
-      );
+      if (plans.length === 0) throw new UserError(`Aucun échéancier en cours pour « ${reference} ».`);
+      cancelPlans(store, target, plans, stamp);
+      if (options.json) writeJson(context, { annules: plans.map(planJson) });
+      else
+        context.stdout.write(
+          `${plural(plans.length, 'échéancier annulé', 'échéanciers annulés')} : les relances reprennent.\n`,
+        );
       return 0;
     }
 
     if (!creating) {
-      if (activePlans.length === 0) {
-        context.stdout.write(`Aucun échéancier en cours pour « ${reference} ».\n`);
-        return 0;
-      }
-      for (const plan of activePlans) {
-        const instalments = sqlite
-          .prepare('SELECT due_date, amount_cents FROM plan_instalments WHERE plan_id = ? ORDER BY due_date')
-          .all(plan.id) as { due_date: string; amount_cents: number }[];
-        const numbers = sqlite
-          .prepare(
-            'SELECT i.number FROM plan_invoices pi JOIN invoices i ON i.id = pi.invoice_id WHERE pi.plan_id = ? ORDER BY i.number',
-          )
-          .pluck()
-          .all(plan.id) as string[];
+      if (options.json) writeJson(context, { en_cours: plans.map(planJson) });
+      else if (plans.length === 0) context.stdout.write(`Aucun échéancier en cours pour « ${reference} ».\n`);
+      for (const plan of options.json ? [] : plans) {
         context.stdout.write(
-          `${c.bold(`Échéancier du ${formatDateFr(plan.date as IsoDate)}`)} : ${formatEuros(plan.total_cents, plan.currency)} pour ${numbers.join(', ')}${plan.note ? ` (${plan.note})` : ''}\n`,
+          `${c.bold(`Échéancier du ${formatDateFr(plan.date)}`)} : ${formatEuros(plan.total, plan.currency)} pour ${plan.invoices.join(', ')}${plan.note ? ` (${plan.note})` : ''}\n`,
         );
-        context.stdout.write(
-          `${renderTable(
-            context,
-            ['Échéance', 'Montant'],
-            instalments.map((i) => [
-              formatDateFr(i.due_date as IsoDate),
-              formatEuros(i.amount_cents, plan.currency),
-            ]),
-            [1],
-          )}\n`,
-        );
+        context.stdout.write(instalmentTable(plan));
       }
       return 0;
     }
 
-    const invoices: InvoiceRef[] =
-      target.kind === 'client' ? openInvoicesOf(sqlite, target.id).filter((i) => !i.disputed) : [target];
+    const invoices = planCandidates(store, target);
     if (invoices.length === 0)
       throw new UserError(`Le client ${reference} n'a aucune facture ouverte : pas d'échéancier à faire.`);
     for (const invoice of invoices) {
@@ -128,15 +98,7 @@ export async function runEcheancier(
         ['Faites un échéancier par facture : recouvre echeancier <numéro> …'],
       );
     }
-    const inPlan = sqlite
-      .prepare(
-        `SELECT i.number FROM plan_invoices pi JOIN payment_plans p ON p.id = pi.plan_id JOIN invoices i ON i.id = pi.invoice_id
-         WHERE p.cancelled_at IS NULL AND pi.invoice_id = ?`,
-      )
-      .pluck();
-    const already = invoices
-      .map((i) => inPlan.get(i.id) as string | undefined)
-      .filter((n) => n !== undefined);
+    const already = alreadyPlanned(store, invoices);
     if (already.length > 0) {
       throw new UserError(`Déjà sous échéancier : ${already.join(', ')}.`, [
         `Annulez d'abord l'ancien : recouvre echeancier ${reference} --annuler`,
@@ -150,54 +112,32 @@ export async function runEcheancier(
       options.intervalleJours ?? null,
     );
     const currency = invoices[0]!.currency;
-    sqlite.transaction(() => {
-      const planId = Number(
-        sqlite
-          .prepare(
-            `INSERT INTO payment_plans (client_id, currency, created_at, date, total_cents, note) VALUES (?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            clientId,
-            currency,
-            context.now.toISOString(),
-            context.today,
-            total,
-            options.motif?.trim() || null,
-          ).lastInsertRowid,
-      );
-      const addInvoice = sqlite.prepare(
-        'INSERT INTO plan_invoices (plan_id, invoice_id, outstanding_at_start_cents) VALUES (?, ?, ?)',
-      );
-      for (const invoice of invoices) addInvoice.run(planId, invoice.id, invoice.outstanding);
-      const addInstalment = sqlite.prepare(
-        'INSERT INTO plan_instalments (plan_id, due_date, amount_cents) VALUES (?, ?, ?)',
-      );
-      for (const i of instalments) addInstalment.run(planId, i.dueDate, i.amount);
-      writeJournal(sqlite, {
-        recordedAt: context.now.toISOString(),
-        date: context.today,
-        kind: 'echeancier',
-        clientId,
-        invoiceId: target.kind === 'facture' ? target.id : null,
-        details: {
-          echeancier: planId,
-          factures: invoices.map((i) => i.number),
-          total_centimes: total,
-          echeances: instalments.map((i) => ({ date: i.dueDate, montant_centimes: i.amount })),
-        },
+    const note = options.motif?.trim() || null;
+    const id = createPlan(
+      store,
+      target,
+      { date: context.today, total, currency, note, invoices, instalments },
+      stamp,
+    );
+    if (options.json) {
+      const numbers = invoices.map((i) => i.number);
+      writeJson(context, {
+        enregistre: planJson({
+          id,
+          date: context.today,
+          total,
+          currency,
+          note,
+          invoices: numbers,
+          instalments,
+        }),
       });
-    })();
+      return 0;
+    }
     context.stdout.write(
       `Échéancier enregistré : ${formatEuros(total, currency)} en ${plural(instalments.length, 'échéance', 'échéances')} pour ${invoices.map((i) => i.number).join(', ')}.\n`,
     );
-    context.stdout.write(
-      `${renderTable(
-        context,
-        ['Échéance', 'Montant'],
-        instalments.map((i) => [formatDateFr(i.dueDate), formatEuros(i.amount, currency)]),
-        [1],
-      )}\n`,
-    );
+    context.stdout.write(instalmentTable({ instalments, currency }));
     context.stdout.write(
       "Tant qu'il est respecté, ces factures ne sont pas relancées ; une échéance manquée relance le scénario.\n",
     );
@@ -205,4 +145,16 @@ export async function runEcheancier(
     await store.close();
   }
   return 0;
+}
+
+function planJson(plan: PaymentPlan) {
+  return {
+    id: plan.id,
+    date: plan.date,
+    total_centimes: plan.total,
+    devise: plan.currency,
+    motif: plan.note,
+    factures: plan.invoices,
+    echeances: plan.instalments.map((i) => ({ date: i.dueDate, montant_centimes: i.amount })),
+  };
 }

@@ -1,4 +1,5 @@
 import { isAbsolute, relative } from 'node:path';
+import type { Output } from '../context.js';
 
 /** `plural(1, 'facture', 'factures')` → "1 facture"; French uses the singular for 0 and 1. */
 export function plural(count: number, singular: string, pluralForm: string): string {
@@ -10,4 +11,9 @@ export function plural(count: number, singular: string, pluralForm: string): str
 export function displayPath(cwd: string, path: string): string {
   const rel = relative(cwd, path);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+/** One JSON document on its own line, as every `--json` answers. */
+export function writeJson(context: { readonly stdout: Output }, value: unknown): void {
+  context.stdout.write(`${JSON.stringify(value)}\n`);
 }

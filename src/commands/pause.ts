@@ -1,13 +1,15 @@
+import { setPause, stampOf } from '../adapters/db/follow-up.js';
 import { openStore } from '../adapters/db/open.js';
-import { requireTarget, writeJournal } from '../adapters/db/records.js';
 import type { Context } from '../context.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
 import { UsageError } from '../errors.js';
+import { writeJson } from './format.js';
 
 export interface PauseOptions {
   readonly jusquAu?: IsoDate;
   readonly motif?: string;
   readonly reprendre?: boolean;
+  readonly json?: boolean;
 }
 
 /** Pauses the reminders of a client or of one invoice (until a date, or until resumed). */
@@ -20,43 +22,34 @@ export async function runPause(context: Context, reference: string, options: Pau
       `--jusqu-au ${formatDateFr(options.jusquAu)} est passé : donnez une date à venir, ou omettez-la pour une pause sans fin.`,
     );
   }
-  const reason = options.motif?.trim() || null;
+  const pause = options.reprendre
+    ? null
+    : { until: options.jusquAu ?? null, reason: options.motif?.trim() || null };
   const store = await openStore(context.dbPath, { create: false });
-  let label = '';
+  let target: ReturnType<typeof setPause>;
   try {
-    const { sqlite } = store;
-    sqlite.transaction(() => {
-      const target = requireTarget(sqlite, reference);
-      const table = target.kind === 'client' ? 'clients' : 'invoices';
-      label =
-        target.kind === 'client'
-          ? `le client ${target.code} (${target.name})`
-          : `la facture ${target.number}`;
-      sqlite
-        .prepare(`UPDATE ${table} SET paused = ?, paused_until = ?, pause_reason = ? WHERE id = ?`)
-        .run(
-          options.reprendre ? 0 : 1,
-          options.reprendre ? null : (options.jusquAu ?? null),
-          options.reprendre ? null : reason,
-          target.id,
-        );
-      writeJournal(sqlite, {
-        recordedAt: context.now.toISOString(),
-        date: context.today,
-        kind: options.reprendre ? 'reprise' : 'pause',
-        clientId: target.kind === 'client' ? target.id : target.clientId,
-        invoiceId: target.kind === 'client' ? null : target.id,
-        details: options.reprendre ? {} : { jusqu_au: options.jusquAu ?? null, motif: reason },
-      });
-    })();
+    target = setPause(store, reference, pause, stampOf(context));
   } finally {
     await store.close();
   }
+  if (options.json) {
+    writeJson(context, {
+      ...(target.kind === 'client'
+        ? { client: target.code, nom: target.name }
+        : { facture: target.number, client: target.clientCode }),
+      en_pause: pause !== null,
+      jusqu_au: pause?.until ?? null,
+      motif: pause?.reason ?? null,
+    });
+    return 0;
+  }
+  const label =
+    target.kind === 'client' ? `le client ${target.code} (${target.name})` : `la facture ${target.number}`;
   const until = options.jusquAu
     ? `jusqu'au ${formatDateFr(options.jusquAu)} inclus (elles reprennent seules le lendemain)`
     : 'jusqu’à « recouvre pause … --reprendre »';
   context.stdout.write(
-    options.reprendre ? `Relances reprises pour ${label}.\n` : `Relances en pause pour ${label}, ${until}.\n`,
+    pause ? `Relances en pause pour ${label}, ${until}.\n` : `Relances reprises pour ${label}.\n`,
   );
   return 0;
 }

@@ -357,6 +357,63 @@ describe('keeping the state right: what stops or resumes the reminders', () => {
     );
   });
 
+  it('--json on litige, pause, paiement and echeancier: one JSON document each, saying what was recorded', async () => {
+    const dir = await company();
+    const json = async (args: string[]) => {
+      const result = await recouvre([...args, '--json'], { cwd: dir });
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    expect(await json(['litige', 'R-003', '--motif', 'quantités'])).toEqual({
+      facture: 'R-003',
+      litige: true,
+      motif: 'quantités',
+    });
+    expect(await json(['litige', 'R-003', '--lever'])).toEqual({
+      facture: 'R-003',
+      litige: false,
+      motif: null,
+    });
+    expect(await json(['pause', 'C1', '--jusqu-au', '01/01/2099', '--motif', 'promesse'])).toMatchObject({
+      client: 'C1',
+      en_pause: true,
+      jusqu_au: '2099-01-01',
+      motif: 'promesse',
+    });
+    expect(await json(['pause', 'R-004'])).toMatchObject({
+      facture: 'R-004',
+      en_pause: true,
+      jusqu_au: null,
+    });
+    expect(
+      await json(['paiement', 'R-003', '100,50', '--date', '18/11/2026', '--reference', 'VIR-1']),
+    ).toEqual({
+      facture: 'R-003',
+      date: '2026-11-18',
+      montant_centimes: 10050,
+      devise: 'EUR',
+      reference: 'VIR-1',
+      reste_du_centimes: 39950,
+      soldee: false,
+    });
+    const made = await json(['echeancier', 'R-003', '--echeances', '2', '--debut', '19/12/2026']);
+    expect(made.enregistre).toMatchObject({
+      total_centimes: 39950,
+      factures: ['R-003'],
+      echeances: [
+        { date: '2026-12-19', montant_centimes: 19975 },
+        { date: '2027-01-19', montant_centimes: 19975 },
+      ],
+    });
+    expect((await json(['echeancier', 'C2'])).en_cours).toEqual([made.enregistre]);
+    expect((await json(['echeancier', 'C2', '--annuler'])).annules).toEqual([made.enregistre]);
+    expect(await json(['echeancier', 'C2'])).toEqual({ en_cours: [] });
+    // What was recorded is what the next run sees.
+    const p = await plan(dir);
+    expect(p.exclues).toContainEqual(expect.objectContaining({ numero: 'R-004', raison: 'pause' }));
+    expect(p.exclues).not.toContainEqual(expect.objectContaining({ numero: 'R-003' }));
+  });
+
   it('historique --ajouter: a reminder sent by hand moves the scenario on and counts for the interval', async () => {
     const dir = await company();
     const added = await recouvre(
