@@ -304,14 +304,17 @@ Exemples :
   program
     .command('rapprocher')
     .description(
-      'rapprocher un relevé bancaire (CSV) des factures ouvertes : les virements sûrs deviennent des règlements',
+      'rapprocher un relevé bancaire des factures ouvertes : les virements sûrs deviennent des règlements',
     )
-    .argument('[fichier...]', 'le relevé ; avec --confirmer, la ou les factures que paie la ligne')
+    .argument(
+      '[fichier...]',
+      'le relevé (CSV, OFX, CAMT.053 ou CFONB 120) ; avec --confirmer, la ou les factures que paie la ligne',
+    )
     .option('--confirmer <n°>', 'dire quelles factures paie une ligne en attente')
     .option('--json', 'résultat en JSON (montants en centimes)')
     .addHelpText(
       'after',
-      '\nExemples :\n  recouvre rapprocher releve-novembre.csv\n  recouvre rapprocher                              les lignes en attente\n  recouvre rapprocher --confirmer 14 F2026-0102',
+      '\nFormats lus (reconnus au contenu, pas à l’extension) :\n  CSV       colonnes Date, Libellé et Crédit (ou Montant), ; ou , ou tabulation\n  OFX       export Quicken / Money (.ofx), OFX 1 et 2\n  CAMT.053  relevé XML ISO 20022 (.xml)\n  CFONB 120 relevé au format des banques françaises (.txt, .dat)\n\nExemples :\n  recouvre rapprocher releve-novembre.csv\n  recouvre rapprocher                              les lignes en attente\n  recouvre rapprocher --confirmer 14 F2026-0102',
     )
     .action(lazy(() => import('./commands/rapprocher.js'), 'runRapprocher'));
 
@@ -333,7 +336,7 @@ Exemples :
       parsePositiveNumber,
     )
     .option('--dso <methode>', 'epuisement (par défaut) ou simple')
-    .option('--limite <n>', 'clients et actions listés (0 : tous ; 20 sur un terminal)', parseWholeNumber)
+    .option('--limite <n>', 'clients et actions listés (0 : tous ; 20 dans un tableau)', parseWholeNumber)
     .addHelpText(
       'after',
       [

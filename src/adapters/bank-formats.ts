@@ -40,16 +40,23 @@ export function statementFormat(path: string): StatementFormat | null {
   return null;
 }
 
-export function readStatementFile(path: string, format: StatementFormat): StatementOperation[] {
+export interface Statement {
+  /** The account the statement is of, as the bank writes it (IBAN, or bank, branch and number). */
+  readonly account: string | null;
+  readonly operations: StatementOperation[];
+}
+
+export function readStatementFile(path: string, format: StatementFormat): Statement {
   const bytes = readFileSync(path);
-  const operations =
+  const statement =
     format === 'OFX' ? readOfx(bytes) : format === 'CAMT.053' ? readCamt(bytes) : readCfonb(bytes);
+  const { operations } = statement;
   if (operations.length === 0) {
     throw new UserError(
       `Aucune opération lue dans ce relevé ${format} : vérifiez que c'est bien le relevé exporté par la banque.`,
     );
   }
-  return operations;
+  return statement;
 }
 
 function date8(text: string): IsoDate | null {
@@ -66,7 +73,7 @@ function decimalCents(text: string): number | null {
 }
 
 /** OFX 1 (SGML, tags often left unclosed) and OFX 2 (XML): one STMTTRN per operation. */
-function readOfx(bytes: Buffer): StatementOperation[] {
+function readOfx(bytes: Buffer): Statement {
   const head = bytes.subarray(0, 400).toString('latin1');
   const text = /CHARSET:\s*(1252|ISO-8859-1)|encoding="(windows-1252|iso-8859-1)"/i.test(head)
     ? iconv.decode(bytes, 'win1252')
@@ -95,7 +102,8 @@ function readOfx(bytes: Buffer): StatementOperation[] {
       currency: tag(block, 'CURRENCY') || currency,
     });
   }
-  return operations;
+  const account = [tag(text, 'BANKID'), tag(text, 'BRANCHID'), tag(text, 'ACCTID')].filter((t) => t !== '');
+  return { account: account.length > 0 ? account.join(' ') : null, operations };
 }
 
 type Xml = Record<string, unknown>;
@@ -109,7 +117,7 @@ const text = (value: unknown): string =>
       : String(value);
 
 /** CAMT.053: Document / BkToCstmrStmt / Stmt / Ntry, with the payer and remittance text in NtryDtls. */
-function readCamt(bytes: Buffer): StatementOperation[] {
+function readCamt(bytes: Buffer): Statement {
   const parser = new XMLParser({
     ignoreAttributes: false,
     attributeNamePrefix: '@',
@@ -119,8 +127,12 @@ function readCamt(bytes: Buffer): StatementOperation[] {
   const document = parser.parse(bytes.toString('utf8')) as Xml;
   const root = ((document.Document as Xml | undefined)?.BkToCstmrStmt ?? {}) as Xml;
   const operations: StatementOperation[] = [];
+  const accounts = new Set<string>();
   let index = 0;
   for (const statement of list(root.Stmt)) {
+    const id = ((statement.Acct as Xml | undefined)?.Id ?? {}) as Xml;
+    const account = text(id.IBAN) || text(((id.Othr ?? {}) as Xml).Id);
+    if (account !== '') accounts.add(account);
     for (const entry of list(statement.Ntry)) {
       index++;
       const amount = entry.Amt as Xml | string;
@@ -157,7 +169,7 @@ function readCamt(bytes: Buffer): StatementOperation[] {
       });
     }
   }
-  return operations;
+  return { account: accounts.size > 0 ? [...accounts].join(', ') : null, operations };
 }
 
 /** CFONB's signed amounts end with a letter: `{`, A–I are +0 to +9; `}`, J–R are −0 to −9. */
@@ -174,11 +186,18 @@ function cfonbAmount(field: string, decimals: number): number | null {
 }
 
 /** CFONB 120: record 04 is an operation, the 05 records after it add to its label. */
-function readCfonb(bytes: Buffer): StatementOperation[] {
+function readCfonb(bytes: Buffer): Statement {
   const lines = iconv.decode(bytes, 'win1252').split(/\r?\n/);
   const operations: (StatementOperation & { label: string })[] = [];
+  let account: string | null = null;
   lines.forEach((raw, index) => {
     const record = raw.padEnd(120, ' ');
+    // Record 01 (the old balance) names the account: bank, branch, account number.
+    if (record.startsWith('01') && account === null) {
+      account = [record.slice(2, 7), record.slice(11, 16), record.slice(21, 32)]
+        .map((f) => f.trim())
+        .join(' ');
+    }
     if (record.startsWith('04')) {
       const currency = record.slice(16, 19).trim() || 'EUR';
       const decimals = Number(record[19]);
@@ -204,5 +223,5 @@ function readCfonb(bytes: Buffer): StatementOperation[] {
         operations[operations.length - 1] = { ...previous, label: `${previous.label} ${complement}` };
     }
   });
-  return operations;
+  return { account, operations };
 }

@@ -14,6 +14,7 @@ import { addDays, type IsoDate } from '../domain/dates.js';
 import { type DunningInput, type DunningPlan, type DunningRules, planDunning } from '../domain/dunning.js';
 import { planLateFees } from '../domain/late-fees.js';
 import { UserError } from '../errors.js';
+import type { Progress } from './progress.js';
 
 /** The rules of the dunning engine for this company: configuration, rate tables, holidays. */
 export async function loadDunningRules(
@@ -60,12 +61,18 @@ export function computeDunningPlan(
     readonly horizonDays?: number;
     /** Compute the penalties of each covered invoice (the report does without). */
     readonly priced?: boolean;
+    /** Told how far the reading of the invoices is. */
+    readonly progress?: Progress;
   } = {},
 ): DunningPlan {
+  const { progress } = options;
+  progress?.phase('Lecture des factures de la base');
   const input = loadDunningInput(store.sqlite, asOf, {
     clientId: options.clientId,
     dueUntil: dueUntil(rules, asOf, options.horizonDays ?? 0),
+    onSlice: progress ? (done, total) => progress.update(done, total) : undefined,
   });
+  progress?.phase('Calcul du plan de relance');
   const plan = planDunning(input, rules, { priced: options.priced ?? true });
   if (plan.nonBusinessDay !== null || !rules.settings.scenarios.some((s) => s.lateFees !== null)) return plan;
   // The claims of the penalties of invoices paid late, for the clients no other action goes to today.

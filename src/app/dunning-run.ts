@@ -22,6 +22,7 @@ import { htmlLines, printedSumProblems } from '../domain/printed-sums.js';
 import { STEP_LABELS } from '../domain/scenario.js';
 import { UserError } from '../errors.js';
 import { computeDunningPlan } from './dunning-plan.js';
+import { type Progress, SILENT } from './progress.js';
 import { DocumentData, renderAction, safeName } from './render-action.js';
 
 export interface RunOptions {
@@ -35,8 +36,8 @@ export interface RunOptions {
   readonly ignoreStaleness: boolean;
   /** Write a mise en demeure or a claim file even on an estimated rate. */
   readonly acceptEstimatedRates?: boolean;
-  /** Called after each action, for a progress bar. */
-  readonly progress?: (done: number, total: number) => void;
+  /** Told the phase and each action done, for a progress display. */
+  readonly progress?: Progress;
 }
 
 export interface ActionOutcome {
@@ -127,6 +128,7 @@ export async function runDunning(
   const { config } = rules;
   const { sqlite } = store;
   const real = !options.dryRun;
+  const progress = options.progress ?? SILENT;
   const release = real ? await acquireLock(store.path) : () => {};
   let mailer: Mailer | null = null;
   try {
@@ -170,7 +172,7 @@ export async function runDunning(
         ? []
         : pending.map((p) => ({ client: p.code, step: p.step, date: p.date }));
 
-    const plan = computeDunningPlan(store, rules, options.asOf, { clientId: options.clientId });
+    const plan = computeDunningPlan(store, rules, options.asOf, { clientId: options.clientId, progress });
     const stale = stalenessWarning(store, config, options.asOf);
     const planWithWarnings: DunningPlan =
       stale && !real ? { ...plan, warnings: [`${stale}`, ...plan.warnings] } : plan;
@@ -253,11 +255,13 @@ export async function runDunning(
     }
 
     let done = 0;
+    if (rendering)
+      progress.phase(real ? 'Relances (actions)' : 'Documents écrits (actions)', plan.actions.length);
     const madeDirs = new Set<string>();
     for (const action of rendering ? plan.actions : []) {
       if (real && holds.has(action)) {
         outcomes.push({ action, result: 'bloque', detail: holdText(holds.get(action)!), files: [] });
-        options.progress?.(++done, plan.actions.length);
+        progress.update(++done);
         continue;
       }
       const rendered = await renderAction(action, data, settings);
@@ -268,7 +272,7 @@ export async function runDunning(
         holds.set(action, [...(holds.get(action) ?? []), ...sums]);
         if (real) {
           outcomes.push({ action, result: 'bloque', detail: holdText(sums), files: [] });
-          options.progress?.(++done, plan.actions.length);
+          progress.update(++done);
           continue;
         }
       }
@@ -307,7 +311,7 @@ export async function runDunning(
             await emlOf(message),
           );
         outcomes.push({ action, result: 'ecrit', detail: null, files });
-        options.progress?.(++done, plan.actions.length);
+        progress.update(++done);
         continue;
       }
 
@@ -394,7 +398,7 @@ export async function runDunning(
         });
       })();
       outcomes.push({ action, result, detail, files, emailSent });
-      options.progress?.(++done, plan.actions.length);
+      progress.update(++done);
     }
 
     const openTasks = (
@@ -421,6 +425,7 @@ export async function runDunning(
         : null,
     };
   } finally {
+    progress.stop();
     mailer?.close();
     release();
   }

@@ -36,6 +36,7 @@ import {
   samplesOf,
 } from './csv-layout.js';
 import { type ReaderThread, readCheckedRows } from './invoice-rows.js';
+import { type Progress, SILENT } from './progress.js';
 
 export { rejectsPathFor };
 
@@ -140,6 +141,7 @@ export async function importInvoices(
   store: Store,
   request: ImportRequest,
   clock: { readonly now: Date; readonly today: IsoDate },
+  progress: Progress = SILENT,
 ): Promise<ImportReport> {
   const source = await inspectSource(request.file, request.encoding);
   const sample = await readSample(source);
@@ -169,8 +171,10 @@ export async function importInvoices(
     return await attempt(true);
   } catch (error) {
     // A line skipped as unchanged that could not be proven so: read every line again, in full.
-    if (error instanceof FullReadNeeded) return attempt(false);
+    if (error instanceof FullReadNeeded) return await attempt(false);
     throw error;
+  } finally {
+    progress.stop();
   }
 
   async function attempt(skipping: boolean): Promise<ImportReport> {
@@ -233,6 +237,8 @@ export async function importInvoices(
       const creditNoteExamples: { number: string; line: number }[] = [];
 
       // Lines are read and checked on a second core; this thread only writes.
+      const estimate = expectedLines(source, sample);
+      progress.phase(`Lecture de ${source.name} (lignes)`, estimate);
       await readCheckedRows(
         {
           source,
@@ -242,7 +248,7 @@ export async function importInvoices(
           rowOptions,
           keepCells: rejects !== null,
           known: skipping ? writer.lineFingerprints() : null,
-          expectedLines: expectedLines(source, sample),
+          expectedLines: estimate,
         },
         {
           onUnchanged: (value, line, clientRef) => {
@@ -388,10 +394,14 @@ export async function importInvoices(
                 break;
             }
           },
+          onBatch: () => progress.update(dataLines),
         },
         request.reader,
       );
 
+      // The estimate of the lines gives way to their count: the bar ends full.
+      progress.update(dataLines, dataLines);
+      progress.phase('Enregistrement dans la base');
       if (dataLines === 0) {
         throw new UserError(
           `${source.name} ne contient que la ligne d'en-tête (ligne ${layout.headerIndex + 1}) : aucune facture à importer.`,

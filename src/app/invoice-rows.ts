@@ -98,6 +98,8 @@ export interface RowHandlers {
    * written for this line to change nothing.
    */
   readonly onUnchanged: (value: number, line: number, clientRef: number) => void;
+  /** After each batch of lines handed over (for a progress display). */
+  readonly onBatch?: () => void;
 }
 
 /**
@@ -222,6 +224,7 @@ export function readCheckedRows(
         }
         try {
           handBatch(message, handlers);
+          handlers.onBatch?.();
         } catch (error) {
           fail(error);
           return;

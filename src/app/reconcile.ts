@@ -1,5 +1,10 @@
 import type SQLite from 'better-sqlite3';
-import { readStatementFile, type StatementOperation, statementFormat } from '../adapters/bank-formats.js';
+import {
+  readStatementFile,
+  type StatementFormat,
+  type StatementOperation,
+  statementFormat,
+} from '../adapters/bank-formats.js';
 import { inspectSource, readSample, type SourceFile, streamRows } from '../adapters/csv-source.js';
 import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
 import { importHeader, recordImport } from '../adapters/db/imports.js';
@@ -18,6 +23,7 @@ import {
 import { type Cents, guessDecimalMark, parseAmount } from '../domain/money.js';
 import { UserError } from '../errors.js';
 import { beginImport, findLayout, samplesOf } from './csv-layout.js';
+import { type Progress, SILENT } from './progress.js';
 
 /** The columns of a bank statement exported as CSV, as French banks name them. */
 type StatementField = 'date' | 'label' | 'credit' | 'debit' | 'amount' | 'currency';
@@ -81,11 +87,22 @@ const STATEMENT_CATALOGUE: Catalogue<StatementField> = makeCatalogue(STATEMENT_F
   return missing;
 });
 
+/** What a statement is, as the user would check it against the bank's own. */
+export interface StatementSummary {
+  readonly format: StatementFormat | 'CSV';
+  readonly account: string | null;
+  /** The first and last operation dates; null when it has none. */
+  readonly from: IsoDate | null;
+  readonly to: IsoDate | null;
+  readonly operations: number;
+}
+
 interface StatementRead {
   readonly importId: number;
   readonly credits: BankLine[];
   readonly debits: number;
   readonly lineOf: Map<string, number>;
+  readonly summary: StatementSummary;
 }
 
 /** The operations of a CSV statement, with the line of each. */
@@ -162,7 +179,18 @@ async function readStatementRows(
 ): Promise<StatementRead> {
   const source = await inspectSource(file);
   const format = statementFormat(file);
-  const operations = format === null ? await csvOperations(source) : readStatementFile(file, format);
+  const { account, operations } =
+    format === null
+      ? { account: null, operations: await csvOperations(source) }
+      : readStatementFile(file, format);
+  const dates = operations.map((o) => o.date).sort();
+  const summary: StatementSummary = {
+    format: format ?? 'CSV',
+    account,
+    from: dates[0] ?? null,
+    to: dates[dates.length - 1] ?? null,
+    operations: operations.length,
+  };
   const credits: BankLine[] = [];
   const lineOf = new Map<string, number>();
   const occurrences = new Map<string, number>();
@@ -187,7 +215,7 @@ async function readStatementRows(
     lineOf.set(key, operation.line);
   }
   const importId = recordImport(store.sqlite, 'releve', importHeader(source, clock.now, format ?? 'csv'));
-  return { importId, credits, debits, lineOf };
+  return { importId, credits, debits, lineOf, summary };
 }
 
 /** Open invoices (something still due), with their client's name, for the matching. */
@@ -213,6 +241,9 @@ function openInvoices(store: Store): OpenInvoice[] {
 }
 
 export interface ReconcileReport {
+  readonly statement: StatementSummary;
+  /** The import of this statement: its lines still waiting are told apart from earlier ones. */
+  readonly importId: number;
   readonly matches: readonly (Match & { readonly id: number })[];
   readonly alreadySeen: number;
   readonly debits: number;
@@ -227,10 +258,12 @@ export async function reconcile(
   store: Store,
   file: string,
   clock: { readonly now: Date; readonly today: IsoDate },
+  progress: Progress = SILENT,
 ): Promise<ReconcileReport> {
   const { sqlite } = store;
   beginImport(store);
   try {
+    progress.phase('Lecture du relevé');
     const read = await readStatementRows(store, file, clock);
     const seen = sqlite.prepare('SELECT 1 FROM bank_lines WHERE key = ?').pluck();
     const fresh = read.credits.filter((line) => seen.get(line.key) === undefined);
@@ -241,7 +274,9 @@ export async function reconcile(
     );
     const insertPayment = paymentInsert(store);
     const results: (Match & { id: number })[] = [];
+    progress.phase('Rapprochement (lignes)', matches.length);
     for (const match of matches) {
+      if (results.length % 256 === 0) progress.update(results.length);
       const { line } = match;
       const status =
         match.kind === 'sure' ? 'rapprochee' : match.kind === 'doubt' ? 'a_confirmer' : 'non_rapprochee';
@@ -280,10 +315,18 @@ export async function reconcile(
       },
     });
     sqlite.exec('COMMIT');
-    return { matches: results, alreadySeen: read.credits.length - fresh.length, debits: read.debits };
+    return {
+      statement: read.summary,
+      importId: read.importId,
+      matches: results,
+      alreadySeen: read.credits.length - fresh.length,
+      debits: read.debits,
+    };
   } catch (error) {
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
     throw error;
+  } finally {
+    progress.stop();
   }
 }
 
@@ -406,11 +449,12 @@ export function confirmLine(
 export function waitingLines(store: Store) {
   return store.sqlite
     .prepare(
-      `SELECT id, date, amount_cents, currency, label, status, reason FROM bank_lines
+      `SELECT id, import_id, date, amount_cents, currency, label, status, reason FROM bank_lines
        WHERE status <> 'rapprochee' ORDER BY date, id`,
     )
     .all() as {
     id: number;
+    import_id: number | null;
     date: string;
     amount_cents: number;
     currency: string;

@@ -41,6 +41,7 @@ import {
 } from '../domain/report.js';
 import { STEP_CODES, type StepCode } from '../domain/scenario.js';
 import { computeDunningPlans, dueUntil } from './dunning-plan.js';
+import { type Progress, SILENT } from './progress.js';
 
 /** Everything `recouvre rapport` shows, in whatever format: plain data, amounts in cents. */
 export interface Report {
@@ -114,6 +115,20 @@ export async function buildReport(
   store: Store,
   rules: DunningRules & { config: Config },
   request: ReportRequest,
+  progress: Progress = SILENT,
+): Promise<Report> {
+  try {
+    return await reportOf(store, rules, request, progress);
+  } finally {
+    progress.stop();
+  }
+}
+
+async function reportOf(
+  store: Store,
+  rules: DunningRules & { config: Config },
+  request: ReportRequest,
+  progress: Progress,
 ): Promise<Report> {
   const { asOf, dsoMethod, clientId } = request;
   const period = periodEnding(asOf, request.periodDays);
@@ -129,13 +144,15 @@ export async function buildReport(
   try {
     const aged = new AgedBalanceSums(asOf);
     for (const row of agedSumsFromStore(store.sqlite, asOf, until, clientId)) aged.addRow(row);
-    week = await weekAhead(store, rules, asOf, { clientId, batches: worker.batches, aged });
+    progress.phase('Balance âgée et relances à venir (factures)');
+    week = await weekAhead(store, rules, asOf, { clientId, batches: worker.batches, aged, progress });
   } catch (error) {
     await worker.stop();
     throw error;
   }
   const { planned, planWarnings } = week;
   const balances = week.aged.balance();
+  progress.phase('Indicateurs');
   const data = await worker.result;
   const warnings = new Set<string>();
 
@@ -309,6 +326,8 @@ export async function weekAhead(
     readonly batchClients?: number;
     /** Where to sum the open invoices read (a new aged balance if absent). */
     readonly aged?: AgedBalanceSums;
+    /** Told the count of invoices planned so far. */
+    readonly progress?: Progress;
   } = {},
 ): Promise<{ planned: PlannedItem[]; planWarnings: Set<string>; aged: AgedBalanceSums }> {
   const until = addDays(asOf, PLAN_DAYS);
@@ -324,7 +343,9 @@ export async function weekAhead(
     priced: false,
     sorted: false,
   });
+  let read = 0;
   for await (const { input, plan } of plans) {
+    options.progress?.update((read += input.invoices.length));
     for (const i of input.invoices) {
       if (i.issuedLater) continue;
       aged.add(

@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { type Config, type ImportProfile, loadConfig, saveProfile } from '../adapters/config.js';
 import { ENCODING_LABELS, type Encoding, SEPARATOR_LABELS } from '../adapters/csv-source.js';
 import { openStore, type Store } from '../adapters/db/open.js';
+import { progressFor } from '../adapters/progress.js';
 import { colors } from '../adapters/terminal.js';
 import { importFec, looksLikeFec } from '../app/import-fec.js';
 import { type ImportReport, importInvoices, rejectsPathFor } from '../app/import-invoices.js';
@@ -213,6 +214,7 @@ async function runFileImport(
           reader,
         },
         { now: context.now, today: context.today },
+        progressFor(context, options),
       ),
     (done) => done.committed,
   );

@@ -2,6 +2,7 @@ import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { EMAIL } from '../adapters/config.js';
 import { openStore } from '../adapters/db/open.js';
+import { progressFor } from '../adapters/progress.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import { clientIdByCode, loadDunningRules } from '../app/dunning-plan.js';
 import { buildReport, type Report } from '../app/report.js';
@@ -60,12 +61,17 @@ export async function runRapport(context: Context, options: RapportOptions): Pro
   let report: Report;
   try {
     const clientId = options.client ? clientIdByCode(store, options.client) : undefined;
-    report = await buildReport(store, rules, {
-      asOf,
-      periodDays: options.periode ?? config.rapport.periode_jours,
-      dsoMethod: (options.dso as DsoMethod | undefined) ?? config.rapport.methode_dso,
-      clientId,
-    });
+    report = await buildReport(
+      store,
+      rules,
+      {
+        asOf,
+        periodDays: options.periode ?? config.rapport.periode_jours,
+        dsoMethod: (options.dso as DsoMethod | undefined) ?? config.rapport.methode_dso,
+        clientId,
+      },
+      progressFor(context, { json: format === 'json' }),
+    );
   } finally {
     await store.close();
   }

@@ -1,4 +1,5 @@
 import { openStore } from '../adapters/db/open.js';
+import { progressFor } from '../adapters/progress.js';
 import { colors } from '../adapters/terminal.js';
 import { confirmLine, reconcile, waitingLines } from '../app/reconcile.js';
 import type { Context } from '../context.js';
@@ -61,12 +62,21 @@ export async function runRapprocher(
       return 0;
     }
     if (args.length > 1) throw new UsageError('Un seul relevé à la fois : recouvre rapprocher releve.csv');
+    let importId: number | null = null;
     if (args.length === 1) {
-      const report = await reconcile(store, args[0]!, clock);
+      const report = await reconcile(store, args[0]!, clock, progressFor(context, options));
+      importId = report.importId;
       const sure = report.matches.filter((m) => m.kind === 'sure');
       if (options.json) {
         out(
           `${JSON.stringify({
+            releve: {
+              format: report.statement.format,
+              compte: report.statement.account,
+              du: report.statement.from,
+              au: report.statement.to,
+              operations: report.statement.operations,
+            },
             rapprochees: sure.length,
             a_confirmer: report.matches.filter((m) => m.kind === 'doubt').length,
             sans_correspondance: report.matches.filter((m) => m.kind === 'none').length,
@@ -91,8 +101,14 @@ export async function runRapprocher(
         );
         return 0;
       }
+      const { statement } = report;
       out(
-        `${c.bold(plural(sure.length, 'virement rapproché', 'virements rapprochés'))}, ${plural(report.matches.length - sure.length, 'à vérifier', 'à vérifier')}` +
+        `${c.bold(`Relevé ${statement.format}`)}${statement.account ? `, compte ${statement.account}` : ', compte non indiqué'}` +
+          `${statement.from && statement.to ? `, du ${formatDateFr(statement.from)} au ${formatDateFr(statement.to)}` : ''}` +
+          ` : ${plural(statement.operations, 'opération', 'opérations')}.\n`,
+      );
+      out(
+        `Dans ce relevé : ${c.bold(plural(sure.length, 'virement rapproché', 'virements rapprochés'))}, ${plural(report.matches.length - sure.length, 'à vérifier', 'à vérifier')}` +
           `${report.alreadySeen > 0 ? `, ${plural(report.alreadySeen, 'déjà lu', 'déjà lus')} (relevé déjà rapproché)` : ''}` +
           `${report.debits > 0 ? `, ${plural(report.debits, 'débit ignoré', 'débits ignorés')}` : ''}.\n`,
       );
@@ -124,13 +140,25 @@ export async function runRapprocher(
       if (args.length === 0) out('Aucune ligne de relevé en attente.\n');
       return 0;
     }
-    out(
-      `\n${c.bold(plural(waiting.length, 'ligne à vérifier', 'lignes à vérifier'))} (aucun règlement n'est enregistré pour ${waiting.length > 1 ? 'elles' : 'elle'}) :\n`,
-    );
-    for (const w of waiting) {
+    // The lines of the statement just read first, then those left waiting by earlier ones.
+    const groups =
+      importId === null
+        ? [{ title: null, lines: waiting }]
+        : [
+            { title: 'de ce relevé', lines: waiting.filter((w) => w.import_id === importId) },
+            { title: 'des relevés précédents', lines: waiting.filter((w) => w.import_id !== importId) },
+          ];
+    for (const group of groups) {
+      if (group.lines.length === 0) continue;
+      const n = group.lines.length;
       out(
-        `  n° ${w.id}  ${formatDateFr(w.date as IsoDate)}  ${formatEuros(w.amount_cents, w.currency)}  « ${w.label} »  ${c.dim(w.reason ?? 'aucune facture ni client reconnu')}\n`,
+        `\n${c.bold(plural(n, 'ligne à vérifier', 'lignes à vérifier'))}${group.title ? ` ${group.title}` : ''} (aucun règlement n'est enregistré pour ${n > 1 ? 'elles' : 'elle'}) :\n`,
       );
+      for (const w of group.lines) {
+        out(
+          `  n° ${w.id}  ${formatDateFr(w.date as IsoDate)}  ${formatEuros(w.amount_cents, w.currency)}  « ${w.label} »  ${c.dim(w.reason ?? 'aucune facture ni client reconnu')}\n`,
+        );
+      }
     }
     out(
       `Pour en rapprocher une : recouvre rapprocher --confirmer <n°> <numéro de facture> [autres factures]\n`,

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { openStore } from '../adapters/db/open.js';
+import { progressFor } from '../adapters/progress.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import { clientIdByCode, loadDunningRules } from '../app/dunning-plan.js';
 import { type ActionOutcome, type RunReport, runDunning } from '../app/dunning-run.js';
@@ -58,7 +59,7 @@ export async function runRelancer(context: Context, options: RelancerOptions): P
   try {
     const clientId = options.client ? clientIdByCode(store, options.client) : undefined;
     const outputDir = options.sortie ? resolve(context.cwd, options.sortie) : null;
-    const progress = context.stderr.isTTY && !options.json ? progressLine(context) : undefined;
+    const progress = progressFor(context, options);
     report = await runDunning(context, store, rules, {
       asOf,
       clientId,
@@ -86,14 +87,6 @@ export async function runRelancer(context: Context, options: RelancerOptions): P
   if (options.json) writeRunJson(context, report);
   else writeSummary(context, report);
   return attention > 0 ? 1 : 0;
-}
-
-/** `Relances : 12 / 50` on a terminal, rewritten in place; nothing when not a TTY (cron). */
-function progressLine(context: Context): (done: number, total: number) => void {
-  return (done, total) => {
-    if (total < 20) return;
-    context.stderr.write(`\rRelances : ${done} / ${total}${done === total ? '\n' : ''}`);
-  };
 }
 
 const RESULT_LABELS: Readonly<Record<ActionOutcome['result'], string>> = {

@@ -84,6 +84,37 @@ describe('recouvre rapprocher', () => {
     );
   });
 
+  const FORMATS: Record<string, string> = {
+    'releve.ofx': 'OFX',
+    'releve-camt053.xml': 'CAMT.053',
+    'releve-cfonb.txt': 'CFONB 120',
+  };
+  const ACCOUNTS: Record<string, string> = {
+    'releve.ofx': '30004 00001 00012345678',
+    'releve-camt053.xml': 'FR7630006000011234567890189',
+    'releve-cfonb.txt': '30004 00001 00012345678',
+  };
+
+  it('says what it read (format, account, period), what this statement matched, and what waits from before', async () => {
+    const dir = await company();
+    const csv = await recouvre(['rapprocher', fixture('releves/releve.csv')], { cwd: dir });
+    expect(csv.stdout).toContain(
+      'Relevé CSV, compte non indiqué, du 18/11/2026 au 20/11/2026 : 5 opérations.',
+    );
+    expect(csv.stdout).toContain('Dans ce relevé : 2 virements rapprochés, 2 à vérifier, 1 débit ignoré.');
+    expect(csv.stdout).toContain('2 lignes à vérifier de ce relevé');
+    const ofx = await recouvre(['rapprocher', fixture('releves/releve.ofx')], { cwd: dir });
+    expect(ofx.stdout).toContain(
+      'Relevé OFX, compte 30004 00001 00012345678, du 18/11/2026 au 19/11/2026 : 3 opérations.',
+    );
+    expect(ofx.stdout).toContain('Dans ce relevé : 0 virement rapproché, 0 à vérifier, 2 déjà lus');
+    // The lines the CSV left waiting are not this statement's.
+    expect(ofx.stdout).toContain('2 lignes à vérifier des relevés précédents');
+    expect(ofx.stdout).not.toContain('de ce relevé');
+    const help = await recouvre(['rapprocher', '--help'], { cwd: dir });
+    for (const format of ['CSV', 'OFX', 'CAMT.053', 'CFONB 120']) expect(help.stdout).toContain(format);
+  });
+
   for (const file of ['releve.ofx', 'releve-camt053.xml', 'releve-cfonb.txt']) {
     it(`reads the ${file.split('.').at(-1) === 'txt' ? 'CFONB 120' : file.endsWith('.xml') ? 'CAMT.053' : 'OFX'} statement ${file} the same way`, async () => {
       const dir = await company();
@@ -100,6 +131,14 @@ describe('recouvre rapprocher', () => {
         { number: 'R-001', date: '2026-11-18', amount_cents: 100000 },
         { number: 'R-003', date: '2026-11-19', amount_cents: 50000 },
       ]);
+      // What was read, as the user checks it against the bank's own statement.
+      expect(first.releve).toEqual({
+        format: FORMATS[file],
+        compte: ACCOUNTS[file],
+        du: '2026-11-18',
+        au: '2026-11-19',
+        operations: 3,
+      });
       const again = JSON.parse(
         (await recouvre(['rapprocher', fixture(`releves/${file}`), '--json'], { cwd: dir })).stdout,
       );

@@ -26,6 +26,8 @@ export interface DunningFilter {
   readonly clientId?: number | undefined;
   /** Invoices falling due up to this day are needed (courtesy notices look ahead). */
   readonly dueUntil: IsoDate;
+  /** Told how far the reading of the whole store is (invoice ids read, and the highest). */
+  readonly onSlice?: ((done: number, total: number) => void) | undefined;
 }
 
 /** Client ids from `from` to `to`, both included. */
@@ -119,6 +121,7 @@ export function loadDunningInput(
     `${OPEN_INVOICES_WHERE} ${clientClause}`,
     { asOf, dueUntil: filter.dueUntil, ...invoiceClients.params },
     range === undefined,
+    filter.onSlice,
   );
   return assembleInput(sqlite, asOf, range, {
     invoices: rows,
@@ -365,6 +368,7 @@ function* invoiceRows<T>(
   where: string,
   params: Record<string, unknown>,
   sliced: boolean,
+  onSlice?: (done: number, total: number) => void,
 ): Generator<T> {
   if (!sliced) {
     yield* sqlite
@@ -381,6 +385,7 @@ function* invoiceRows<T>(
   const slice = select('AND i.id BETWEEN @sliceFrom AND @sliceTo');
   for (let from = 0; from <= top; from += ID_SLICE) {
     const json = slice.get({ ...params, sliceFrom: from, sliceTo: from + ID_SLICE - 1 }) as string;
+    onSlice?.(Math.min(from + ID_SLICE, top), top);
     yield* JSON.parse(json) as T[];
   }
 }
