@@ -210,6 +210,7 @@ RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
       'colonne à utiliser pour un champ (répétable), ex. montant="Net à payer"',
       collect,
     )
+    .option('--sans-entete', 'le fichier n’a pas de ligne de titres : --colonne donne la place, ex. numero=1')
     .option('--profil <nom>', "utiliser un profil d'import enregistré dans la configuration")
     .option('--enregistrer-profil <nom>', "enregistrer ces réglages comme profil d'import")
     .option(

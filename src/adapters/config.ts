@@ -26,6 +26,8 @@ export interface ImportProfile {
   readonly decimale?: ',' | '.';
   readonly format_date?: 'jj/mm/aaaa' | 'mm/jj/aaaa';
   readonly colonnes?: Readonly<Record<string, string>>;
+  /** The export has no header row: `colonnes` give places (1, 2…). */
+  readonly sans_entete?: boolean;
 }
 
 export interface StepConfig {
@@ -249,6 +251,7 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
     encodage: z.enum(['utf8', 'windows-1252', 'cp850', 'utf16le']).optional(),
     decimale: z.enum([',', '.']).optional(),
     format_date: z.enum(['jj/mm/aaaa', 'mm/jj/aaaa']).optional(),
+    sans_entete: z.boolean().optional(),
     colonnes: columns.optional(),
   });
   const euros = z

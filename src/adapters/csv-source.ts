@@ -120,7 +120,15 @@ async function scanSource(path: string, stat: Stats, forced?: Encoding): Promise
   for (const [magic, message] of NOT_CSV) {
     if (head.subarray(0, magic.length).equals(magic)) throw new UserError(`« ${path} » ${message}`);
   }
-  const utf16 = head[0] === 0xff && head[1] === 0xfe;
+  const utf16Kind = head[0] === 0xff && head[1] === 0xfe ? 'le' : utf16Without(head);
+  if (utf16Kind === 'be' || (head[0] === 0xfe && head[1] === 0xff)) {
+    throw new UserError(
+      `« ${path} » est en UTF-16 gros-boutiste (big-endian), un encodage que recouvre ne lit pas.`,
+      ['Réenregistrez-le en « CSV UTF-8 » (Excel, LibreOffice) ou réexportez-le depuis votre logiciel.'],
+    );
+  }
+  // A Windows « Unicode » export without its byte-order mark: found by its zero bytes, or said so.
+  const utf16 = utf16Kind === 'le' || forced === 'utf16le';
   if (!utf16 && head.includes(0)) {
     throw new UserError(
       `« ${path} » n'est pas un fichier texte (il contient des octets binaires) : importez un export CSV.`,
@@ -153,6 +161,42 @@ async function scanSource(path: string, stat: Stats, forced?: Encoding): Promise
     plainLines: middle.plainLines,
     crLfLines: middle.crLfOnly,
   };
+}
+
+/**
+ * A file of CR LF lines with a few lines ending in a lone LF (a line edited by hand on another
+ * system) is read with CR LF as the line end, so each lone LF joins two rows into one that is too
+ * wide. When cutting that row at its lone line feeds gives rows of exactly the header's width,
+ * those are the rows; otherwise null (the LF was inside a cell, the row is what it is).
+ */
+function loneLineFeedRows(cells: readonly string[], separator: string, width: number): string[][] | null {
+  if (cells.length <= width) return null;
+  const rows = cells
+    .join(separator)
+    .split(/(?<!\r)\n/)
+    .map((line) => line.replace(/\r$/, '').split(separator));
+  return rows.length > 1 && rows.every((row) => row.length === width) ? rows : null;
+}
+
+/**
+ * UTF-16 without a byte-order mark, from the text's first bytes: ASCII characters are a byte and a
+ * zero, in that order for little-endian ('le'), the other for big-endian ('be'); null when the
+ * bytes do not look like UTF-16 text.
+ */
+function utf16Without(head: Buffer): 'le' | 'be' | null {
+  const pairs = Math.floor(Math.min(head.length, 4096) / 2);
+  if (pairs < 4) return null;
+  let little = 0;
+  let big = 0;
+  for (let i = 0; i < pairs; i++) {
+    const first = head[2 * i] as number;
+    const second = head[2 * i + 1] as number;
+    if (first !== 0 && second === 0) little++;
+    else if (first === 0 && second !== 0) big++;
+  }
+  if (little >= pairs * 0.6) return 'le';
+  if (big >= pairs * 0.6) return 'be';
+  return null;
 }
 
 /**
@@ -445,6 +489,8 @@ export function streamRows(
   separator: string,
   onRow: (row: RawRow) => void,
   part: FilePart = WHOLE,
+  /** The header's count of cells: a row of CR LF lines with a lone LF is split when that fits. */
+  width?: number,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     let line = part.from.line;
@@ -490,7 +536,11 @@ export function streamRows(
               }
             }
             line += 1 + breaks;
-            onRow({ cells, line: startLine, problem: problems?.get(at) ?? null });
+            const pieces =
+              breaks > 0 && width !== undefined ? loneLineFeedRows(cells, separator, width) : null;
+            if (pieces)
+              pieces.forEach((piece, i) => onRow({ cells: piece, line: startLine + i, problem: null }));
+            else onRow({ cells, line: startLine, problem: problems?.get(at) ?? null });
           }
         } catch (error) {
           failure = error;

@@ -26,6 +26,51 @@ export interface LayoutRequest<K extends string> {
   readonly catalogue: Catalogue<K>;
   /** What the file should hold, for messages: « factures », « règlements ». */
   readonly what: string;
+  /**
+   * The file has no header row (`--sans-entete`): its columns are named by their place, 1, 2…,
+   * and the overrides say which place holds which field.
+   */
+  readonly noHeader?: boolean | undefined;
+}
+
+/** A cell that is a value rather than a title: a date, an amount, a number. */
+const DATA_CELL = /^(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|[-+]?[\d\s\u00a0\u202f.]*\d([.,]\d{1,2})?\s*(€|eur)?)$/i;
+
+/** The cells of a row that look like data, when at least two do: such a row is not a header. */
+function dataCells(row: readonly string[]): string[] {
+  const found = row.map((c) => c.trim()).filter((c) => c !== '' && DATA_CELL.test(c));
+  return found.length >= 2 ? found : [];
+}
+
+/** The hint for a file without header row: each place with its first value, and the command. */
+function noHeaderHint(row: readonly string[], what: string, file: string): string[] {
+  const places = row
+    .map((cell, i) => `${i + 1} = ${cell.trim() === '' ? '(vide)' : `« ${cell.trim()} »`}`)
+    .join(', ');
+  return [
+    `Ses colonnes, par leur place : ${places}.`,
+    'Dites ce que contient chaque place, par exemple :',
+    what === 'factures'
+      ? `  recouvre import ${file} --sans-entete --colonne numero=1 --colonne client=2 --colonne date=3 --colonne echeance=4 --colonne montant=5`
+      : `  recouvre import ${file} --sans-entete --colonne date=1 --colonne numero=2 --colonne montant=3`,
+    'ou réexportez le fichier avec sa ligne de titres.',
+  ];
+}
+
+function headerlessLayout<K extends string>(sample: string, request: LayoutRequest<K>): Layout<K> {
+  const separator = request.separator ?? guessSeparator(sample);
+  const rows = parseSample(sample, separator);
+  const width = Math.max(0, ...rows.slice(0, 20).map((r) => r.length));
+  const headers = Array.from({ length: width }, (_, i) => String(i + 1));
+  const recognition = recognizeColumns(headers, request.overrides, request.catalogue);
+  return {
+    separator,
+    headerIndex: -1,
+    headers,
+    columns: recognition.columns,
+    ignored: [],
+    sampleRows: rows,
+  };
 }
 
 /** The separator and the header row together: the pair that recognises the most titles wins. */
@@ -34,6 +79,7 @@ export function findLayout<K extends string>(
   sample: string,
   request: LayoutRequest<K>,
 ): Layout<K> {
+  if (request.noHeader) return checkedLayout(source, headerlessLayout(sample, request), request);
   const candidates = request.separator ? [request.separator] : [...SEPARATORS];
   let best: (Layout<K> & { score: number }) | null = null;
   for (const separator of candidates) {
@@ -66,6 +112,16 @@ export function findLayout<K extends string>(
     const recognition = recognizeColumns(firstRow, request.overrides, request.catalogue);
     if (recognition.missingOverrides.length > 0)
       throw missingOverrideError(source, recognition.missingOverrides, firstRow);
+    const values = dataCells(firstRow);
+    if (values.length > 0) {
+      throw new UserError(
+        `${source.name} : la première ligne ressemble à des données (${values
+          .slice(0, 3)
+          .map((v) => `« ${v} »`)
+          .join(', ')}), pas à des titres de colonnes : le fichier n'a pas de ligne d'en-tête.`,
+        noHeaderHint(firstRow, request.what, source.name),
+      );
+    }
     throw new UserError(
       `${source.name} : aucune colonne reconnue, ce fichier ne ressemble pas à un export de ${request.what}.`,
       [
@@ -80,10 +136,37 @@ export function findLayout<K extends string>(
       ],
     );
   }
+  const { score: _, ...layout } = best;
+  return checkedLayout(source, layout, request);
+}
+
+/** Every override found and every required field present, or the error that says what is not. */
+function checkedLayout<K extends string>(
+  source: SourceFile,
+  best: Layout<K>,
+  request: LayoutRequest<K>,
+): Layout<K> {
   const recognition = recognizeColumns(best.headers, request.overrides, request.catalogue);
   if (recognition.missingOverrides.length > 0)
     throw missingOverrideError(source, recognition.missingOverrides, best.headers);
   const missing = request.catalogue.missingRequired(best.columns);
+  if (missing.length > 0 && best.headerIndex < 0) {
+    throw new UserError(
+      `${source.name} (sans ligne d'en-tête) : indiquez la place de ${missing.map((f) => f.label).join(', ')}.`,
+      noHeaderHint(best.sampleRows[0] ?? [], request.what, source.name),
+    );
+  }
+  if (missing.length > 0 && dataCells(best.headers).length > 0) {
+    throw new UserError(
+      `${source.name}:${best.headerIndex + 1} : cette ligne, prise pour la ligne d'en-tête, ressemble à des données (${dataCells(
+        best.headers,
+      )
+        .slice(0, 3)
+        .map((v) => `« ${v} »`)
+        .join(', ')}) : le fichier n'a sans doute pas de ligne d'en-tête.`,
+      noHeaderHint(best.headers, request.what, source.name),
+    );
+  }
   if (missing.length > 0) {
     throw new UserError(
       `${source.name}:${best.headerIndex + 1} : colonne obligatoire absente : ${missing.map((f) => f.label).join(', ')}.`,

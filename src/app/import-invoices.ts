@@ -52,6 +52,8 @@ export interface ImportRequest {
   readonly decimalMark?: DecimalMark | undefined;
   readonly dateOrder?: DateOrder | undefined;
   readonly columns: Partial<Record<FieldKey, string>>;
+  /** The file has no header row: the columns are given by their place (`--sans-entete`). */
+  readonly noHeader?: boolean | undefined;
   readonly paymentTermDays: number;
   readonly defaultCurrency: string;
   /** Set by `--type factures`: import even a file whose name or preamble speaks of payments. */
@@ -153,6 +155,7 @@ export async function importInvoices(
     overrides: request.columns,
     catalogue: INVOICE_CATALOGUE,
     what: 'factures',
+    noHeader: request.noHeader,
   });
   refusePaymentFile(source, sample, layout, request);
   const decimalMark =

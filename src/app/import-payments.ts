@@ -18,6 +18,8 @@ export interface PaymentImportRequest {
   readonly decimalMark?: DecimalMark | undefined;
   readonly dateOrder?: DateOrder | undefined;
   readonly columns: Partial<Record<PaymentFieldKey, string>>;
+  /** The file has no header row: the columns are given by their place (`--sans-entete`). */
+  readonly noHeader?: boolean | undefined;
 }
 
 export interface PaymentImportIssue {
@@ -103,6 +105,7 @@ export async function importPayments(
     overrides: request.columns,
     catalogue: PAYMENT_CATALOGUE,
     what: 'règlements',
+    noHeader: request.noHeader,
   });
   const decimalMark =
     request.decimalMark ?? guessDecimalMark(samplesOf(layout.sampleRows, layout.columns, ['amount']));
@@ -145,81 +148,90 @@ export async function importPayments(
     const width = layout.headers.length;
     let rowIndex = -1;
     let dataLines = 0;
-    await streamRows(source, layout.separator, ({ cells, line, problem }) => {
-      rowIndex++;
-      if (rowIndex <= layout.headerIndex) return;
-      if (cells.length <= 1 && (cells[0] ?? '').trim() === '') return;
-      dataLines++;
-      const reject = (issues: readonly PaymentImportIssue[]) => {
-        counts.rejected++;
-        for (const issue of issues) addError(issue);
-        rejects?.write(
-          cells,
-          line,
-          issues.map((i) => (i.column ? `${i.column} : ${i.message}` : i.message)).join(' ; '),
-        );
-      };
-      if (problem)
-        return reject([
-          { line, column: null, value: '', message: `${problem} : fermez le guillemet ou retirez-le` },
-        ]);
-      if (cells.length < width || (cells.length > width && cells.slice(width).some((c) => c.trim() !== ''))) {
-        return reject([
-          {
+    await streamRows(
+      source,
+      layout.separator,
+      ({ cells, line, problem }) => {
+        rowIndex++;
+        if (rowIndex <= layout.headerIndex) return;
+        if (cells.length <= 1 && (cells[0] ?? '').trim() === '') return;
+        dataLines++;
+        const reject = (issues: readonly PaymentImportIssue[]) => {
+          counts.rejected++;
+          for (const issue of issues) addError(issue);
+          rejects?.write(
+            cells,
             line,
-            column: null,
-            value: '',
-            message: `${cells.length} colonnes au lieu de ${width} : un séparateur en trop ou en moins`,
-          },
-        ]);
-      }
-      const result = readPaymentRow(cells, { columns: layout.columns, decimalMark, dateOrder });
-      if (result.kind === 'invalid') {
-        return reject(
-          result.errors.map((e) => ({ line, column: title(e.field), value: e.value, message: e.message })),
-        );
-      }
-      const { row } = result;
-      const invoice = invoiceOf.get(row.invoiceNumber) as
-        | { id: number; currency: string; amount_cents: number }
-        | undefined;
-      if (!invoice) {
-        return reject([
-          {
-            line,
-            column: title('invoice'),
-            value: row.invoiceNumber,
-            message:
-              "facture inconnue de recouvre : importez d'abord l'export des factures, ou vérifiez le numéro",
-          },
-        ]);
-      }
-      if (row.currency !== null && row.currency !== invoice.currency) {
-        return reject([
-          {
-            line,
-            column: title('amount'),
-            value: (cells[layout.columns.amount ?? -1] ?? '').trim(),
-            message: `règlement en ${row.currency} pour une facture en ${invoice.currency}`,
-          },
-        ]);
-      }
-      const reference = row.reference ?? '';
-      const key = `${invoice.id}\u0000${row.date}\u0000${row.amount}\u0000${reference}`;
-      if (seen.has(key)) {
-        counts.duplicates++;
-        return;
-      }
-      seen.add(key);
-      if (known.get(invoice.id, row.date, row.amount, reference) !== undefined) {
-        counts.known++;
-        return;
-      }
-      insert.run(invoice.id, row.date, row.amount, row.reference, importId, clock.now.toISOString());
-      touched.add(invoice.id);
-      counts.created++;
-      if (row.amount < 0) counts.refunds++;
-    });
+            issues.map((i) => (i.column ? `${i.column} : ${i.message}` : i.message)).join(' ; '),
+          );
+        };
+        if (problem)
+          return reject([
+            { line, column: null, value: '', message: `${problem} : fermez le guillemet ou retirez-le` },
+          ]);
+        if (
+          cells.length < width ||
+          (cells.length > width && cells.slice(width).some((c) => c.trim() !== ''))
+        ) {
+          return reject([
+            {
+              line,
+              column: null,
+              value: '',
+              message: `${cells.length} colonnes au lieu de ${width} : un séparateur en trop ou en moins`,
+            },
+          ]);
+        }
+        const result = readPaymentRow(cells, { columns: layout.columns, decimalMark, dateOrder });
+        if (result.kind === 'invalid') {
+          return reject(
+            result.errors.map((e) => ({ line, column: title(e.field), value: e.value, message: e.message })),
+          );
+        }
+        const { row } = result;
+        const invoice = invoiceOf.get(row.invoiceNumber) as
+          | { id: number; currency: string; amount_cents: number }
+          | undefined;
+        if (!invoice) {
+          return reject([
+            {
+              line,
+              column: title('invoice'),
+              value: row.invoiceNumber,
+              message:
+                "facture inconnue de recouvre : importez d'abord l'export des factures, ou vérifiez le numéro",
+            },
+          ]);
+        }
+        if (row.currency !== null && row.currency !== invoice.currency) {
+          return reject([
+            {
+              line,
+              column: title('amount'),
+              value: (cells[layout.columns.amount ?? -1] ?? '').trim(),
+              message: `règlement en ${row.currency} pour une facture en ${invoice.currency}`,
+            },
+          ]);
+        }
+        const reference = row.reference ?? '';
+        const key = `${invoice.id}\u0000${row.date}\u0000${row.amount}\u0000${reference}`;
+        if (seen.has(key)) {
+          counts.duplicates++;
+          return;
+        }
+        seen.add(key);
+        if (known.get(invoice.id, row.date, row.amount, reference) !== undefined) {
+          counts.known++;
+          return;
+        }
+        insert.run(invoice.id, row.date, row.amount, row.reference, importId, clock.now.toISOString());
+        touched.add(invoice.id);
+        counts.created++;
+        if (row.amount < 0) counts.refunds++;
+      },
+      undefined,
+      width,
+    );
     if (dataLines === 0) {
       throw new UserError(`${source.name} ne contient que la ligne d'en-tête : aucun règlement à importer.`);
     }

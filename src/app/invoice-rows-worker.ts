@@ -217,6 +217,7 @@ function readRows(request: RowsWorkerData): void {
           if (++rowIndex > request.headerIndex && !blank(cells)) check(cells, line, problem, null, -1, null);
         },
         request.part,
+        request.width,
       );
 
   reading

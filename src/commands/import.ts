@@ -40,6 +40,7 @@ export interface ImportOptions {
   readonly decimale?: string;
   readonly formatDate?: string;
   readonly colonne?: readonly string[];
+  readonly sansEntete?: boolean;
   readonly profil?: string;
   readonly enregistrerProfil?: string;
   readonly delaiPaiement?: number;
@@ -157,6 +158,7 @@ async function runFileImport(
   }
   const dateOrder =
     dateFormat === undefined ? undefined : ((dateFormat === 'jj/mm/aaaa' ? 'jma' : 'mja') as DateOrder);
+  const noHeader = options.sansEntete ?? profile?.sans_entete ?? false;
   const type = options.type?.toLowerCase();
   if (type !== undefined && !['factures', 'paiements', 'reglements', 'règlements', 'fec'].includes(type)) {
     throw new UsageError(`--type « ${options.type} » : attendu factures, paiements ou fec.`);
@@ -184,6 +186,7 @@ async function runFileImport(
       decimalMark: decimal as DecimalMark | undefined,
       dateOrder,
       columns: parseColumns(options.colonne ?? [], PAYMENT_CATALOGUE),
+      noHeader,
     });
   }
   const columns = {
@@ -208,6 +211,7 @@ async function runFileImport(
           decimalMark: decimal as DecimalMark | undefined,
           dateOrder,
           columns,
+          noHeader,
           paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
           defaultCurrency: config.import.devise,
           forceInvoices: options.type === 'factures',
@@ -225,6 +229,7 @@ async function runFileImport(
       encodage: report.encoding,
       decimale: report.decimalMark,
       format_date: dateOrderLabel(report.dateOrder),
+      ...(noHeader ? { sans_entete: true } : {}),
       colonnes: Object.fromEntries(
         FIELDS.filter((f) => report.columns[f.key] !== undefined).map((f) => [
           f.option,

@@ -77,6 +77,80 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     });
   }
 
+  it('reads UTF-16 without its byte-order mark, found by its zero bytes or said with --encodage utf16', async () => {
+    for (const extra of [[], ['--encodage', 'utf16']]) {
+      const dir = tempDir();
+      const { code, json, stderr } = await importJson(dir, fixture('import/utf16-sans-bom.csv'), ...extra);
+      expect(code, stderr).toBe(0);
+      expect(json).toMatchObject({ encodage: 'utf16le', crees: 2, rejetes: 0 });
+      expect(invoices(dir).map((r) => [r.number, r.name, r.amount_cents])).toEqual([
+        ['U1', 'Société Générale d’Équipement', 125000],
+        ['U2', 'Bêta', 8050],
+      ]);
+    }
+    // Big-endian UTF-16 is named, with what to do, rather than called binary.
+    const dir = tempDir();
+    const big = await recouvre(['import', fixture('import/utf16-gros-boutiste.csv')], { cwd: dir });
+    expect(big.code).toBe(1);
+    expect(big.stderr).toContain('est en UTF-16 gros-boutiste (big-endian)');
+    expect(big.stderr).toContain('« CSV UTF-8 »');
+  });
+
+  it('says a file without header row has none, and reads it with --sans-entete and the places of the columns', async () => {
+    const dir = tempDir();
+    const file = fixture('import/sans-entete.csv');
+    const refused = await recouvre(['import', file], { cwd: dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "sans-entete.csv : la première ligne ressemble à des données (« 01/09/2026 », « 01/10/2026 », « 1 440,00 »), pas à des titres de colonnes : le fichier n'a pas de ligne d'en-tête.",
+    );
+    expect(refused.stderr).toContain('1 = « F-101 », 2 = « Boulangerie Lefèvre », 3 = « 01/09/2026 »');
+    expect(refused.stderr).toContain('recouvre import sans-entete.csv --sans-entete --colonne numero=1');
+    expect(existsSync(join(dir, 'recouvre.db'))).toBe(false);
+    const half = await recouvre(['import', file, '--sans-entete', '--colonne', 'numero=1'], { cwd: dir });
+    expect(half.code).toBe(1);
+    expect(half.stderr).toContain(
+      "(sans ligne d'en-tête) : indiquez la place de client, date de facture, montant TTC.",
+    );
+    const places = ['numero=1', 'client=2', 'date=3', 'echeance=4', 'montant=5'].flatMap((c) => [
+      '--colonne',
+      c,
+    ]);
+    const { code, json } = await importJson(
+      dir,
+      file,
+      '--sans-entete',
+      ...places,
+      '--enregistrer-profil',
+      'brut',
+    );
+    expect(code).toBe(0);
+    // Every line is an invoice: the first one too.
+    expect(json).toMatchObject({ crees: 3, rejetes: 0 });
+    expect(invoices(dir).map((r) => [r.number, r.name, r.due_date, r.amount_cents])).toEqual([
+      ['F-101', 'Boulangerie Lefèvre', '2026-10-01', 144000],
+      ['F-102', 'Garage du Centre', '2026-10-03', 215000],
+      ['F-103', 'Atelier Nord', '2026-10-10', 38000],
+    ]);
+    // The saved profile remembers that the file has no header.
+    expect(readFileSync(join(dir, 'recouvre.toml'), 'utf8')).toContain('sans_entete = true');
+    expect((await importJson(dir, file, '--profil', 'brut')).json).toMatchObject({ crees: 0, inchanges: 3 });
+  });
+
+  it('reads a CR LF file with a few lines ending in a lone LF as the lines they are', async () => {
+    const dir = tempDir();
+    const { code, json, stderr } = await importJson(dir, fixture('import/crlf-quelques-lf.csv'));
+    expect(code, stderr).toBe(0);
+    expect(json).toMatchObject({ crees: 5, rejetes: 0, erreurs: [] });
+    expect(invoices(dir).map((r) => [r.number, r.amount_cents])).toEqual([
+      ['M1', 10000],
+      ['M2', 20000],
+      ['M3', 30000],
+      ['M4', 40000],
+      ['M5', 50000],
+    ]);
+  });
+
   it('skips a preamble, reads $ amounts with a decimal point and ISO dates', async () => {
     const dir = tempDir();
     const { code, json } = await importJson(dir, fixture('import/preambule-dollars.csv'));
