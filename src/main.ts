@@ -462,9 +462,20 @@ function handleError(error: unknown, io: Io): number {
     return error.exitCode;
   }
   const code = (error as { code?: string } | null)?.code;
-  if (code === 'EACCES' || code === 'EPERM') {
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    const { syscall, path } = error as { syscall?: string; path?: string };
+    const what: Record<string, string> = {
+      mkdir: 'créer le dossier',
+      open: 'ouvrir ou écrire le fichier',
+      rename: 'renommer le fichier',
+      unlink: 'supprimer le fichier',
+      copyfile: 'copier le fichier',
+      scandir: 'lire le dossier',
+    };
+    const action = syscall && path && what[syscall] ? `impossible de ${what[syscall]} « ${path} »` : null;
     io.stderr.write(
-      `recouvre : accès refusé : ${(error as Error).message}\nVérifiez les droits sur ce fichier ou ce dossier.\n`,
+      `recouvre : ${code === 'EROFS' ? 'disque en lecture seule' : 'accès refusé'} : ${action ?? (error as Error).message}.\n` +
+        'Vérifiez les droits sur ce fichier ou ce dossier (ou lancez recouvre depuis un dossier où vous pouvez écrire).\n',
     );
     return 1;
   }
@@ -481,7 +492,7 @@ function handleError(error: unknown, io: Io): number {
     );
     return 1;
   }
-  if (code === 'SQLITE_READONLY') {
+  if (code?.startsWith('SQLITE_READONLY')) {
     io.stderr.write(
       'recouvre : la base ne peut pas être modifiée (fichier ou dossier en lecture seule) : rien n’a été enregistré.\nVérifiez les droits sur le fichier de la base et sur son dossier.\n',
     );

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Config, creditorOf } from '../adapters/config.js';
 import { acquireLock } from '../adapters/db/lock.js';
@@ -258,11 +258,19 @@ export async function runDunning(
     if (rendering)
       progress.phase(real ? 'Relances (actions)' : 'Documents écrits (actions)', plan.actions.length);
     const madeDirs = new Set<string>();
-    for (const action of rendering ? plan.actions : []) {
+    // A full disk (or a folder that cannot be written) stops the run where it is: what was done
+    // before stays recorded, the action under way is failed if nothing of it left, the rest is
+    // not tried, and the summary says so; nothing is ever left half-written (see `write`).
+    // The action recorded as pending, and what of it already exists outside the base.
+    const underWay: {
+      current: { id: number; sent: boolean; files: string[] } | null;
+    } = { current: null };
+    let stopped: string | null = null;
+    const carryOut = async (action: PlannedAction): Promise<void> => {
       if (real && holds.has(action)) {
         outcomes.push({ action, result: 'bloque', detail: holdText(holds.get(action)!), files: [] });
         progress.update(++done);
-        continue;
+        return;
       }
       const rendered = await renderAction(action, data, settings);
       // What leaves must add up: an edited (or an older exported) template that prints a total
@@ -273,7 +281,7 @@ export async function runDunning(
         if (real) {
           outcomes.push({ action, result: 'bloque', detail: holdText(sums), files: [] });
           progress.update(++done);
-          continue;
+          return;
         }
       }
       const files: string[] = [];
@@ -284,7 +292,15 @@ export async function runDunning(
         }
         let path = join(dir, name);
         for (let k = 2; existsSync(path); k++) path = join(dir, name.replace(/(\.\w+)$/, `-${k}$1`));
-        writeFileSync(path, content);
+        // Whole or not at all: a letter cut short by a full disk must never be printed.
+        const partial = `${path}.partiel`;
+        try {
+          writeFileSync(partial, content);
+          renameSync(partial, path);
+        } catch (error) {
+          rmSync(partial, { force: true });
+          throw error;
+        }
         files.push(path);
         return path;
       };
@@ -312,7 +328,7 @@ export async function runDunning(
           );
         outcomes.push({ action, result: 'ecrit', detail: null, files });
         progress.update(++done);
-        continue;
+        return;
       }
 
       // 1. Recorded as pending, and committed, before anything leaves.
@@ -338,6 +354,7 @@ export async function runDunning(
           cover.run(id, c.invoice.id, c.claimed, c.penalty.interest, c.penalty.indemnity);
         return id;
       })();
+      underWay.current = { id: actionId, sent: false, files };
 
       // 2. Carried out.
       let result: ActionOutcome['result'] = 'ecrit';
@@ -360,6 +377,7 @@ export async function runDunning(
           const delivery = await mailer!.send(message);
           if (delivery.ok) {
             emailSent = true;
+            underWay.current.sent = true;
             if (action.channel === 'email') result = 'envoye';
           } else {
             result = 'echec';
@@ -399,6 +417,43 @@ export async function runDunning(
       })();
       outcomes.push({ action, result, detail, files, emailSent });
       progress.update(++done);
+    };
+    for (const action of rendering ? plan.actions : []) {
+      if (stopped !== null) {
+        outcomes.push({ action, result: 'echec', detail: `non tentée : ${stopped}`, files: [] });
+        progress.update(++done);
+        continue;
+      }
+      try {
+        await carryOut(action);
+      } catch (error) {
+        const problem = storageProblem(error);
+        if (problem === null) throw error;
+        stopped = problem;
+        const recorded = underWay.current;
+        const sent = recorded?.sent === true;
+        // A letter or an e-mail file written, or an e-mail sent, has left (or may be posted): the
+        // action stays pending, and the next run reports it as uncertain rather than doing it again.
+        const left = sent || (recorded?.files.length ?? 0) > 0;
+        if (recorded !== null && !left) {
+          try {
+            complete.run('echec', new Date().toISOString(), problem, recorded.id);
+          } catch {
+            // The base cannot take it either: the action stays pending and the next run says so.
+          }
+        }
+        outcomes.push({
+          action,
+          result: sent ? 'envoye' : left ? 'ecrit' : 'echec',
+          detail: left
+            ? `${sent ? 'envoyé' : 'écrit'}, mais pas enregistré comme fait (${problem}) : la prochaine relance le signalera comme incertain`
+            : problem,
+          files: recorded?.files ?? [],
+          emailSent: sent,
+        });
+        progress.update(++done);
+      }
+      underWay.current = null;
     }
 
     const openTasks = (
@@ -420,7 +475,7 @@ export async function runDunning(
       outcomes,
       uncertain,
       openTasks: real ? openTasks : [],
-      lettersDir: outcomes.some((o) => o.action.channel === 'courrier' && o.result !== 'bloque')
+      lettersDir: outcomes.some((o) => o.action.channel === 'courrier' && o.files.length > 0)
         ? lettersDir
         : null,
     };
@@ -429,4 +484,14 @@ export async function runDunning(
     mailer?.close();
     release();
   }
+}
+
+/** What stops a run for lack of room or rights to write, in French; null for anything else. */
+function storageProblem(error: unknown): string | null {
+  const { code, path } = (error ?? {}) as { code?: string; path?: string };
+  const where = path ? ` (${path})` : '';
+  if (code === 'ENOSPC' || code === 'SQLITE_FULL' || code === 'EDQUOT') return `disque plein${where}`;
+  if (code === 'EROFS' || code === 'SQLITE_READONLY') return `disque ou base en lecture seule${where}`;
+  if (code === 'EACCES' || code === 'EPERM') return `écriture refusée${where}`;
+  return null;
 }

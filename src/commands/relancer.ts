@@ -83,11 +83,17 @@ export async function runRelancer(context: Context, options: RelancerOptions): P
     return 0;
   }
   // A failure or an action held back needs a person: cron sees it in the exit code.
-  const attention = report.outcomes.filter((o) => o.result === 'echec' || o.result === 'bloque').length;
+  const attention = report.outcomes.filter(
+    (o) => o.result === 'echec' || o.result === 'bloque' || leftUnrecorded(o),
+  ).length;
   if (options.json) writeRunJson(context, report);
   else writeSummary(context, report);
   return attention > 0 ? 1 : 0;
 }
+
+/** Sent or written, but the base could not record it as done (a disk that filled up meanwhile). */
+const leftUnrecorded = (o: ActionOutcome) =>
+  (o.result === 'envoye' || o.result === 'ecrit') && o.detail !== null;
 
 const RESULT_LABELS: Readonly<Record<ActionOutcome['result'], string>> = {
   envoye: 'envoyé',
@@ -130,7 +136,8 @@ function writeSummary(context: Context, report: RunReport): void {
     more(context, Math.min(ROWS_SHOWN, outcomes.length), outcomes.length, 'actions');
   }
   const count = (result: ActionOutcome['result']) => outcomes.filter((o) => o.result === result).length;
-  const letters = outcomes.filter((o) => o.action.channel === 'courrier' && o.result !== 'bloque').length;
+  // A letter counts once its PDF is written (a run stopped by a full disk writes none for the rest).
+  const letters = outcomes.filter((o) => o.action.channel === 'courrier' && o.files.length > 0).length;
   out(
     `${plural(outcomes.filter((o) => o.emailSent).length, 'e-mail envoyé', 'e-mails envoyés')}, ${plural(letters, 'courrier écrit', 'courriers écrits')}, ` +
       `${plural(count('tache'), 'tâche', 'tâches')}, ${plural(count('echec'), 'échec', 'échecs')}, ` +
@@ -144,6 +151,9 @@ function writeSummary(context: Context, report: RunReport): void {
   writeHolds(context, report, false);
   for (const o of outcomes.filter((x) => x.result === 'echec')) {
     out(c.red(`Échec : ${o.action.client.code} (${STEP_LABELS[o.action.step.code]}) : ${o.detail ?? ''}\n`));
+  }
+  for (const o of outcomes.filter(leftUnrecorded)) {
+    out(c.yellow(`Attention : ${o.action.client.code} (${STEP_LABELS[o.action.step.code]}) : ${o.detail}\n`));
   }
   writeRunNotes(context, report, false);
 }

@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
+  chmodSync,
+  chownSync,
   closeSync,
   copyFileSync,
   existsSync,
@@ -13,7 +16,7 @@ import {
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { BIN, fixture, query, recouvrePlain as recouvre, tempDir } from './cli.js';
+import { BIN, creditorToml, fixture, query, recouvrePlain as recouvre, tempDir } from './cli.js';
 
 async function company(): Promise<string> {
   const dir = tempDir();
@@ -205,5 +208,152 @@ describe('a full disk', () => {
     const open = JSON.parse(readFileSync(join(dir, 'factures.json'), 'utf8'));
     expect(JSON.stringify(open)).not.toContain('G-1');
     expect(JSON.stringify(open)).toContain('R-001');
+  });
+});
+
+describe('a full disk during relancer', () => {
+  // The disk fills when about this many kilobytes are left: at the first letter, or later on.
+  for (const free of [60, 200]) {
+    it(`with ${free} kB left: what was done stays recorded, nothing is half-written, nothing is done twice`, () => {
+      const dir = tempDir();
+      mkdirSync(join(dir, 'plein'));
+      writeFileSync(join(dir, 'recouvre.toml'), `${creditorToml()}\n[taux]\nbce = { "2026-07-01" = 2.15 }\n`);
+      const script = `
+        mount -t tmpfs -o size=4m none "$1/plein" || { echo "tmpfs impossible"; exit 99; }
+        cd "$1/plein"
+        cp "$1/recouvre.toml" .
+        "$2" import "$3" > /dev/null || exit 98
+        "$2" historique K1 --ajouter relance --date 20/10/2026 > /dev/null || exit 97
+        dd if=/dev/zero of=rempli bs=1k 2>/dev/null; rm rempli
+        dd if=/dev/zero of=rempli bs=1k count=$(( $(df -k --output=avail . | tail -1) - $4 )) 2>/dev/null
+        "$2" relancer --date 20/11/2026 --sortie envois > "$1/premier.txt" 2>&1; echo "premier=$?"
+        find . -name '*.partiel' > "$1/partiels.txt"
+        for f in envois/*.pdf; do [ -e "$f" ] || continue; tail -c 6 "$f" | grep -q EOF || echo "$f"; done > "$1/pdf-coupes.txt"
+        cp recouvre.db* "$1/" 2>/dev/null
+        rm rempli
+        "$2" relancer --date 20/11/2026 --sortie envois > "$1/second.txt" 2>&1; echo "second=$?"
+        ls envois > "$1/envois.txt"
+        "$2" historique K1 --json > "$1/k1.json"
+      `;
+      const run = spawnSync(
+        'unshare',
+        [
+          '--user',
+          '--map-root-user',
+          '--mount',
+          'sh',
+          '-c',
+          script,
+          'sh',
+          dir,
+          BIN,
+          fixture('relances/courriers.csv'),
+          String(free),
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+      const first = readFileSync(join(dir, 'premier.txt'), 'utf8');
+      // The run says what stopped it, and exits 1; no stack trace, no SQLite code.
+      expect(run.stdout, first).toContain('premier=1');
+      expect(first).toMatch(/disque plein/);
+      expect(first).not.toMatch(/\n\s+at |SQLITE_|erreur interne/);
+      // Nothing half-written: no temporary file left, every PDF whole.
+      expect(readFileSync(join(dir, 'partiels.txt'), 'utf8')).toBe('');
+      expect(readFileSync(join(dir, 'pdf-coupes.txt'), 'utf8')).toBe('');
+      // Once room is made, the next run finishes the work and does nothing twice.
+      const second = readFileSync(join(dir, 'second.txt'), 'utf8');
+      expect(run.stdout, second).toContain('second=0');
+      const files = readFileSync(join(dir, 'envois.txt'), 'utf8').trim().split('\n');
+      expect(files.filter((f) => /-\d\.(pdf|eml)$/.test(f))).toEqual([]);
+      for (const code of ['K1', 'K2', 'K3', 'K4']) {
+        expect(
+          files.some((f) => f.startsWith(`${code}-`)),
+          `${code}: ${files.join(', ')}`,
+        ).toBe(true);
+      }
+      // The mise en demeure was made once, whatever the first run had done of it.
+      const k1 = JSON.parse(readFileSync(join(dir, 'k1.json'), 'utf8')) as {
+        etape: string;
+        statut: string;
+        action: number;
+      }[];
+      const notices = new Set(
+        k1.filter((e) => e.etape === 'mise_en_demeure' && e.statut === 'fait').map((e) => e.action),
+      );
+      expect(notices.size).toBe(1);
+    });
+  }
+});
+
+describe('a base that cannot be written', () => {
+  /**
+   * Runs recouvre as a user without rights on the folder. Root ignores file permissions, so under
+   * root (CI containers) the command runs as « nobody » through util-linux setpriv.
+   */
+  const asUser = (dir: string, args: readonly string[]) => {
+    const root = process.getuid?.() === 0;
+    const command = [process.execPath, BIN, ...args];
+    const run = spawnSync(
+      root ? 'setpriv' : command[0]!,
+      root ? ['--reuid=65534', '--regid=65534', '--clear-groups', ...command] : command.slice(1),
+      { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', RECOUVRE_DB: '' } },
+    );
+    return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  };
+  const owned = async () => {
+    const dir = tempDir();
+    expect((await recouvre(['import', fixture('relances/factures.csv')], { cwd: dir })).code).toBe(0);
+    chmodSync(dir, 0o755);
+    if (process.getuid?.() === 0) {
+      chownSync(dir, 65534, 65534);
+      for (const f of readdirSync(dir)) chownSync(join(dir, f), 65534, 65534);
+    }
+    return dir;
+  };
+  const digest = (dir: string) =>
+    createHash('sha256')
+      .update(readFileSync(join(dir, 'recouvre.db')))
+      .digest('hex');
+  const writes = [
+    ['import', fixture('relances/factures.csv')],
+    ['litige', 'R-001', '--motif', 'contesté'],
+    ['paiement', 'R-001', '10,00'],
+  ];
+
+  it('read-only file: reading works, every write is refused in French, the base unchanged', async () => {
+    const dir = await owned();
+    chmodSync(join(dir, 'recouvre.db'), 0o444);
+    const before = digest(dir);
+    const listed = asUser(dir, ['factures', '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).factures.length).toBeGreaterThan(0);
+    for (const args of writes) {
+      const result = asUser(dir, args);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toContain(
+        'la base ne peut pas être modifiée (fichier ou dossier en lecture seule)',
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at |erreur interne|SQLITE_/);
+    }
+    expect(digest(dir)).toBe(before);
+  });
+
+  it('read-only folder: every command says the folder must be writable, the base unchanged', async () => {
+    const dir = await owned();
+    const before = digest(dir);
+    chmodSync(dir, 0o555);
+    try {
+      for (const args of [['factures'], ['relancer', '--dry-run'], ['sauvegarde'], ...writes]) {
+        const result = asUser(dir, args);
+        expect(result.code, args.join(' ')).toBe(1);
+        expect(result.stderr).toContain(`Le dossier de la base (« ${dir} ») est en lecture seule`);
+        expect(result.stderr).not.toMatch(/\n\s+at |erreur interne|SQLITE_/);
+      }
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+    expect(digest(dir)).toBe(before);
+    expect(readdirSync(dir)).toEqual(['recouvre.db']);
   });
 });

@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { Kysely, Migration } from 'kysely';
 import { migrations } from '../../../migrations/index.js';
@@ -190,6 +191,17 @@ function writeAheadLog(sqlite: SQLite.Database): void {
   try {
     sqlite.pragma('journal_mode = WAL');
   } catch (error) {
-    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN') {
+      // The log and its index are files beside the base: a folder that cannot be written stops
+      // even a command that only reads.
+      throw new UserError(
+        `Le dossier de la base (« ${dirname(sqlite.name)} ») est en lecture seule : recouvre doit pouvoir y écrire, même pour lire (le journal de la base s'y trouve).`,
+        [
+          'Donnez-vous le droit d’écrire dans ce dossier, ou travaillez sur une copie de la base : --db <copie.db>.',
+        ],
+      );
+    }
+    if (code !== 'SQLITE_BUSY') throw error;
   }
 }
