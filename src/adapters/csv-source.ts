@@ -538,9 +538,10 @@ export function streamRows(
             line += 1 + breaks;
             const pieces =
               breaks > 0 && width !== undefined ? loneLineFeedRows(cells, separator, width) : null;
-            if (pieces)
-              pieces.forEach((piece, i) => onRow({ cells: piece, line: startLine + i, problem: null }));
-            else onRow({ cells, line: startLine, problem: problems?.get(at) ?? null });
+            if (pieces) {
+              for (const [i, piece] of pieces.entries())
+                onRow({ cells: piece, line: startLine + i, problem: null });
+            } else onRow({ cells, line: startLine, problem: problems?.get(at) ?? null });
           }
         } catch (error) {
           failure = error;

@@ -68,7 +68,10 @@ export function progressFor(context: Context, options: { readonly json?: boolean
         if (bar && size > 0) bar.setTotal(size);
       }
       // A total that was an estimate grows rather than going past 100 %.
-      if (bar && total > 0 && value > total) bar.setTotal((total = value));
+      if (bar && total > 0 && value > total) {
+        total = value;
+        bar.setTotal(total);
+      }
       if (bar) bar.update(value, { phase: label });
       // The event loop may be too busy for the timer: a long phase shows at its next update.
       else if (timer && Date.now() - since >= after) {

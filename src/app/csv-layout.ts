@@ -1,7 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { guessSeparator, parseSample, SEPARATORS, type SourceFile } from '../adapters/csv-source.js';
-import type { Store } from '../adapters/db/open.js';
 import { type Catalogue, type ColumnMap, recognizeColumns } from '../domain/columns.js';
 import { neutralise, plainLines } from '../domain/text.js';
 import { UserError } from '../errors.js';
@@ -276,24 +275,4 @@ export class Issues<T> {
     this.count++;
     if (this.kept.length < this.keep) this.kept.push(issue);
   }
-}
-
-/** Opens the import's one transaction, or says that another recouvre is writing to the base. */
-export function beginImport(store: Store): void {
-  try {
-    store.sqlite.exec('BEGIN IMMEDIATE');
-  } catch (error) {
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
-      throw new UserError(
-        `La base « ${store.path} » est occupée par un autre recouvre : réessayez quand il aura fini.`,
-      );
-    }
-    throw error;
-  }
-}
-
-/** Ends the import's transaction: kept when it may be, undone on errors or in a dry run. */
-export function endImport(store: Store, keep: boolean): boolean {
-  store.sqlite.exec(keep ? 'COMMIT' : 'ROLLBACK');
-  return keep;
 }

@@ -7,6 +7,7 @@ import {
 } from '../adapters/db/dunning-store.js';
 import { loadLateFeeInput } from '../adapters/db/late-fees-store.js';
 import type { Store } from '../adapters/db/open.js';
+import { clientIdOf } from '../adapters/db/records.js';
 import { frenchHolidays } from '../adapters/holidays.js';
 import { loadRateTables } from '../adapters/rate-tables.js';
 import type { Context } from '../context.js';
@@ -35,10 +36,8 @@ export async function loadDunningRules(
 
 /** The id of a client by its code, or a French error saying how to find the code. */
 export function clientIdByCode(store: Store, code: string): number {
-  const id = store.sqlite.prepare('SELECT id FROM clients WHERE code = ?').pluck().get(code) as
-    | number
-    | undefined;
-  if (id === undefined) {
+  const id = clientIdOf(store, code);
+  if (id === null) {
     throw new UserError(
       `Client « ${code} » inconnu : vérifiez son code (colonne « Code client » de l'export).`,
       ['La liste des clients et de leurs factures : recouvre factures'],
@@ -67,7 +66,7 @@ export function computeDunningPlan(
 ): DunningPlan {
   const { progress } = options;
   progress?.phase('Lecture des factures de la base');
-  const input = loadDunningInput(store.sqlite, asOf, {
+  const input = loadDunningInput(store, asOf, {
     clientId: options.clientId,
     dueUntil: dueUntil(rules, asOf, options.horizonDays ?? 0),
     onSlice: progress ? (done, total) => progress.update(done, total) : undefined,
@@ -77,7 +76,7 @@ export function computeDunningPlan(
   if (plan.nonBusinessDay !== null || !rules.settings.scenarios.some((s) => s.lateFees !== null)) return plan;
   // The claims of the penalties of invoices paid late, for the clients no other action goes to today.
   const fees = planLateFees(
-    loadLateFeeInput(store.sqlite, asOf, options.clientId),
+    loadLateFeeInput(store, asOf, options.clientId),
     rules,
     new Set(plan.actions.map((a) => a.client.id)),
   );
@@ -112,11 +111,11 @@ export async function* computeDunningPlans(
   const { priced, sorted } = options;
   const plan = (input: DunningInput) => ({ input, plan: planDunning(input, rules, { priced, sorted }) });
   if (options.clientId !== undefined) {
-    yield plan(loadDunningInput(store.sqlite, asOf, { clientId: options.clientId, dueUntil: until }));
+    yield plan(loadDunningInput(store, asOf, { clientId: options.clientId, dueUntil: until }));
     return;
   }
-  const batches = options.batches ?? openInvoiceBatches(store.sqlite, asOf, until, options.batchClients);
-  for await (const batch of batches) yield plan(batchInput(store.sqlite, asOf, batch));
+  const batches = options.batches ?? openInvoiceBatches(store, asOf, until, options.batchClients);
+  for await (const batch of batches) yield plan(batchInput(store, asOf, batch));
 }
 
 /**

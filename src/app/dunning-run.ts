@@ -1,9 +1,16 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Config, creditorOf } from '../adapters/config.js';
+import {
+  ActionRecorder,
+  lastImportDate,
+  lastRunDate,
+  settleUnfinished,
+  tasksToDo,
+  unfinishedActions,
+} from '../adapters/db/action-store.js';
 import { acquireLock } from '../adapters/db/lock.js';
 import type { Store } from '../adapters/db/open.js';
-import { writeJournal } from '../adapters/db/records.js';
 import {
   emlOf,
   type Mailer,
@@ -66,16 +73,6 @@ export interface RunReport {
   readonly holds: readonly { readonly action: PlannedAction; readonly holds: readonly Hold[] }[];
 }
 
-/** The business date of the last import of invoices (or payments), or null. */
-export function lastImportDate(store: Store): IsoDate | null {
-  return (
-    (store.sqlite
-      .prepare("SELECT max(date) FROM journal WHERE kind = 'import'")
-      .pluck()
-      .get() as IsoDate | null) ?? null
-  );
-}
-
 /** Staleness: the main cause of chasing a paid invoice is an export not imported for days. */
 export function stalenessWarning(store: Store, config: Config, asOf: IsoDate): string | null {
   const last = lastImportDate(store);
@@ -126,17 +123,13 @@ export async function runDunning(
   options: RunOptions,
 ): Promise<RunReport> {
   const { config } = rules;
-  const { sqlite } = store;
   const real = !options.dryRun;
   const progress = options.progress ?? SILENT;
   const release = real ? await acquireLock(store.path) : () => {};
   let mailer: Mailer | null = null;
   try {
     if (real) {
-      const last = sqlite
-        .prepare("SELECT max(date) FROM actions WHERE origin = 'relancer'")
-        .pluck()
-        .get() as IsoDate | null;
+      const last = lastRunDate(store);
       if (last && options.asOf < last) {
         throw new UserError(
           `Une relance réelle a déjà eu lieu le ${formatDateFr(last)} : impossible d'en faire une datée du ${formatDateFr(options.asOf)}.`,
@@ -152,21 +145,8 @@ export async function runDunning(
     }
 
     // Actions left pending by a run that stopped half-way: they may have reached the client.
-    const pending = sqlite
-      .prepare(
-        `SELECT a.id, c.code, a.step, a.date FROM actions a JOIN clients c ON c.id = a.client_id
-         WHERE a.status IN ('en_cours', 'incertain') ORDER BY a.id`,
-      )
-      .all() as { id: number; code: string; step: string; date: string }[];
-    if (real && pending.length > 0) {
-      const mark = sqlite.prepare('UPDATE actions SET status = ?, error = ? WHERE id = ?');
-      sqlite.transaction(() => {
-        for (const p of pending) {
-          if (options.resendUncertain) mark.run('echec', 'renvoi demandé (--renvoyer-incertains)', p.id);
-          else mark.run('incertain', 'interrompue entre l’enregistrement et la fin de l’envoi', p.id);
-        }
-      })();
-    }
+    const pending = unfinishedActions(store);
+    if (real && pending.length > 0) settleUnfinished(store, pending, options.resendUncertain);
     const uncertain =
       options.resendUncertain && real
         ? []
@@ -213,7 +193,7 @@ export async function runDunning(
     const lettersDir = options.outputDir ?? join(baseDir, 'courriers', options.asOf);
     const claimsDir = options.outputDir ?? join(baseDir, 'dossiers', options.asOf);
     const templates = new Templates([userTemplatesDir(store.path), shippedTemplatesDir()]);
-    const data = new DocumentData(sqlite);
+    const data = new DocumentData(store);
     const settings = {
       templates,
       creditor,
@@ -233,17 +213,7 @@ export async function runDunning(
     const outcomes: ActionOutcome[] = [];
     let smtpDown: string | null = null;
 
-    const insertAction = sqlite.prepare(
-      `INSERT INTO actions (date, client_id, currency, step, channel, origin, status, created_at, message_id, document)
-       VALUES (?, ?, ?, ?, ?, 'relancer', 'en_cours', ?, ?, ?)`,
-    );
-    const cover = sqlite.prepare(
-      `INSERT INTO action_invoices (action_id, invoice_id, outstanding_cents, penalties_cents, indemnity_cents)
-       VALUES (?, ?, ?, ?, ?)`,
-    );
-    const complete = sqlite.prepare(
-      'UPDATE actions SET status = ?, completed_at = ?, error = ? WHERE id = ?',
-    );
+    const recorder = new ActionRecorder(store);
 
     // Before anything leaves: one action of each kind rendered with its real data, so that a broken
     // template stops the run with nothing sent rather than half-way through.
@@ -337,23 +307,22 @@ export async function runDunning(
         : rendered.claimFile
           ? join(claimsDir, rendered.claimFile.filename)
           : null;
-      const actionId = sqlite.transaction(() => {
-        const id = Number(
-          insertAction.run(
-            options.asOf,
-            action.client.id,
-            action.currency,
-            action.step.code,
-            action.channel,
-            context.now.toISOString(),
-            messageId,
-            document,
-          ).lastInsertRowid,
-        );
-        for (const c of action.invoices)
-          cover.run(id, c.invoice.id, c.claimed, c.penalty.interest, c.penalty.indemnity);
-        return id;
-      })();
+      const actionId = recorder.begin({
+        date: options.asOf,
+        clientId: action.client.id,
+        currency: action.currency,
+        step: action.step.code,
+        channel: action.channel,
+        createdAt: context.now.toISOString(),
+        messageId,
+        document,
+        invoices: action.invoices.map((c) => ({
+          invoiceId: c.invoice.id,
+          claimed: c.claimed,
+          interest: c.penalty.interest,
+          indemnity: c.penalty.indemnity,
+        })),
+      });
       underWay.current = { id: actionId, sent: false, files };
 
       // 2. Carried out.
@@ -395,26 +364,23 @@ export async function runDunning(
       // A letter is written whatever happens to its covering e-mail: it is posted anyway.
       const status =
         result === 'echec' && rendered.letter === null ? 'echec' : result === 'tache' ? 'a_faire' : 'fait';
-      sqlite.transaction(() => {
-        complete.run(status, new Date().toISOString(), detail, actionId);
-        writeJournal(sqlite, {
-          recordedAt: new Date().toISOString(),
-          date: options.asOf,
-          kind: 'relance',
-          clientId: action.client.id,
-          invoiceId: null,
-          details: {
-            action: actionId,
-            etape: action.step.code,
-            canal: action.channel,
-            factures: action.invoices.map((c) => c.invoice.number),
-            message_id: messageId,
-            document,
-            resultat: status,
-            erreur: detail,
-          },
-        });
-      })();
+      recorder.finish(actionId, status, detail, new Date().toISOString(), {
+        recordedAt: new Date().toISOString(),
+        date: options.asOf,
+        kind: 'relance',
+        clientId: action.client.id,
+        invoiceId: null,
+        details: {
+          action: actionId,
+          etape: action.step.code,
+          canal: action.channel,
+          factures: action.invoices.map((c) => c.invoice.number),
+          message_id: messageId,
+          document,
+          resultat: status,
+          erreur: detail,
+        },
+      });
       outcomes.push({ action, result, detail, files, emailSent });
       progress.update(++done);
     };
@@ -437,7 +403,7 @@ export async function runDunning(
         const left = sent || (recorded?.files.length ?? 0) > 0;
         if (recorded !== null && !left) {
           try {
-            complete.run('echec', new Date().toISOString(), problem, recorded.id);
+            recorder.fail(recorded.id, problem, new Date().toISOString());
           } catch {
             // The base cannot take it either: the action stays pending and the next run says so.
           }
@@ -456,14 +422,7 @@ export async function runDunning(
       underWay.current = null;
     }
 
-    const openTasks = (
-      sqlite
-        .prepare(
-          `SELECT c.code, a.step, a.date, a.document FROM actions a JOIN clients c ON c.id = a.client_id
-           WHERE a.status = 'a_faire' ORDER BY a.date, c.code`,
-        )
-        .all() as { code: string; step: string; date: string; document: string | null }[]
-    ).map((t) => ({
+    const openTasks = tasksToDo(store).map((t) => ({
       client: t.code,
       step: STEP_LABELS[t.step as keyof typeof STEP_LABELS] ?? t.step,
       date: t.date,

@@ -1,5 +1,5 @@
 import { type Encoding, inspectSource, parseSample, readSample, streamRows } from '../adapters/csv-source.js';
-import { importHeader } from '../adapters/db/imports.js';
+import { abortImport, beginImport, endImport, importHeader } from '../adapters/db/imports.js';
 import { type ImportCounts, InvoiceImportStore } from '../adapters/db/invoice-import-store.js';
 import type { Store } from '../adapters/db/open.js';
 import type { IsoDate } from '../domain/dates.js';
@@ -12,7 +12,6 @@ import {
   readFecLine,
 } from '../domain/fec.js';
 import { UserError } from '../errors.js';
-import { beginImport, endImport } from './csv-layout.js';
 
 export interface FecImportReport {
   readonly file: string;
@@ -108,11 +107,10 @@ export async function importFec(
     currency: request.currency,
   });
 
-  const { sqlite } = store;
   beginImport(store);
   try {
     const writer = new InvoiceImportStore(
-      sqlite,
+      store,
       importHeader(source, clock.now, separator, { format: 'FEC' }),
       clock.today,
       request.acceptAmountChanges ?? false,
@@ -163,7 +161,7 @@ export async function importFec(
       dryRun: request.dryRun,
     };
   } catch (error) {
-    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    abortImport(store);
     throw error;
   }
 }

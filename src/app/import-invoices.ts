@@ -6,9 +6,10 @@ import {
   readSample,
   type SourceFile,
 } from '../adapters/csv-source.js';
-import { importHeader } from '../adapters/db/imports.js';
+import { asFirstImport, checkForeignKeys, holdsNoInvoice } from '../adapters/db/first-import.js';
+import { abortImport, beginImport, endImport, importHeader } from '../adapters/db/imports.js';
 import { type ImportCounts, InvoiceImportStore } from '../adapters/db/invoice-import-store.js';
-import { type Store, withRollbackJournal } from '../adapters/db/open.js';
+import type { Store } from '../adapters/db/open.js';
 import {
   FIELD_BY_KEY,
   FIELDS,
@@ -25,16 +26,7 @@ import {
 } from '../domain/dates.js';
 import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
 import { UserError } from '../errors.js';
-import {
-  beginImport,
-  endImport,
-  findLayout,
-  Issues,
-  type Layout,
-  rejectsFileFor,
-  rejectsPathFor,
-  samplesOf,
-} from './csv-layout.js';
+import { findLayout, Issues, type Layout, rejectsFileFor, rejectsPathFor, samplesOf } from './csv-layout.js';
 import { type ReaderThread, readCheckedRows } from './invoice-rows.js';
 import { type Progress, SILENT } from './progress.js';
 
@@ -181,33 +173,20 @@ export async function importInvoices(
   }
 
   async function attempt(skipping: boolean): Promise<ImportReport> {
-    const { sqlite } = store;
-    // Into an empty store, foreign keys are checked once, over every table, before the commit
-    // (SQLite's own check, in one pass) rather than row by row: about a tenth of a first import.
-    // The pragma only takes effect outside a transaction. The pages go through a rollback journal
-    // rather than the log (`withRollbackJournal`).
-    const bulkKeyCheck = sqlite.prepare('SELECT 1 FROM invoices LIMIT 1').get() === undefined;
-    if (!bulkKeyCheck) return attemptInTransaction(skipping, false);
-    sqlite.pragma('foreign_keys = OFF');
-    try {
-      return await withRollbackJournal(sqlite, () => attemptInTransaction(skipping, true));
-    } finally {
-      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
-      sqlite.pragma('foreign_keys = ON');
-    }
+    if (!holdsNoInvoice(store)) return attemptInTransaction(skipping, false);
+    return asFirstImport(store, () => attemptInTransaction(skipping, true));
   }
 
   async function attemptInTransaction(skipping: boolean, bulkKeyCheck: boolean): Promise<ImportReport> {
     const issues = new Issues<ImportIssue>(MAX_KEPT_ERRORS);
     const addError = (issue: ImportIssue) => issues.add(issue);
     const rejects = rejectsFileFor(request, layout.headers);
-    const { sqlite } = store;
     beginImport(store);
     let committed = false;
     let importId: number | null = null;
     try {
       const writer = new InvoiceImportStore(
-        sqlite,
+        store,
         importHeader(source, clock.now, layout.separator, {
           liste_complete: request.completeList,
           ignorer_erreurs: request.ignoreErrors,
@@ -431,7 +410,7 @@ export async function importInvoices(
           lignes_reconnues: recognised,
         });
       }
-      if (bulkKeyCheck && !blocked && !request.dryRun) checkForeignKeys(sqlite);
+      if (bulkKeyCheck && !blocked && !request.dryRun) checkForeignKeys(store);
       committed = endImport(store, !blocked && !request.dryRun);
       await rejects?.close();
       return {
@@ -463,24 +442,10 @@ export async function importInvoices(
         importId: committed ? importId : null,
       };
     } catch (error) {
-      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      abortImport(store);
       await rejects?.close();
       throw error;
     }
-  }
-}
-
-/**
- * The foreign keys of every table, checked at once (see `attempt`): a row pointing nowhere would
- * be a fault of recouvre's, never of the file; nothing is kept then.
- */
-function checkForeignKeys(sqlite: Store['sqlite']): void {
-  const broken = sqlite.pragma('foreign_key_check') as { table: string; rowid: number }[];
-  if (broken.length > 0) {
-    const [first] = broken;
-    throw new Error(
-      `incohérence interne : ${broken.length} ligne(s) de « ${first?.table} » renvoient à une ligne absente (première : ${first?.rowid}) ; rien n'a été importé`,
-    );
   }
 }
 

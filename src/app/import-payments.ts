@@ -1,13 +1,13 @@
 import { type Encoding, inspectSource, readSample, streamRows } from '../adapters/csv-source.js';
-import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
-import { importHeader, recordImport } from '../adapters/db/imports.js';
+import { abortImport, beginImport, endImport, importHeader } from '../adapters/db/imports.js';
 import type { Store } from '../adapters/db/open.js';
+import { PaymentImportStore } from '../adapters/db/payment-import-store.js';
 import { INVOICE_CATALOGUE, normalizeHeader } from '../domain/columns.js';
 import { type DateOrder, dateOrderLabel, guessDateOrder, type IsoDate } from '../domain/dates.js';
 import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE, type PaymentFieldKey, readPaymentRow } from '../domain/payment-row.js';
 import { UserError } from '../errors.js';
-import { beginImport, endImport, findLayout, Issues, rejectsFileFor, samplesOf } from './csv-layout.js';
+import { findLayout, Issues, rejectsFileFor, samplesOf } from './csv-layout.js';
 
 export interface PaymentImportRequest {
   readonly file: string;
@@ -120,27 +120,15 @@ export async function importPayments(
   const issues = new Issues<PaymentImportIssue>(MAX_KEPT_ERRORS);
   const addError = (issue: PaymentImportIssue) => issues.add(issue);
   const rejects = rejectsFileFor(request, layout.headers);
-  const { sqlite } = store;
   beginImport(store);
   let committed = false;
   try {
-    const importId = recordImport(
-      sqlite,
-      'paiements',
+    const writer = new PaymentImportStore(
+      store,
       importHeader(source, clock.now, layout.separator, {
         decimale: decimalMark,
         format_date: dateOrderLabel(dateOrder),
       }),
-    );
-    const invoiceOf = sqlite.prepare('SELECT id, currency, amount_cents FROM invoices WHERE number = ?');
-    const known = sqlite
-      .prepare(
-        `SELECT 1 FROM payments WHERE invoice_id = ? AND date = ? AND amount_cents = ? AND coalesce(reference, '') = ?`,
-      )
-      .pluck();
-    const insert = sqlite.prepare(
-      `INSERT INTO payments (invoice_id, date, amount_cents, source, reference, import_id, recorded_at)
-       VALUES (?, ?, ?, 'fichier', ?, ?, ?)`,
     );
     const counts = { created: 0, known: 0, duplicates: 0, rejected: 0, refunds: 0 };
     const seen = new Set<string>();
@@ -189,9 +177,7 @@ export async function importPayments(
           );
         }
         const { row } = result;
-        const invoice = invoiceOf.get(row.invoiceNumber) as
-          | { id: number; currency: string; amount_cents: number }
-          | undefined;
+        const invoice = writer.invoiceByNumber(row.invoiceNumber);
         if (!invoice) {
           return reject([
             {
@@ -220,11 +206,11 @@ export async function importPayments(
           return;
         }
         seen.add(key);
-        if (known.get(invoice.id, row.date, row.amount, reference) !== undefined) {
+        if (writer.isKnown(invoice.id, row.date, row.amount, reference)) {
           counts.known++;
           return;
         }
-        insert.run(invoice.id, row.date, row.amount, row.reference, importId, clock.now.toISOString());
+        writer.add(invoice.id, row.date, row.amount, row.reference, clock.now.toISOString());
         touched.add(invoice.id);
         counts.created++;
         if (row.amount < 0) counts.refunds++;
@@ -237,45 +223,25 @@ export async function importPayments(
     }
 
     const overpayments: { number: string; cents: number; currency: string }[] = [];
-    const balance = sqlite.prepare(
-      `SELECT i.number, i.currency, i.amount_cents, ${OUTSTANDING_SQL} AS outstanding FROM invoices i WHERE i.id = ?`,
-    );
     for (const id of touched) {
-      const row = balance.get(id) as {
-        number: string;
-        currency: string;
-        amount_cents: number;
-        outstanding: number;
-      };
+      const row = writer.balanceOf(id);
       if (row.amount_cents > 0 && row.outstanding < 0) {
         overpayments.push({ number: row.number, cents: -row.outstanding, currency: row.currency });
       }
     }
     const blocked = issues.count > 0 && !request.ignoreErrors;
     if (!blocked) {
-      sqlite
-        .prepare('UPDATE imports SET created = ?, unchanged = ?, duplicates = ?, rejected = ? WHERE id = ?')
-        .run(counts.created, counts.known, counts.duplicates, counts.rejected, importId);
-      sqlite
-        .prepare(
-          `INSERT INTO journal (recorded_at, date, kind, import_id, details) VALUES (?, ?, 'import', ?, ?)`,
-        )
-        .run(
-          clock.now.toISOString(),
-          clock.today,
-          importId,
-          JSON.stringify({
-            type: 'paiements',
-            fichier: source.name,
-            sha256: source.sha256,
-            crees: counts.created,
-            deja_connus: counts.known,
-            doublons: counts.duplicates,
-            rejetes: counts.rejected,
-            remboursements: counts.refunds,
-            trop_percus: overpayments.map((o) => ({ numero: o.number, montant_centimes: o.cents })),
-          }),
-        );
+      writer.finish(counts, clock.now.toISOString(), clock.today, {
+        type: 'paiements',
+        fichier: source.name,
+        sha256: source.sha256,
+        crees: counts.created,
+        deja_connus: counts.known,
+        doublons: counts.duplicates,
+        rejetes: counts.rejected,
+        remboursements: counts.refunds,
+        trop_percus: overpayments.map((o) => ({ numero: o.number, montant_centimes: o.cents })),
+      });
     }
     committed = endImport(store, !blocked && !request.dryRun);
     await rejects?.close();
@@ -294,7 +260,7 @@ export async function importPayments(
       committed,
     };
   } catch (error) {
-    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    abortImport(store);
     await rejects?.close();
     throw error;
   }

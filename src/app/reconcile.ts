@@ -1,4 +1,3 @@
-import type SQLite from 'better-sqlite3';
 import {
   readStatementFile,
   type StatementFormat,
@@ -6,10 +5,16 @@ import {
   statementFormat,
 } from '../adapters/bank-formats.js';
 import { inspectSource, readSample, type SourceFile, streamRows } from '../adapters/csv-source.js';
-import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
-import { importHeader, recordImport } from '../adapters/db/imports.js';
+import {
+  BankLineWriter,
+  bankLine,
+  markConfirmed,
+  openInvoicesForMatching,
+} from '../adapters/db/bank-store.js';
+import { abortImport, beginImport, endImport, importHeader, recordImport } from '../adapters/db/imports.js';
 import type { Store } from '../adapters/db/open.js';
-import { writeJournal } from '../adapters/db/records.js';
+import { recordJournal } from '../adapters/db/records.js';
+import { inTransaction } from '../adapters/db/transaction.js';
 import { type Catalogue, type FieldSpec, makeCatalogue } from '../domain/columns.js';
 import { guessDateOrder, type IsoDate, parseDate } from '../domain/dates.js';
 import {
@@ -22,7 +27,7 @@ import {
 } from '../domain/matching.js';
 import { type Cents, guessDecimalMark, parseAmount } from '../domain/money.js';
 import { UserError } from '../errors.js';
-import { beginImport, findLayout, samplesOf } from './csv-layout.js';
+import { findLayout, samplesOf } from './csv-layout.js';
 import { type Progress, SILENT } from './progress.js';
 
 /** The columns of a bank statement exported as CSV, as French banks name them. */
@@ -214,30 +219,8 @@ async function readStatementRows(
     });
     lineOf.set(key, operation.line);
   }
-  const importId = recordImport(store.sqlite, 'releve', importHeader(source, clock.now, format ?? 'csv'));
+  const importId = recordImport(store, 'releve', importHeader(source, clock.now, format ?? 'csv'));
   return { importId, credits, debits, lineOf, summary };
-}
-
-/** Open invoices (something still due), with their client's name, for the matching. */
-function openInvoices(store: Store): OpenInvoice[] {
-  return (
-    store.sqlite
-      .prepare(
-        `SELECT i.id, i.number, i.client_id, c.name, i.due_date, i.currency, ${OUTSTANDING_SQL} AS outstanding
-         FROM invoices i JOIN clients c ON c.id = i.client_id
-         WHERE i.closed_import_id IS NULL AND i.amount_cents > 0 AND ${OUTSTANDING_SQL} > 0`,
-      )
-      .raw()
-      .all() as [number, string, number, string, string, string, number][]
-  ).map(([id, number, clientId, clientName, dueDate, currency, outstanding]) => ({
-    id,
-    number,
-    clientId,
-    clientName,
-    dueDate: dueDate as IsoDate,
-    currency,
-    outstanding: outstanding as Cents,
-  }));
 }
 
 export interface ReconcileReport {
@@ -260,19 +243,13 @@ export async function reconcile(
   clock: { readonly now: Date; readonly today: IsoDate },
   progress: Progress = SILENT,
 ): Promise<ReconcileReport> {
-  const { sqlite } = store;
   beginImport(store);
   try {
     progress.phase('Lecture du relevé');
     const read = await readStatementRows(store, file, clock);
-    const seen = sqlite.prepare('SELECT 1 FROM bank_lines WHERE key = ?').pluck();
-    const fresh = read.credits.filter((line) => seen.get(line.key) === undefined);
-    const matches = matchLines(fresh, indexInvoices(openInvoices(store)));
-    const insertLine = sqlite.prepare(
-      `INSERT INTO bank_lines (key, import_id, line, date, amount_cents, currency, label, status, reason, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertPayment = paymentInsert(store);
+    const writer = new BankLineWriter(store);
+    const fresh = read.credits.filter((line) => !writer.isKnown(line.key));
+    const matches = matchLines(fresh, indexInvoices(openInvoicesForMatching(store)));
     const results: (Match & { id: number })[] = [];
     progress.phase('Rapprochement (lignes)', matches.length);
     for (const match of matches) {
@@ -280,26 +257,19 @@ export async function reconcile(
       const { line } = match;
       const status =
         match.kind === 'sure' ? 'rapprochee' : match.kind === 'doubt' ? 'a_confirmer' : 'non_rapprochee';
-      const id = Number(
-        insertLine.run(
-          line.key,
-          read.importId,
-          read.lineOf.get(line.key) ?? 0,
-          line.date,
-          line.amount,
-          line.currency,
-          line.label,
-          status,
-          match.kind === 'doubt' ? match.reason : null,
-          clock.now.toISOString(),
-        ).lastInsertRowid,
+      const recordedAt = clock.now.toISOString();
+      const id = writer.addLine(
+        line,
+        read.importId,
+        read.lineOf.get(line.key) ?? 0,
+        status,
+        match.kind === 'doubt' ? match.reason : null,
+        recordedAt,
       );
-      if (match.kind === 'sure') {
-        recordPayments(insertPayment, id, read.importId, line, match.allocations, clock);
-      }
+      if (match.kind === 'sure') writer.addPayments(id, read.importId, line, match.allocations, recordedAt);
       results.push({ ...match, id });
     }
-    writeJournal(sqlite, {
+    recordJournal(store, {
       recordedAt: clock.now.toISOString(),
       date: clock.today,
       kind: 'import',
@@ -314,7 +284,7 @@ export async function reconcile(
         deja_lues: read.credits.length - fresh.length,
       },
     });
-    sqlite.exec('COMMIT');
+    endImport(store, true);
     return {
       statement: read.summary,
       importId: read.importId,
@@ -323,42 +293,11 @@ export async function reconcile(
       debits: read.debits,
     };
   } catch (error) {
-    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    abortImport(store);
     throw error;
   } finally {
     progress.stop();
   }
-}
-
-/**
- * The statement that records a payment from a statement line, prepared once per command: each
- * prepare also compiles the store's triggers on payments.
- */
-function paymentInsert(store: Store): SQLite.Statement {
-  return store.sqlite.prepare(
-    `INSERT INTO payments (invoice_id, date, amount_cents, source, reference, import_id, recorded_at, bank_line_id)
-     VALUES (?, ?, ?, 'releve', ?, ?, ?, ?)`,
-  );
-}
-
-function recordPayments(
-  insert: SQLite.Statement,
-  lineId: number,
-  importId: number | null,
-  line: Pick<BankLine, 'date' | 'label'>,
-  allocations: readonly { readonly invoice: Pick<OpenInvoice, 'id'>; readonly amount: Cents }[],
-  clock: { readonly now: Date },
-): void {
-  for (const a of allocations)
-    insert.run(
-      a.invoice.id,
-      line.date,
-      a.amount,
-      line.label.slice(0, 140),
-      importId,
-      clock.now.toISOString(),
-      lineId,
-    );
 }
 
 /**
@@ -371,30 +310,15 @@ export function confirmLine(
   numbers: readonly string[],
   clock: { readonly now: Date; readonly today: IsoDate },
 ): { allocations: { number: string; amount: Cents }[]; amount: Cents; currency: string } {
-  const { sqlite } = store;
-  return sqlite.transaction(() => {
-    const line = sqlite
-      .prepare(
-        'SELECT id, date, amount_cents, currency, label, status, import_id FROM bank_lines WHERE id = ?',
-      )
-      .get(lineId) as
-      | {
-          id: number;
-          date: string;
-          amount_cents: number;
-          currency: string;
-          label: string;
-          status: string;
-          import_id: number;
-        }
-      | undefined;
+  return inTransaction(store, () => {
+    const line = bankLine(store, lineId);
     if (!line)
       throw new UserError(`Ligne de relevé n° ${lineId} inconnue.`, [
         'Les lignes en attente : recouvre rapprocher',
       ]);
     if (line.status === 'rapprochee')
       throw new UserError(`La ligne n° ${lineId} est déjà rapprochée : rien n'a été modifié.`);
-    const open = new Map(openInvoices(store).map((i) => [i.number, i]));
+    const open = new Map(openInvoicesForMatching(store).map((i) => [i.number, i]));
     const invoices = numbers.map((number) => {
       const invoice = open.get(number);
       if (!invoice)
@@ -414,18 +338,15 @@ export function confirmLine(
       if (part > 0) allocations.push({ invoice, amount: part as Cents });
       left -= part;
     });
-    recordPayments(
-      paymentInsert(store),
+    new BankLineWriter(store).addPayments(
       line.id,
       line.import_id,
       { date: line.date as IsoDate, label: line.label },
       allocations,
-      clock,
+      clock.now.toISOString(),
     );
-    sqlite
-      .prepare("UPDATE bank_lines SET status = 'rapprochee', reason = 'confirmée' WHERE id = ?")
-      .run(line.id);
-    writeJournal(sqlite, {
+    markConfirmed(store, line.id);
+    recordJournal(store, {
       recordedAt: clock.now.toISOString(),
       date: clock.today,
       kind: 'rapprochement',
@@ -442,24 +363,5 @@ export function confirmLine(
       amount: line.amount_cents as Cents,
       currency: line.currency,
     };
-  })();
-}
-
-/** Lines still waiting for the user. */
-export function waitingLines(store: Store) {
-  return store.sqlite
-    .prepare(
-      `SELECT id, import_id, date, amount_cents, currency, label, status, reason FROM bank_lines
-       WHERE status <> 'rapprochee' ORDER BY date, id`,
-    )
-    .all() as {
-    id: number;
-    import_id: number | null;
-    date: string;
-    amount_cents: number;
-    currency: string;
-    label: string;
-    status: string;
-    reason: string | null;
-  }[];
+  });
 }

@@ -1,5 +1,5 @@
-import type SQLite from 'better-sqlite3';
-import { OUTSTANDING_SQL } from '../adapters/db/balances.js';
+import { DocumentRows } from '../adapters/db/document-rows.js';
+import type { Store } from '../adapters/db/open.js';
 import type { OutgoingMessage } from '../adapters/mailer.js';
 import { renderClaimFile, renderLetter } from '../adapters/pdf.js';
 import type { Templates } from '../adapters/templates.js';
@@ -32,30 +32,14 @@ export interface RenderSettings {
 
 /** Reads, for the actions of a run, what the documents show beyond the plan itself. */
 export class DocumentData {
-  private readonly client;
-  private readonly invoices;
-  private readonly payments;
-  private readonly history;
+  private readonly rows: DocumentRows;
 
-  constructor(sqlite: SQLite.Database) {
-    this.client = sqlite.prepare('SELECT code, name, emails, address FROM clients WHERE id = ?');
-    this.invoices = sqlite.prepare(
-      `SELECT i.number, i.issue_date, i.due_date, i.amount_cents, i.paid_cents, i.currency, ${OUTSTANDING_SQL} AS outstanding
-       FROM invoices i WHERE i.client_id = ? AND i.closed_import_id IS NULL AND ${OUTSTANDING_SQL} <> 0
-       ORDER BY i.due_date, i.number`,
-    );
-    this.payments = sqlite.prepare(
-      `SELECT i.number, p.date, p.amount_cents, p.source, i.currency FROM payments p JOIN invoices i ON i.id = p.invoice_id
-       WHERE i.client_id = ? ORDER BY p.date`,
-    );
-    this.history = sqlite.prepare(
-      `SELECT a.date, a.step, a.channel, a.status, a.message_id, a.document, a.received_on FROM actions a
-       WHERE a.client_id = ? AND a.status IN ('fait', 'incertain', 'en_cours', 'a_faire') ORDER BY a.date, a.id`,
-    );
+  constructor(store: Store) {
+    this.rows = new DocumentRows(store);
   }
 
   clientOf(id: number): ClientDetails {
-    const row = this.client.get(id) as { code: string; name: string; emails: string; address: string | null };
+    const row = this.rows.client(id);
     return {
       code: row.code,
       name: row.name,
@@ -72,17 +56,7 @@ export class DocumentData {
 
   /** Every open invoice and credit note of the client: the account statement. */
   statementOf(clientId: number): InvoiceDetails[] {
-    return (
-      this.invoices.all(clientId) as {
-        number: string;
-        issue_date: string;
-        due_date: string;
-        amount_cents: number;
-        paid_cents: number;
-        currency: string;
-        outstanding: number;
-      }[]
-    ).map((r) => ({
+    return this.rows.statement(clientId).map((r) => ({
       number: r.number,
       issueDate: r.issue_date,
       dueDate: r.due_date,
@@ -94,15 +68,7 @@ export class DocumentData {
   }
 
   paymentsOf(clientId: number) {
-    return (
-      this.payments.all(clientId) as {
-        number: string;
-        date: string;
-        amount_cents: number;
-        source: string;
-        currency: string;
-      }[]
-    ).map((p) => ({
+    return this.rows.payments(clientId).map((p) => ({
       number: p.number,
       date: formatDateFr(p.date as IsoDate),
       amount: formatEuros(p.amount_cents, p.currency),
@@ -111,20 +77,10 @@ export class DocumentData {
   }
 
   historyOf(clientId: number) {
-    return (
-      this.history.all(clientId) as {
-        date: string;
-        step: string;
-        channel: keyof typeof CHANNEL_LABELS;
-        status: string;
-        message_id: string | null;
-        document: string | null;
-        received_on: string | null;
-      }[]
-    ).map((h) => ({
+    return this.rows.history(clientId).map((h) => ({
       date: formatDateFr(h.date as IsoDate),
       step: `${STEP_LABELS[h.step as StepCode] ?? h.step}${h.received_on ? ` (reçue le ${formatDateFr(h.received_on as IsoDate)})` : ''}`,
-      channel: CHANNEL_LABELS[h.channel] ?? h.channel,
+      channel: CHANNEL_LABELS[h.channel as keyof typeof CHANNEL_LABELS] ?? h.channel,
       // Only what was done for sure is evidence; a task still open or an interrupted sending is listed apart.
       done: h.status === 'fait' && WRITTEN_CHANNELS.has(h.channel),
       status: STATUS_LABELS[h.status] ?? h.status,

@@ -3,6 +3,7 @@ import { agedSumsFromStore } from '../adapters/db/aged-balance-store.js';
 import type { InvoiceBatch } from '../adapters/db/dunning-store.js';
 import { loadLateFeeInput } from '../adapters/db/late-fees-store.js';
 import type { Store } from '../adapters/db/open.js';
+import { clientById } from '../adapters/db/records.js';
 import {
   type ActivityCount,
   activityOfPeriod,
@@ -10,8 +11,8 @@ import {
   noticedPrivateInvoices,
   type OpenTask,
   openTasks,
+  prepareForScans,
   prescriptionCandidates,
-  SCAN_CACHE,
 } from '../adapters/db/report-store.js';
 import { type AgedBalance, AgedBalanceSums, emptyBuckets } from '../domain/aged-balance.js';
 import { addDays, type IsoDate } from '../domain/dates.js';
@@ -132,7 +133,7 @@ async function reportOf(
 ): Promise<Report> {
   const { asOf, dsoMethod, clientId } = request;
   const period = periodEnding(asOf, request.periodDays);
-  store.sqlite.pragma(SCAN_CACHE);
+  prepareForScans(store);
   // Another thread reads the open invoices the week's plan needs (due a few days ahead at most)
   // and hands them over batch by batch, then groups the invoices for the indicators. Meanwhile
   // this one sums the invoices due later into the aged balance, then plans, summing what it
@@ -143,7 +144,7 @@ async function reportOf(
   let week: Awaited<ReturnType<typeof weekAhead>>;
   try {
     const aged = new AgedBalanceSums(asOf);
-    for (const row of agedSumsFromStore(store.sqlite, asOf, until, clientId)) aged.addRow(row);
+    for (const row of agedSumsFromStore(store, asOf, until, clientId)) aged.addRow(row);
     progress.phase('Balance âgée et relances à venir (factures)');
     week = await weekAhead(store, rules, asOf, { clientId, batches: worker.batches, aged, progress });
   } catch (error) {
@@ -163,7 +164,7 @@ async function reportOf(
   // An empty store still gets a report (zeros, no NaN) in the company's currency.
   if (currencies.size === 0) currencies.add(rules.config.import.devise);
   const ordered = [...currencies].sort((a, b) => (a === 'EUR' ? -1 : b === 'EUR' ? 1 : a < b ? -1 : 1));
-  const noticed = noticedPrivateInvoices(store.sqlite, clientId);
+  const noticed = noticedPrivateInvoices(store, clientId);
   const cache: NonNullable<PenaltyOptions['cache']> = new Map();
 
   const reports = ordered.map((currency): CurrencyReport => {
@@ -235,13 +236,7 @@ async function reportOf(
 
   for (const w of planWarnings) warnings.add(w);
 
-  const client =
-    clientId === undefined
-      ? null
-      : (store.sqlite.prepare('SELECT code, name FROM clients WHERE id = ?').get(clientId) as {
-          code: string;
-          name: string;
-        });
+  const client = clientId === undefined ? null : clientById(store, clientId);
   return {
     asOf,
     period,
@@ -250,7 +245,7 @@ async function reportOf(
     currencies: reports,
     activity: {
       // In the order of the scenario: rappel before relance before mise en demeure.
-      sent: activityOfPeriod(store.sqlite, period, clientId).sort(
+      sent: activityOfPeriod(store, period, clientId).sort(
         (a, b) =>
           (a.currency === b.currency
             ? 0
@@ -263,14 +258,12 @@ async function reportOf(
                   : 1) || STEP_CODES.indexOf(a.step as StepCode) - STEP_CODES.indexOf(b.step as StepCode),
       ),
       planned,
-      tasks: openTasks(store.sqlite, clientId),
+      tasks: openTasks(store, clientId),
       prescription: prescriptionWarnings(
-        prescriptionCandidates(store.sqlite, prescriptionHorizon(asOf), clientId),
+        prescriptionCandidates(store, prescriptionHorizon(asOf), clientId),
         asOf,
       ),
-      lateFees: lateFeeSummary(
-        lateFees(loadLateFeeInput(store.sqlite, asOf, clientId), rules, { detail: false }),
-      ),
+      lateFees: lateFeeSummary(lateFees(loadLateFeeInput(store, asOf, clientId), rules, { detail: false })),
     },
     warnings: [...warnings],
   };
@@ -345,7 +338,8 @@ export async function weekAhead(
   });
   let read = 0;
   for await (const { input, plan } of plans) {
-    options.progress?.update((read += input.invoices.length));
+    read += input.invoices.length;
+    options.progress?.update(read);
     for (const i of input.invoices) {
       if (i.issuedLater) continue;
       aged.add(

@@ -42,7 +42,7 @@ async function renderedEmail(demo: Context, clientCode: string): Promise<{ subje
     const plan = computeDunningPlan(store, rules, DEMO_DATE);
     const action = plan.actions.find((a) => a.client.code === clientCode && a.channel === 'email');
     if (!action) return { subject: '', text: '(aucun e-mail pour ce client ce jour-là)' };
-    const rendered = await renderAction(action, new DocumentData(store.sqlite), {
+    const rendered = await renderAction(action, new DocumentData(store), {
       templates: new Templates([userTemplatesDir(demo.dbPath), shippedTemplatesDir()]),
       creditor: creditorOf(rules.config),
       asOf: DEMO_DATE,

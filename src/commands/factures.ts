@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import { FRESH_PAYMENTS_SUM_SQL, OUTSTANDING_SQL, PAYMENTS_SUM_SQL } from '../adapters/db/balances.js';
+import { listOpenInvoices } from '../adapters/db/invoice-list.js';
 import { openStore } from '../adapters/db/open.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import type { Context } from '../context.js';
@@ -36,47 +35,16 @@ interface Line {
 export async function runFactures(context: Context, options: FacturesOptions): Promise<number> {
   const asOf = options.date ?? context.today;
   const store = await openStore(context.dbPath, { create: false });
-  const outstandingExpression = sql<number>`${sql.raw(OUTSTANDING_SQL)}`;
   let rows: Line[];
   try {
-    const db = await store.kysely();
-    let clientId: number | null = null;
-    if (options.client) {
-      const client = await db
-        .selectFrom('clients')
-        .select('id')
-        .where('code', '=', options.client)
-        .executeTakeFirst();
-      if (!client)
-        throw new UserError(
-          `Client « ${options.client} » inconnu : vérifiez son code (colonne « Code client » de l'export).`,
-        );
-      clientId = client.id;
-    }
-    let query = db
-      .selectFrom('invoices as i')
-      .innerJoin('clients as c', 'c.id', 'i.client_id')
-      .select([
-        'i.number',
-        'c.code',
-        'c.name',
-        'i.issue_date',
-        'i.due_date',
-        'i.amount_cents',
-        'i.paid_cents',
-        'i.currency',
-        'i.disputed',
-        sql<number>`${sql.raw(PAYMENTS_SUM_SQL)}`.as('payments'),
-        sql<number>`${sql.raw(FRESH_PAYMENTS_SUM_SQL)}`.as('fresh'),
-        outstandingExpression.as('outstanding'),
-      ])
-      .where('i.closed_import_id', 'is', null)
-      .where(outstandingExpression, '!=', 0)
-      .orderBy('i.due_date')
-      .orderBy('i.number');
-    if (options.enRetard) query = query.where('i.due_date', '<', asOf).where(outstandingExpression, '>', 0);
-    if (clientId !== null) query = query.where('i.client_id', '=', clientId);
-    const result = await query.execute();
+    const result = await listOpenInvoices(store, {
+      lateOn: options.enRetard ? asOf : undefined,
+      clientCode: options.client,
+    });
+    if (result === null)
+      throw new UserError(
+        `Client « ${options.client} » inconnu : vérifiez son code (colonne « Code client » de l'export).`,
+      );
     rows = result.map((r) => ({
       number: r.number,
       clientCode: r.code,

@@ -1,12 +1,15 @@
-import type SQLite from 'better-sqlite3';
-import { openStore } from '../adapters/db/open.js';
+import { stampOf, targetOf } from '../adapters/db/follow-up.js';
 import {
-  type ClientRef,
-  type InvoiceRef,
-  openInvoicesOf,
-  requireTarget,
-  writeJournal,
-} from '../adapters/db/records.js';
+  historyRows,
+  lastNotice,
+  markTasksDone,
+  recordInterruptions,
+  recordManualAction,
+  recordReceipt,
+  tasksOfStep,
+} from '../adapters/db/history-store.js';
+import { openStore, type Store } from '../adapters/db/open.js';
+import { type ClientRef, type InvoiceRef, openInvoicesOfClient } from '../adapters/db/records.js';
 import { renderTable } from '../adapters/terminal.js';
 import type { Context } from '../context.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
@@ -86,22 +89,21 @@ export async function runHistorique(
 ): Promise<number> {
   const store = await openStore(context.dbPath, { create: false });
   try {
-    const { sqlite } = store;
-    const target = requireTarget(sqlite, reference);
+    const target = targetOf(store, reference);
     if (options.ajouter === 'reception') {
-      recordReceipt(context, sqlite, target, options);
+      noteReceipt(context, store, target, options);
       return 0;
     }
     if (options.ajouter !== undefined && Object.hasOwn(INTERRUPTION_LABELS, options.ajouter)) {
-      recordInterruption(context, sqlite, target, options.ajouter as InterruptionKind, options);
+      noteInterruption(context, store, target, options.ajouter as InterruptionKind, options);
       return 0;
     }
     if (options.ajouter !== undefined) {
-      addManualAction(context, sqlite, target, options);
+      addManualAction(context, store, target, options);
       return 0;
     }
     if (options.canal || options.note) throw new UsageError('--canal et --note vont avec --ajouter <étape>.');
-    const events = collectEvents(sqlite, target);
+    const events = collectEvents(store, target);
     if (options.json) {
       context.stdout.write(
         `${JSON.stringify(events.map((e) => ({ date: e.date, type: e.type, facture: e.facture, ...e.extra })))}\n`,
@@ -130,19 +132,11 @@ export async function runHistorique(
   return 0;
 }
 
-function collectEvents(sqlite: SQLite.Database, target: InvoiceRef | ClientRef): HistoryEvent[] {
+function collectEvents(store: Store, target: InvoiceRef | ClientRef): HistoryEvent[] {
   const events: HistoryEvent[] = [];
-  const byInvoice = target.kind === 'facture';
-  const id = target.id;
+  const rows = historyRows(store, target);
 
-  const created = sqlite
-    .prepare(
-      `SELECT i.number, j.date, j.recorded_at, im.file_name FROM invoices i
-       JOIN imports im ON im.id = i.created_import_id
-       JOIN journal j ON j.import_id = im.id AND j.kind = 'import'
-       WHERE ${byInvoice ? 'i.id = ?' : 'i.client_id = ?'}`,
-    )
-    .all(id) as { number: string; date: string; recorded_at: string; file_name: string }[];
+  const { created } = rows;
   for (const row of created) {
     events.push({
       date: row.date,
@@ -154,14 +148,7 @@ function collectEvents(sqlite: SQLite.Database, target: InvoiceRef | ClientRef):
     });
   }
 
-  const journal = sqlite
-    .prepare(
-      `SELECT j.date, j.kind, j.recorded_at, j.details, i.number FROM journal j
-       LEFT JOIN invoices i ON i.id = j.invoice_id
-       WHERE ${byInvoice ? 'j.invoice_id = ?' : 'j.client_id = ?'}
-         AND j.kind NOT IN ('import', 'paiement', 'action_manuelle')`,
-    )
-    .all(id) as { date: string; kind: string; recorded_at: string; details: string; number: string | null }[];
+  const { journal } = rows;
   for (const row of journal) {
     const details = JSON.parse(row.details) as Record<string, unknown>;
     const text = JOURNAL_TEXT[row.kind]?.(details) ?? row.kind;
@@ -175,20 +162,7 @@ function collectEvents(sqlite: SQLite.Database, target: InvoiceRef | ClientRef):
     });
   }
 
-  const payments = sqlite
-    .prepare(
-      `SELECT p.date, p.amount_cents, p.source, p.reference, p.recorded_at, i.number, i.currency FROM payments p
-       JOIN invoices i ON i.id = p.invoice_id WHERE ${byInvoice ? 'i.id = ?' : 'i.client_id = ?'}`,
-    )
-    .all(id) as {
-    date: string;
-    amount_cents: number;
-    source: string;
-    reference: string | null;
-    recorded_at: string;
-    number: string;
-    currency: string;
-  }[];
+  const { payments } = rows;
   for (const row of payments) {
     events.push({
       date: row.date,
@@ -200,29 +174,9 @@ function collectEvents(sqlite: SQLite.Database, target: InvoiceRef | ClientRef):
     });
   }
 
-  const actions = sqlite
-    .prepare(
-      `SELECT a.id, a.date, a.step, a.channel, a.status, a.origin, a.created_at, a.note, a.message_id, a.document,
-              i.number, ai.outstanding_cents
-       FROM actions a JOIN action_invoices ai ON ai.action_id = a.id JOIN invoices i ON i.id = ai.invoice_id
-       WHERE ${byInvoice ? 'ai.invoice_id = ?' : 'a.client_id = ?'}`,
-    )
-    .all(id) as {
-    id: number;
-    date: string;
-    step: string;
-    channel: Channel;
-    status: string;
-    origin: string;
-    created_at: string;
-    note: string | null;
-    message_id: string | null;
-    document: string | null;
-    number: string;
-    outstanding_cents: number;
-  }[];
+  const { actions } = rows;
   for (const row of actions) {
-    const step = describeStep(row.step, row.channel);
+    const step = describeStep(row.step, row.channel as Channel);
     events.push({
       date: row.date,
       type: 'relance',
@@ -253,7 +207,7 @@ function collectEvents(sqlite: SQLite.Database, target: InvoiceRef | ClientRef):
  */
 function addManualAction(
   context: Context,
-  sqlite: SQLite.Database,
+  store: Store,
   target: InvoiceRef | ClientRef,
   options: HistoriqueOptions,
 ): void {
@@ -277,82 +231,24 @@ function addManualAction(
   const invoices =
     target.kind === 'facture'
       ? [target]
-      : openInvoicesOf(sqlite, target.id).filter((i) => i.dueDate < date || step === 'preavis');
+      : openInvoicesOfClient(store, target.id).filter((i) => i.dueDate < date || step === 'preavis');
   if (invoices.length === 0) {
     throw new UserError(
       `Le client ${reference(target)} n'a aucune facture ouverte échue au ${formatDateFr(date)} : rien à noter.`,
     );
   }
-  const currencies = new Set(invoices.map((i) => i.currency));
   const clientId = target.kind === 'client' ? target.id : target.clientId;
+  const note = options.note?.trim() || null;
   // A task that recouvre listed (a call, a litigation file) is marked done rather than added again.
-  const tasks = sqlite
-    .prepare("SELECT id FROM actions WHERE client_id = ? AND step = ? AND status = 'a_faire'")
-    .pluck()
-    .all(clientId, step) as number[];
+  const tasks = tasksOfStep(store, clientId, step);
   if (tasks.length > 0) {
-    sqlite.transaction(() => {
-      for (const id of tasks) {
-        sqlite
-          .prepare(
-            "UPDATE actions SET status = 'fait', completed_at = ?, note = coalesce(?, note) WHERE id = ?",
-          )
-          .run(context.now.toISOString(), options.note?.trim() || null, id);
-        writeJournal(sqlite, {
-          recordedAt: context.now.toISOString(),
-          date: context.today,
-          kind: 'action_manuelle',
-          clientId,
-          invoiceId: null,
-          details: { action: id, etape: step, tache_faite: true, note: options.note ?? null },
-        });
-      }
-    })();
+    markTasksDone(store, tasks, { clientId, step, note }, stampOf(context));
     context.stdout.write(
       `Tâche « ${STEP_LABELS[step]} » du client ${target.kind === 'client' ? target.code : target.clientCode} marquée faite.\n`,
     );
     return;
   }
-  sqlite.transaction(() => {
-    for (const currency of currencies) {
-      const actionId = Number(
-        sqlite
-          .prepare(
-            `INSERT INTO actions (date, client_id, currency, step, channel, origin, status, created_at, completed_at, note)
-             VALUES (?, ?, ?, ?, ?, 'manuel', 'fait', ?, ?, ?)`,
-          )
-          .run(
-            date,
-            clientId,
-            currency,
-            step,
-            channel,
-            context.now.toISOString(),
-            context.now.toISOString(),
-            options.note?.trim() || null,
-          ).lastInsertRowid,
-      );
-      const cover = sqlite.prepare(
-        'INSERT INTO action_invoices (action_id, invoice_id, outstanding_cents) VALUES (?, ?, ?)',
-      );
-      for (const invoice of invoices.filter((i) => i.currency === currency))
-        cover.run(actionId, invoice.id, invoice.outstanding);
-      writeJournal(sqlite, {
-        recordedAt: context.now.toISOString(),
-        date: context.today,
-        kind: 'action_manuelle',
-        clientId,
-        invoiceId: target.kind === 'facture' ? target.id : null,
-        details: {
-          action: actionId,
-          etape: step,
-          canal: channel,
-          date,
-          factures: invoices.map((i) => i.number),
-        },
-      });
-    }
-  })();
+  recordManualAction(store, { target, clientId, date, step, channel, note, invoices }, stampOf(context));
   context.stdout.write(
     `Noté : ${describeStep(step, channel)} le ${formatDateFr(date)} pour ${invoices.map((i) => i.number).join(', ')}. Le scénario reprend à partir de cette étape.\n`,
   );
@@ -370,76 +266,41 @@ function eventDate(context: Context, options: HistoriqueOptions): IsoDate {
  * The day a mise en demeure was received (its acknowledgement of receipt): a private client's
  * legal interest runs from it, rather than from the presumed day.
  */
-function recordReceipt(
+function noteReceipt(
   context: Context,
-  sqlite: SQLite.Database,
+  store: Store,
   target: InvoiceRef | ClientRef,
   options: HistoriqueOptions,
 ): void {
   const date = eventDate(context, options);
-  const clientId = target.kind === 'client' ? target.id : target.clientId;
-  const notice = sqlite
-    .prepare(
-      `SELECT a.id, a.date FROM actions a
-       WHERE a.client_id = ? AND a.step = 'mise_en_demeure' AND a.status IN ('fait', 'incertain', 'en_cours')
-         AND a.date <= ? ${target.kind === 'facture' ? 'AND EXISTS (SELECT 1 FROM action_invoices ai WHERE ai.action_id = a.id AND ai.invoice_id = ?)' : ''}
-       ORDER BY a.date DESC, a.id DESC LIMIT 1`,
-    )
-    .get(...(target.kind === 'facture' ? [clientId, date, target.id] : [clientId, date])) as
-    | { id: number; date: IsoDate }
-    | undefined;
+  const notice = lastNotice(store, target, date);
   if (!notice) {
     throw new UserError(
       `Aucune mise en demeure envoyée à ${reference(target)} au plus tard le ${formatDateFr(date)} : rien à marquer reçu.`,
       ['Les mises en demeure envoyées : recouvre historique <client>'],
     );
   }
-  sqlite.transaction(() => {
-    sqlite.prepare('UPDATE actions SET received_on = ? WHERE id = ?').run(date, notice.id);
-    writeJournal(sqlite, {
-      recordedAt: context.now.toISOString(),
-      date,
-      kind: 'reception_mise_en_demeure',
-      clientId,
-      invoiceId: target.kind === 'facture' ? target.id : null,
-      details: { action: notice.id, envoyee_le: notice.date, recue_le: date },
-    });
-  })();
+  recordReceipt(store, target, notice, date, stampOf(context));
   context.stdout.write(
     `Noté : la mise en demeure du ${formatDateFr(notice.date)} a été reçue le ${formatDateFr(date)}. Pour un client particulier, les intérêts au taux légal courent à partir de cette date.\n`,
   );
 }
 
 /** An acknowledgement of the debt or a court application: the prescription starts again from it. */
-function recordInterruption(
+function noteInterruption(
   context: Context,
-  sqlite: SQLite.Database,
+  store: Store,
   target: InvoiceRef | ClientRef,
   kind: InterruptionKind,
   options: HistoriqueOptions,
 ): void {
   const date = eventDate(context, options);
-  const invoices = target.kind === 'facture' ? [target] : openInvoicesOf(sqlite, target.id);
+  const invoices = target.kind === 'facture' ? [target] : openInvoicesOfClient(store, target.id);
   if (invoices.length === 0)
     throw new UserError(`Le client ${reference(target)} n'a aucune facture ouverte : rien à noter.`);
   const clientId = target.kind === 'client' ? target.id : target.clientId;
   const note = options.note?.trim() || null;
-  sqlite.transaction(() => {
-    const insert = sqlite.prepare(
-      'INSERT INTO interruptions (invoice_id, date, kind, note, recorded_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    for (const invoice of invoices) {
-      insert.run(invoice.id, date, kind, note, context.now.toISOString());
-      writeJournal(sqlite, {
-        recordedAt: context.now.toISOString(),
-        date,
-        kind: 'interruption_prescription',
-        clientId,
-        invoiceId: invoice.id,
-        details: { evenement: kind, date, note },
-      });
-    }
-  })();
+  recordInterruptions(store, { clientId, invoices, date, kind, note }, stampOf(context));
   context.stdout.write(
     `Noté : ${INTERRUPTION_LABELS[kind]} le ${formatDateFr(date)} pour ${invoices.map((i) => i.number).join(', ')}. La prescription repart de cette date.\n`,
   );

@@ -1,6 +1,7 @@
 import { loadDunningInput, loadPastActions } from '../adapters/db/dunning-store.js';
 import { latestSettlementDate, loadLateFeeInput } from '../adapters/db/late-fees-store.js';
 import { openStore, type Store } from '../adapters/db/open.js';
+import { invoiceWithClient } from '../adapters/db/records.js';
 import { colors } from '../adapters/terminal.js';
 import { loadDunningRules } from '../app/dunning-plan.js';
 import type { Context } from '../context.js';
@@ -45,15 +46,10 @@ export async function runPenalites(
   let credits: DatedAmount[] = [];
   let creditNotes: string[] = [];
   try {
-    const row = store.sqlite
-      .prepare(
-        `SELECT i.id, i.client_id, c.code, c.name, c.kind FROM invoices i JOIN clients c ON c.id = i.client_id
-         WHERE i.number = ?`,
-      )
-      .get(number) as { id: number; client_id: number; code: string; name: string; kind: string } | undefined;
+    const row = invoiceWithClient(store, number);
     if (!row)
       throw new UserError(`Facture « ${number} » inconnue.`, ['La liste des factures : recouvre factures']);
-    const input = loadDunningInput(store.sqlite, asOf, { clientId: row.client_id, dueUntil: asOf });
+    const input = loadDunningInput(store, asOf, { clientId: row.client_id, dueUntil: asOf });
     const invoice = input.invoices.find((i) => i.id === row.id);
     if (invoice && invoice.outstanding < 0) {
       context.stdout.write(`${number} est un avoir : il réduit ce que doit le client, sans pénalités.\n`);
@@ -69,7 +65,7 @@ export async function runPenalites(
     } else {
       const client = input.clients.get(invoice.clientId)!;
       const receipt = formalNoticeReceipt(
-        loadPastActions(store.sqlite, row.client_id).filter(
+        loadPastActions(store, row.client_id).filter(
           (a) => a.step === 'mise_en_demeure' && a.invoiceIds.includes(invoice.id),
         ),
         rules.penalties.noticeReceiptDays,
@@ -165,7 +161,7 @@ function settledResult(
   number: string,
   asOf: IsoDate,
 ): { penalty: Penalty; details: Details } | string {
-  const fee = lateFees(loadLateFeeInput(store.sqlite, asOf, clientId), rules).find(
+  const fee = lateFees(loadLateFeeInput(store, asOf, clientId), rules).find(
     (f) => f.invoice.id === invoiceId,
   );
   if (!fee) return settledOnTime(store, invoiceId, number);
@@ -192,7 +188,7 @@ function settledResult(
 
 /** Why a settled invoice has no penalty to show. */
 function settledOnTime(store: Store, invoiceId: number, number: string): string {
-  const { dueDate, lastDate } = latestSettlementDate(store.sqlite, invoiceId);
+  const { dueDate, lastDate } = latestSettlementDate(store, invoiceId);
   if (lastDate === null)
     return `La facture ${number} est soldée, à une date que recouvre ne connaît pas : pas de pénalités calculables. Pour les calculer, notez le règlement avec sa date (recouvre paiement ${number} <montant> --date jj/mm/aaaa) ou importez un FEC.\n`;
   if (lastDate <= dueDate)

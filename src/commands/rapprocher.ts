@@ -1,7 +1,8 @@
+import { waitingLines } from '../adapters/db/bank-store.js';
 import { openStore } from '../adapters/db/open.js';
 import { progressFor } from '../adapters/progress.js';
 import { colors } from '../adapters/terminal.js';
-import { confirmLine, reconcile, waitingLines } from '../app/reconcile.js';
+import { confirmLine, reconcile } from '../app/reconcile.js';
 import type { Context } from '../context.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
 import { formatEuros } from '../domain/money.js';

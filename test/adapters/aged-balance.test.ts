@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sqliteOf } from '../../src/adapters/db/connection.js';
 import { openStore } from '../../src/adapters/db/open.js';
 import { agedBalance, bucketOf } from '../../src/domain/aged-balance.js';
 import { addDays, type IsoDate } from '../../src/domain/dates.js';
@@ -25,7 +26,7 @@ describe('aged balance', () => {
 
   it('summed as the week is planned and in SQL, equals the invoice-by-invoice computation on generated data', async () => {
     const store = await openStore(join(dir, 'aged.db'), { create: true });
-    const { sqlite } = store;
+    const sqlite = sqliteOf(store);
     const asOf = d('2026-11-20');
     const random = seededRandom(42);
     sqlite.exec(`INSERT INTO imports (id, started_at, file_name, file_path, sha256, kind, encoding, separator)

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sqliteOf } from '../../src/adapters/db/connection.js';
 import { batchInput, loadDunningInput, openInvoiceBatches } from '../../src/adapters/db/dunning-store.js';
 import { openStore } from '../../src/adapters/db/open.js';
 import type { IsoDate } from '../../src/domain/dates.js';
@@ -12,7 +13,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('loadDunningInput', () => {
   it('reads every open invoice of the store, whatever slice of ids it falls in, as a client batch would', async () => {
     const store = await openStore(join(dir, 'slices.db'), { create: true });
-    const { sqlite } = store;
+    const sqlite = sqliteOf(store);
     sqlite
       .prepare(
         "INSERT INTO clients (id, code, name, emails) VALUES (1, 'C1', 'Un', 'un@example.fr'), (2, 'C2', 'Deux', '')",
@@ -43,7 +44,7 @@ describe('loadDunningInput', () => {
     pay.run(65_537, '2026-02-12', 1_000, 'manuel', null, '2026-02-20T09:00:00.000Z');
 
     const asOf = '2026-03-01' as IsoDate;
-    const whole = loadDunningInput(sqlite, asOf, { dueUntil: asOf });
+    const whole = loadDunningInput(store, asOf, { dueUntil: asOf });
     expect(whole.invoices.find((i) => i.id === 1)).toMatchObject({
       payments: [{ date: '2026-02-05', amount: 3_000 }],
       freshPayments: [],
@@ -81,15 +82,13 @@ describe('loadDunningInput', () => {
     expect(whole.invoices.find((i) => i.id === 131_072)).toMatchObject(paused);
     expect(whole.invoices.find((i) => i.id === 1)).toMatchObject(flags);
     // One client's invoices are read row by row: the same reasons.
-    const one = (clientId: number) => loadDunningInput(sqlite, asOf, { dueUntil: asOf, clientId }).invoices;
+    const one = (clientId: number) => loadDunningInput(store, asOf, { dueUntil: asOf, clientId }).invoices;
     expect(one(2).find((i) => i.id === 65_535)).toMatchObject(disputed);
     expect(one(1).find((i) => i.id === 131_072)).toMatchObject(paused);
 
     // The same invoices, read one client at a time and two at a time (the report's batches).
     const inputsOf = (batchClients: number) =>
-      [...openInvoiceBatches(sqlite, asOf, asOf, batchClients)].map((batch) =>
-        batchInput(sqlite, asOf, batch),
-      );
+      [...openInvoiceBatches(store, asOf, asOf, batchClients)].map((batch) => batchInput(store, asOf, batch));
     const inputs = inputsOf(1);
     expect(inputs.map((input) => [...input.clients.keys()])).toEqual([[1], [2]]);
     const batched = inputs.flatMap((input) => input.invoices);
@@ -98,6 +97,6 @@ describe('loadDunningInput', () => {
     expect(batched.map((i) => i.id).sort((a, b) => a - b)).toEqual(expected);
     expect(batched.sort((a, b) => a.id - b.id)).toEqual([...whole.invoices].sort((a, b) => a.id - b.id));
     expect(new Map(inputs.flatMap((input) => [...input.clients]))).toEqual(whole.clients);
-    store.sqlite.close();
+    sqliteOf(store).close();
   });
 });

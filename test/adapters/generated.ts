@@ -77,12 +77,7 @@ export async function reportAgedBalance(
     false,
   );
   const aged = new AgedBalanceSums(asOf);
-  for (const row of agedSumsFromStore(
-    store.sqlite,
-    asOf,
-    dueUntil(rules, asOf, PLAN_DAYS),
-    options.clientId,
-  )) {
+  for (const row of agedSumsFromStore(store, asOf, dueUntil(rules, asOf, PLAN_DAYS), options.clientId)) {
     aged.addRow(row);
   }
   await weekAhead(store, rules, asOf, { ...options, aged });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sqliteOf } from '../../src/adapters/db/connection.js';
 import { InvoiceImportStore } from '../../src/adapters/db/invoice-import-store.js';
 import { openStore } from '../../src/adapters/db/open.js';
 import { importHeader, invoiceRow } from './generated.js';
@@ -12,9 +13,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('InvoiceImportStore', () => {
   it('tells apart two client codes that share a fingerprint', async () => {
     const store = await openStore(join(dir, 'collision.db'), { create: true });
-    const { sqlite } = store;
+    const sqlite = sqliteOf(store);
     sqlite.exec('BEGIN');
-    const writer = new InvoiceImportStore(sqlite, importHeader('2026-04-01T08:00:00.000Z'), '2026-04-01');
+    const writer = new InvoiceImportStore(store, importHeader('2026-04-01T08:00:00.000Z'), '2026-04-01');
     // The reader's fingerprints of two codes, made equal here: in a file, a chance in 2^64.
     const clientKey = { hi: 7, lo: 7 };
     const lines = [

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OUTSTANDING_SQL } from '../../src/adapters/db/balances.js';
+import { sqliteOf } from '../../src/adapters/db/connection.js';
 import { InvoiceImportStore } from '../../src/adapters/db/invoice-import-store.js';
 import { openStore } from '../../src/adapters/db/open.js';
 import { hashString, seedOf } from '../../src/adapters/line-fingerprint.js';
@@ -31,7 +32,7 @@ function keptAndRecomputed(sqlite: SQLite.Database) {
 
 describe('the report’s invoice totals', () => {
   it('are kept equal to the sum of the invoices’ contributions through every kind of change', async () => {
-    const { sqlite } = await openStore(join(dir, 'changes.db'), { create: true });
+    const sqlite = sqliteOf(await openStore(join(dir, 'changes.db'), { create: true }));
     const random = seededRandom(11);
     const pick = <T>(values: readonly T[]): T => values[random(values.length)] as T;
     const addImport = sqlite.prepare(
@@ -180,7 +181,8 @@ describe('the report’s invoice totals', () => {
   });
 
   it('of a first import into an empty store are summed by the import, as the triggers would have', async () => {
-    const { sqlite } = await openStore(join(dir, 'first.db'), { create: true });
+    const store = await openStore(join(dir, 'first.db'), { create: true });
+    const sqlite = sqliteOf(store);
     // A client known before, whose kind the file changes: its invoices must count as private.
     sqlite.prepare("INSERT INTO clients (code, name, kind) VALUES ('C1', 'Ancien', 'professionnel')").run();
     const triggers = () =>
@@ -192,7 +194,7 @@ describe('the report’s invoice totals', () => {
         ...more,
       });
     sqlite.exec('BEGIN');
-    const writer = new InvoiceImportStore(sqlite, importHeader('2026-04-01T08:00:00.000Z'), '2026-04-01');
+    const writer = new InvoiceImportStore(store, importHeader('2026-04-01T08:00:00.000Z'), '2026-04-01');
     expect(triggers()).not.toEqual(before);
     const rows = [
       row('F1', 'C1', 10000, 0),

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sqliteOf } from '../../src/adapters/db/connection.js';
 import { openInvoiceBatches } from '../../src/adapters/db/dunning-store.js';
 import { openStore } from '../../src/adapters/db/open.js';
 import { type ReportJob, reportData } from '../../src/adapters/db/report-store.js';
@@ -20,7 +21,7 @@ const asOf = '2026-11-20' as IsoDate;
 
 async function storeOf(clients: number) {
   const store = await openStore(join(dir, `${clients}.db`), { create: true });
-  const { sqlite } = store;
+  const sqlite = sqliteOf(store);
   const addClient = sqlite.prepare('INSERT INTO clients (id, code, name) VALUES (?, ?, ?)');
   const addInvoice = sqlite.prepare(
     `INSERT INTO invoices (number, client_id, issue_date, due_date, amount_cents) VALUES (?, ?, '2026-09-01', ?, ?)`,
@@ -46,10 +47,10 @@ describe('the report worker', () => {
       // A slow plan: the worker waits for it rather than read ahead.
       if (received.length % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    const expected = [...openInvoiceBatches(store.sqlite, asOf, asOf, 1)];
+    const expected = [...openInvoiceBatches(store, asOf, asOf, 1)];
     expect(received.length).toBe(clients);
     expect(received).toEqual(expected);
-    expect(await worker.result).toEqual(reportData(store.sqlite, period));
+    expect(await worker.result).toEqual(reportData(sqliteOf(store), period));
     await store.close();
   });
 

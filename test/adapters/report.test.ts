@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sqliteOf } from '../../src/adapters/db/connection.js';
 import { openStore } from '../../src/adapters/db/open.js';
 import { reportData } from '../../src/adapters/db/report-store.js';
 import { addDays, daysBetween, type IsoDate } from '../../src/domain/dates.js';
@@ -37,7 +38,7 @@ interface RefInvoice {
 describe('report figures', () => {
   it('computed from the store’s aggregates, equal the invoice-by-invoice computation on generated data', async () => {
     const store = await openStore(join(dir, 'report.db'), { create: true });
-    const { sqlite } = store;
+    const sqlite = sqliteOf(store);
     const asOf = d('2026-11-20');
     const random = seededRandom(7);
     // Six invoice imports over the year (business dates in the journal), one payment file.

@@ -1,6 +1,7 @@
-import type SQLite from 'better-sqlite3';
 import type { AgedSumRow } from '../../domain/aged-balance.js';
 import type { IsoDate } from '../../domain/dates.js';
+import { sqliteOf } from './connection.js';
+import type { Store } from './open.js';
 import { JOINED_OUTSTANDING_SQL, PAYMENTS_BY_INVOICE_CTE } from './report-store.js';
 
 /**
@@ -10,11 +11,12 @@ import { JOINED_OUTSTANDING_SQL, PAYMENTS_BY_INVOICE_CTE } from './report-store.
  * are all not yet due. An invoice issued after the report's date is not yet a receivable then.
  */
 export function agedSumsFromStore(
-  sqlite: SQLite.Database,
+  store: Store,
   asOf: IsoDate,
   dueAfter: IsoDate,
   clientId?: number,
 ): AgedSumRow[] {
+  const sqlite = sqliteOf(store);
   if (dueAfter < asOf) throw new Error(`agedSumsFromStore: ${dueAfter} is before ${asOf}`);
   const params: Record<string, unknown> = { asOf, dueAfter };
   if (clientId !== undefined) params.client = clientId;

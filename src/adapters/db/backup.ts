@@ -2,6 +2,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { migrations } from '../../../migrations/index.js';
 import { UserError } from '../../errors.js';
+import { sqliteOf } from './connection.js';
 import { isSqliteFile, type Store } from './open.js';
 
 /**
@@ -41,7 +42,7 @@ export async function backupStore(store: Store, destination: string): Promise<Ba
   const partial = `${destination}.partielle`;
   rmSync(partial, { force: true });
   try {
-    await store.sqlite.backup(partial);
+    await sqliteOf(store).backup(partial);
     const copy = new SQLite(partial, { fileMustExist: true });
     try {
       // One file, with no log beside it, to copy or send as it is.

@@ -11,6 +11,8 @@ import { type ClientKind, outstanding } from '../../domain/invoice-row.js';
 import type { Cents } from '../../domain/money.js';
 import type { DatedAmount } from '../../domain/penalties.js';
 import { PAYMENT_IS_FRESH_SQL } from './balances.js';
+import { sqliteOf, storeOver } from './connection.js';
+import type { Store } from './open.js';
 
 /**
  * Reads what the dunning engine needs in a handful of bulk queries (a store may hold a million
@@ -104,11 +106,8 @@ const OPEN_INVOICES_WHERE = `i.closed_import_id IS NULL
   AND (i.paid_cents <> i.amount_cents OR EXISTS (SELECT 1 FROM payments p WHERE p.invoice_id = i.id))
   AND (i.due_date <= @dueUntil OR i.amount_cents < 0)`;
 
-export function loadDunningInput(
-  sqlite: SQLite.Database,
-  asOf: IsoDate,
-  filter: DunningFilter,
-): DunningInput {
+export function loadDunningInput(store: Store, asOf: IsoDate, filter: DunningFilter): DunningInput {
+  const sqlite = sqliteOf(store);
   const range = rangeOf(filter);
   const invoiceClients = clientCondition('i.client_id', range);
   const clientClause = invoiceClients.sql ? `AND ${invoiceClients.sql}` : '';
@@ -171,11 +170,12 @@ export interface InvoiceBatch {
  * are not yielded.
  */
 export function* openInvoiceBatches(
-  sqlite: SQLite.Database,
+  store: Store,
   asOf: IsoDate,
   dueUntil: IsoDate,
   batchClients: number,
 ): Generator<InvoiceBatch> {
+  const sqlite = sqliteOf(store);
   const batches = sqlite
     .prepare(
       `SELECT (i.client_id - 1) / CAST(@batch AS INTEGER) AS b, json_group_array(json_array(${INVOICE_COLUMNS}))
@@ -204,7 +204,8 @@ export function* openInvoiceBatches(
 }
 
 /** The engine's input for a batch of `openInvoiceBatches`, read on the same day `asOf`. */
-export function batchInput(sqlite: SQLite.Database, asOf: IsoDate, batch: InvoiceBatch): DunningInput {
+export function batchInput(store: Store, asOf: IsoDate, batch: InvoiceBatch): DunningInput {
+  const sqlite = sqliteOf(store);
   return assembleInput(sqlite, asOf, batch, {
     invoices: JSON.parse(batch.invoices) as InvoiceTuple[],
     payments: JSON.parse(batch.payments) as PaymentTuple[],
@@ -296,7 +297,7 @@ function assembleInput(
     asOf,
     clients,
     invoices,
-    actions: loadPastActions(sqlite, range),
+    actions: loadPastActions(storeOver(sqlite), range),
     plans: loadPlans(sqlite, range),
     interruptions: loadInterruptions(sqlite, range),
   };
@@ -400,7 +401,8 @@ function sum(amounts: readonly DatedAmount[]): Cents {
 }
 
 /** Every action that may have reached a client, with the invoices it covered. */
-export function loadPastActions(sqlite: SQLite.Database, clients?: ClientIdRange | number): PastAction[] {
+export function loadPastActions(store: Store, clients?: ClientIdRange | number): PastAction[] {
+  const sqlite = sqliteOf(store);
   const condition = clientCondition(
     'a.client_id',
     typeof clients === 'number' ? { from: clients, to: clients } : clients,

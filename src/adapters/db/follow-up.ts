@@ -1,6 +1,7 @@
 import type { IsoDate } from '../../domain/dates.js';
 import type { Cents } from '../../domain/money.js';
 import type { Instalment } from '../../domain/payment-plan.js';
+import { sqliteOf } from './connection.js';
 import type { Store } from './open.js';
 import {
   type ClientRef,
@@ -34,7 +35,7 @@ export function setDispute(
   stamp: Stamp,
   check: (invoice: InvoiceRef) => void,
 ): InvoiceRef {
-  const { sqlite } = store;
+  const sqlite = sqliteOf(store);
   return sqlite.transaction(() => {
     const invoice = requireInvoice(sqlite, number);
     check(invoice);
@@ -60,7 +61,7 @@ export function setPause(
   pause: { readonly until: IsoDate | null; readonly reason: string | null } | null,
   stamp: Stamp,
 ): InvoiceRef | ClientRef {
-  const { sqlite } = store;
+  const sqlite = sqliteOf(store);
   return sqlite.transaction(() => {
     const target = requireTarget(sqlite, reference);
     const table = target.kind === 'client' ? 'clients' : 'invoices';
@@ -93,7 +94,7 @@ export function recordPayment(
   stamp: Stamp,
   check: (invoice: InvoiceRef) => void,
 ): { readonly invoice: InvoiceRef; readonly left: Cents } {
-  const { sqlite } = store;
+  const sqlite = sqliteOf(store);
   return sqlite.transaction(() => {
     const invoice = requireInvoice(sqlite, number);
     check(invoice);
@@ -132,7 +133,7 @@ export interface PaymentPlan {
 
 /** The plans in force for a client, or for the one invoice named. */
 export function activePlans(store: Store, target: InvoiceRef | ClientRef): PaymentPlan[] {
-  const { sqlite } = store;
+  const sqlite = sqliteOf(store);
   const clientId = target.kind === 'client' ? target.id : target.clientId;
   const rows = sqlite
     .prepare(
@@ -175,7 +176,7 @@ export function cancelPlans(
   plans: readonly PaymentPlan[],
   stamp: Stamp,
 ): void {
-  const { sqlite } = store;
+  const sqlite = sqliteOf(store);
   const clientId = target.kind === 'client' ? target.id : target.clientId;
   sqlite.transaction(() => {
     for (const plan of plans) {
@@ -195,13 +196,13 @@ export function cancelPlans(
 /** The invoices a new plan for this target would cover: the one invoice, or the client's open ones. */
 export function planCandidates(store: Store, target: InvoiceRef | ClientRef): InvoiceRef[] {
   return target.kind === 'client'
-    ? openInvoicesOf(store.sqlite, target.id).filter((i) => !i.disputed)
+    ? openInvoicesOf(sqliteOf(store), target.id).filter((i) => !i.disputed)
     : [target];
 }
 
 /** Which of these invoices are already under a plan in force. */
 export function alreadyPlanned(store: Store, invoices: readonly InvoiceRef[]): string[] {
-  const inPlan = store.sqlite
+  const inPlan = sqliteOf(store)
     .prepare(
       `SELECT i.number FROM plan_invoices pi JOIN payment_plans p ON p.id = pi.plan_id JOIN invoices i ON i.id = pi.invoice_id
        WHERE p.cancelled_at IS NULL AND pi.invoice_id = ?`,
@@ -216,7 +217,7 @@ export function createPlan(
   plan: Omit<PaymentPlan, 'id' | 'invoices'> & { readonly invoices: readonly InvoiceRef[] },
   stamp: Stamp,
 ): number {
-  const { sqlite } = store;
+  const sqlite = sqliteOf(store);
   const clientId = target.kind === 'client' ? target.id : target.clientId;
   return sqlite.transaction(() => {
     const planId = Number(
@@ -253,5 +254,5 @@ export function createPlan(
 
 /** An invoice number or a client code, as `requireTarget` reads it. */
 export function targetOf(store: Store, reference: string): InvoiceRef | ClientRef {
-  return requireTarget(store.sqlite, reference);
+  return requireTarget(sqliteOf(store), reference);
 }

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
-import type SQLite from 'better-sqlite3';
+import { UserError } from '../../errors.js';
+import { sqliteOf } from './connection.js';
+import type { Store } from './open.js';
 
 /** What the store keeps of a file read: name, where it was, its hash, how it was read. */
 export interface ImportHeader {
@@ -36,7 +38,8 @@ export function importHeader(
 }
 
 /** Records a file read (invoices, payments, statement) and returns its id, for the journal. */
-export function recordImport(sqlite: SQLite.Database, kind: string, header: ImportHeader): number {
+export function recordImport(store: Store, kind: string, header: ImportHeader): number {
+  const sqlite = sqliteOf(store);
   return Number(
     sqlite
       .prepare(
@@ -54,4 +57,30 @@ export function recordImport(sqlite: SQLite.Database, kind: string, header: Impo
         JSON.stringify(header.options),
       ).lastInsertRowid,
   );
+}
+
+/** Opens the import's one transaction, or says that another recouvre is writing to the base. */
+export function beginImport(store: Store): void {
+  try {
+    sqliteOf(store).exec('BEGIN IMMEDIATE');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new UserError(
+        `La base « ${store.path} » est occupée par un autre recouvre : réessayez quand il aura fini.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Ends the import's transaction: kept when it may be, undone on errors or in a dry run. */
+export function endImport(store: Store, keep: boolean): boolean {
+  sqliteOf(store).exec(keep ? 'COMMIT' : 'ROLLBACK');
+  return keep;
+}
+
+/** Undoes the import's transaction if it is still open (after an error). */
+export function abortImport(store: Store): void {
+  const sqlite = sqliteOf(store);
+  if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
 }

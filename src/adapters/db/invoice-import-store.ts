@@ -2,8 +2,10 @@ import type SQLite from 'better-sqlite3';
 import { type InvoiceRow, suspiciousAmountChange } from '../../domain/invoice-row.js';
 import { type Fingerprint, Hash64Table } from '../line-fingerprint.js';
 import { OUTSTANDING_SQL } from './balances.js';
+import { sqliteOf } from './connection.js';
 import { type ImportHeader, recordImport } from './imports.js';
 import { BulkTotals, dropEmptyTotals } from './invoice-totals.js';
+import type { Store } from './open.js';
 
 /**
  * The write side of an invoice import, on raw prepared statements: an export may hold a million
@@ -261,16 +263,20 @@ export class InvoiceImportStore {
   private readonly clients = new Map<string, StoredClient>();
   private readonly statements;
 
+  private readonly sqlite: SQLite.Database;
+
   constructor(
-    private readonly sqlite: SQLite.Database,
+    store: Store,
     header: ImportHeader,
     private readonly businessDate: string,
     /** Write an amount change even when it looks like a broken export (`--accepter-modifications`). */
     private readonly acceptAmountChanges = false,
   ) {
+    this.sqlite = sqliteOf(store);
+    const { sqlite } = this;
     sqlite.exec(`DROP TABLE IF EXISTS temp.rejected_numbers;
       CREATE TEMP TABLE rejected_numbers (number TEXT PRIMARY KEY) WITHOUT ROWID;`);
-    this.importId = recordImport(sqlite, 'factures', header);
+    this.importId = recordImport(store, 'factures', header);
     this.statements = {
       rejected: sqlite.prepare('INSERT OR IGNORE INTO temp.rejected_numbers (number) VALUES (?)'),
       // Raw rows (arrays): building an object per looked-up invoice costs more than the lookup.

@@ -1,10 +1,11 @@
-import type SQLite from 'better-sqlite3';
 import type { IsoDate } from '../../domain/dates.js';
 import { type LateFeeInput, type SettledInvoice, settlementOf } from '../../domain/late-fees.js';
 import type { Cents } from '../../domain/money.js';
 import type { DatedAmount } from '../../domain/penalties.js';
 import { OUTSTANDING_SQL } from './balances.js';
+import { sqliteOf, storeOver } from './connection.js';
 import { loadClients, loadInterruptions, loadPastActions } from './dunning-store.js';
+import type { Store } from './open.js';
 
 /**
  * Invoices paid in full after their due date, for the penalties that became due meanwhile
@@ -26,7 +27,8 @@ const SETTLED_LATE_SQL = (oneClient: boolean) => `WITH late(id) AS (
 type Row = [number, string, number, string, string, number, string | null, number, string];
 
 /** What `lateFees` needs, for one client (its id) or all. */
-export function loadLateFeeInput(sqlite: SQLite.Database, asOf: IsoDate, clientId?: number): LateFeeInput {
+export function loadLateFeeInput(store: Store, asOf: IsoDate, clientId?: number): LateFeeInput {
+  const sqlite = sqliteOf(store);
   const one = clientId !== undefined;
   const rows = sqlite
     .prepare(SETTLED_LATE_SQL(one))
@@ -57,16 +59,17 @@ export function loadLateFeeInput(sqlite: SQLite.Database, asOf: IsoDate, clientI
     asOf,
     clients: loadClients(sqlite, clientIds, range),
     settled,
-    actions: clientIds.size === 0 ? [] : loadPastActions(sqlite, range),
+    actions: clientIds.size === 0 ? [] : loadPastActions(storeOver(sqlite), range),
     interruptions: clientIds.size === 0 ? new Map() : loadInterruptions(sqlite, range),
   };
 }
 
 /** An invoice's due date, and the latest date of what settled it (a payment, the export's), if any. */
 export function latestSettlementDate(
-  sqlite: SQLite.Database,
+  store: Store,
   invoiceId: number,
 ): { readonly dueDate: IsoDate; readonly lastDate: IsoDate | null } {
+  const sqlite = sqliteOf(store);
   const [dueDate, lastDate] = sqlite
     .prepare(
       `SELECT i.due_date, max(coalesce(i.paid_on, ''), coalesce((SELECT max(p.date) FROM payments p WHERE p.invoice_id = i.id), ''))

@@ -6,16 +6,25 @@ import { migrations } from '../../../migrations/index.js';
 import { UserError } from '../../errors.js';
 import type { Database } from './schema.js';
 
+/**
+ * An open store, as the rest of recouvre holds it: a handle that the named functions of the
+ * modules under adapters/db read and write through. Nothing outside adapters/db sees the
+ * connection (`connection.ts`, guarded by the lint configuration), so a second store (a server
+ * database) can implement the same functions.
+ */
 export interface Store {
   readonly path: string;
+  close(): Promise<void>;
+}
+
+/** The SQLite store behind the handle, for the modules of adapters/db only (`sqliteOf`). */
+export interface SqliteStore extends Store {
   /**
    * The query builder over the same connection, made on first use: loading kysely costs about
    * 90 ms, which the commands that only run prepared statements do not pay.
    */
   kysely(): Promise<Kysely<Database>>;
-  /** The raw connection, for the bulk paths where prepared statements matter (import). */
   readonly sqlite: SQLite.Database;
-  close(): Promise<void>;
 }
 
 async function queryBuilder(sqlite: SQLite.Database): Promise<Kysely<Database>> {
@@ -116,7 +125,7 @@ export async function openStore(path: string, options: { readonly create: boolea
   }
   if (pending) await migrate(sqlite, path);
   let db: Promise<Kysely<Database>> | null = null;
-  return {
+  const store: SqliteStore = {
     path,
     kysely: () => {
       db ??= queryBuilder(sqlite);
@@ -128,6 +137,7 @@ export async function openStore(path: string, options: { readonly create: boolea
       else sqlite.close();
     },
   };
+  return store;
 }
 
 /**

@@ -3,6 +3,8 @@ import type { IsoDate } from '../../domain/dates.js';
 import type { Cents } from '../../domain/money.js';
 import { UserError } from '../../errors.js';
 import { OUTSTANDING_SQL } from './balances.js';
+import { sqliteOf } from './connection.js';
+import type { Store } from './open.js';
 
 /**
  * Small reads and writes of the commands that keep the state right (litige, pause, paiement,
@@ -138,4 +140,45 @@ export function writeJournal(sqlite: SQLite.Database, entry: JournalEntry): void
       entry.invoiceId,
       JSON.stringify(entry.details),
     );
+}
+
+/** The id of a client by its code, or null. */
+export function clientIdOf(store: Store, code: string): number | null {
+  return findClient(sqliteOf(store), code)?.id ?? null;
+}
+
+/** A client's code and name by its id, or null. */
+export function clientById(store: Store, id: number): { code: string; name: string } | null {
+  return (
+    (sqliteOf(store).prepare('SELECT code, name FROM clients WHERE id = ?').get(id) as
+      | { code: string; name: string }
+      | undefined) ?? null
+  );
+}
+
+/** An invoice by its number with its client's code, name and kind, or null. */
+export function invoiceWithClient(
+  store: Store,
+  number: string,
+): { id: number; client_id: number; code: string; name: string; kind: string } | null {
+  return (
+    (sqliteOf(store)
+      .prepare(
+        `SELECT i.id, i.client_id, c.code, c.name, c.kind FROM invoices i JOIN clients c ON c.id = i.client_id
+         WHERE i.number = ?`,
+      )
+      .get(number) as
+      | { id: number; client_id: number; code: string; name: string; kind: string }
+      | undefined) ?? null
+  );
+}
+
+/** A journal entry, for the modules that hold the store's handle rather than its connection. */
+export function recordJournal(store: Store, entry: JournalEntry): void {
+  writeJournal(sqliteOf(store), entry);
+}
+
+/** Open invoices of a client, for the modules that hold the store's handle. */
+export function openInvoicesOfClient(store: Store, clientId: number): InvoiceRef[] {
+  return openInvoicesOf(sqliteOf(store), clientId);
 }

@@ -5,8 +5,10 @@ import type { IsoDate } from '../../domain/dates.js';
 import type { Cents } from '../../domain/money.js';
 import type { DelaySums, InvoiceGroup, Period, Prescription, Settlement } from '../../domain/report.js';
 import { PAYMENT_IS_FRESH_SQL } from './balances.js';
+import { sqliteOf } from './connection.js';
 import type { InvoiceBatch } from './dunning-store.js';
 import { TOTALS_SUMS } from './invoice-totals.js';
+import type { Store } from './open.js';
 
 /**
  * The report's figures in a few aggregate queries: a store may hold a million invoices, and what
@@ -71,6 +73,11 @@ function declaredDate(
  * (about 40 MB on a million invoices) at no measurable cost in time.
  */
 export const SCAN_CACHE = 'cache_size = -2048';
+
+/** Sets the connection up for the report's scans (`SCAN_CACHE`). */
+export function prepareForScans(store: Store): void {
+  sqliteOf(store).pragma(SCAN_CACHE);
+}
 
 export interface ReportData {
   readonly groups: InvoiceGroup[];
@@ -239,11 +246,8 @@ function paymentDelays(sqlite: SQLite.Database, period: Period, clientId?: numbe
 }
 
 /** Open invoices old enough to be near prescription (due before the 2-year horizon). */
-export function prescriptionCandidates(
-  sqlite: SQLite.Database,
-  dueBefore: IsoDate,
-  clientId?: number,
-): Prescription[] {
+export function prescriptionCandidates(store: Store, dueBefore: IsoDate, clientId?: number): Prescription[] {
+  const sqlite = sqliteOf(store);
   const rows = sqlite
     .prepare(
       `WITH ${PAYMENTS_BY_INVOICE_CTE}
@@ -292,11 +296,8 @@ export interface ActivityCount {
  * Reminders of the period by step, channel and status, with what they claimed (for a claim of
  * the penalties of invoices paid late: those penalties).
  */
-export function activityOfPeriod(
-  sqlite: SQLite.Database,
-  period: Period,
-  clientId?: number,
-): ActivityCount[] {
+export function activityOfPeriod(store: Store, period: Period, clientId?: number): ActivityCount[] {
+  const sqlite = sqliteOf(store);
   const rows = sqlite
     .prepare(
       `SELECT a.currency, a.step, a.channel, a.status, count(*), count(DISTINCT a.client_id),
@@ -339,7 +340,8 @@ export interface OpenTask {
 }
 
 /** Tasks left to people: calls, litigation files, and actions whose outcome is uncertain. */
-export function openTasks(sqlite: SQLite.Database, clientId?: number): OpenTask[] {
+export function openTasks(store: Store, clientId?: number): OpenTask[] {
+  const sqlite = sqliteOf(store);
   const rows = sqlite
     .prepare(
       `SELECT a.date, c.code, c.name, a.step, a.channel, a.status,
@@ -377,9 +379,10 @@ export function openTasks(sqlite: SQLite.Database, clientId?: number): OpenTask[
 
 /** Open invoices of private clients with a mise en demeure sent: legal interest runs for them. */
 export function noticedPrivateInvoices(
-  sqlite: SQLite.Database,
+  store: Store,
   clientId?: number,
 ): { dueDate: IsoDate; notice: IsoDate; outstanding: Cents; currency: string }[] {
+  const sqlite = sqliteOf(store);
   const rows = sqlite
     .prepare(
       `WITH ${PAYMENTS_BY_INVOICE_CTE}

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import SQLite from 'better-sqlite3';
+import { storeOver } from './connection.js';
 import { openInvoiceBatches } from './dunning-store.js';
 import {
   BATCHES_AHEAD,
@@ -30,7 +31,7 @@ try {
   if (job.batchClients === undefined) {
     send({ kind: 'done', data: reportData(sqlite, job.period, job.clientId) });
   } else {
-    const batches = openInvoiceBatches(sqlite, job.asOf, job.dueUntil, job.batchClients);
+    const batches = openInvoiceBatches(storeOver(sqlite), job.asOf, job.dueUntil, job.batchClients);
     let sent = 0;
     const sendNext = (): boolean => {
       const next = batches.next();
