@@ -1,9 +1,9 @@
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import { agedChart, type ChartGeometry, trendChart } from '../app/report-charts.js';
-import { type Cell, displayCell, isNumeric, type ReportView } from '../app/report-view.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
 import type { DocumentView } from '../domain/document-view.js';
+import { agedChart, type ChartGeometry, trendChart } from '../domain/report-charts.js';
+import { type Cell, displayCell, isNumeric, type ReportView } from '../domain/report-view.js';
 
 /**
  * The PDF documents: letters (mise en demeure, and reminders by post for clients without an

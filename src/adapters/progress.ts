@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
-import type { Progress } from '../app/progress.js';
-import { SILENT } from '../app/progress.js';
 import type { Context } from '../context.js';
+import type { Progress } from '../domain/progress.js';
+import { SILENT } from '../domain/progress.js';
 
 /**
  * A phase shorter than this draws nothing: quick commands print exactly what they printed.

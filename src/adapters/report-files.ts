@@ -1,7 +1,7 @@
 import Papa from 'papaparse';
-import { agedChart, type ChartGeometry, trendChart } from '../app/report-charts.js';
-import { type Cell, displayCell, isNumeric, type ReportView, type Section } from '../app/report-view.js';
 import { formatDateFr } from '../domain/dates.js';
+import { agedChart, type ChartGeometry, trendChart } from '../domain/report-charts.js';
+import { type Cell, displayCell, isNumeric, type ReportView, type Section } from '../domain/report-view.js';
 import { neutralise } from '../domain/text.js';
 
 /**

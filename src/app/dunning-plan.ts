@@ -14,8 +14,8 @@ import type { Context } from '../context.js';
 import { addDays, type IsoDate } from '../domain/dates.js';
 import { type DunningInput, type DunningPlan, type DunningRules, planDunning } from '../domain/dunning.js';
 import { planLateFees } from '../domain/late-fees.js';
+import type { Progress } from '../domain/progress.js';
 import { UserError } from '../errors.js';
-import type { Progress } from './progress.js';
 
 /** The rules of the dunning engine for this company: configuration, rate tables, holidays. */
 export async function loadDunningRules(

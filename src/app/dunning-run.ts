@@ -26,10 +26,10 @@ import { daysBetween, formatDateFr, type IsoDate } from '../domain/dates.js';
 import type { DunningPlan, DunningRules, PlannedAction } from '../domain/dunning.js';
 import { actionHolds, type Hold } from '../domain/holds.js';
 import { htmlLines, printedSumProblems } from '../domain/printed-sums.js';
+import { type Progress, SILENT } from '../domain/progress.js';
 import { STEP_LABELS } from '../domain/scenario.js';
 import { UserError } from '../errors.js';
 import { computeDunningPlan } from './dunning-plan.js';
-import { type Progress, SILENT } from './progress.js';
 import { DocumentData, renderAction, safeName } from './render-action.js';
 
 export interface RunOptions {

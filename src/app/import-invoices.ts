@@ -25,10 +25,10 @@ import {
   type IsoDate,
 } from '../domain/dates.js';
 import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
+import { type Progress, SILENT } from '../domain/progress.js';
 import { UserError } from '../errors.js';
 import { findLayout, Issues, type Layout, rejectsFileFor, rejectsPathFor, samplesOf } from './csv-layout.js';
 import { type ReaderThread, readCheckedRows } from './invoice-rows.js';
-import { type Progress, SILENT } from './progress.js';
 
 export { rejectsPathFor };
 

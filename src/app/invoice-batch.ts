@@ -1,7 +1,68 @@
 import type { Fingerprint } from '../adapters/line-fingerprint.js';
 import { dateOfDayKey, dayKey, type IsoDate } from '../domain/dates.js';
-import type { InvoiceRow } from '../domain/invoice-row.js';
-import type { RowHandlers, RowItem } from './invoice-rows.js';
+import type { CellError, InvoiceRow } from '../domain/invoice-row.js';
+import type { Cents } from '../domain/money.js';
+
+/** One data line of the export, read and checked. */
+export type RowItem =
+  | {
+      readonly kind: 'invoice';
+      readonly line: number;
+      readonly row: InvoiceRow;
+      /** Of the line's cells and the options it was read with. */
+      readonly fingerprint: Fingerprint;
+      /** Its number may have appeared on an earlier line (always, when anything is `known`). */
+      readonly repeat: boolean;
+      /** The reader's reference for the line's client cells. */
+      readonly clientRef: number;
+      /** The fingerprint of its client code. */
+      readonly clientKey: Fingerprint;
+      /** The value stored with the line's fingerprint, or -1 (see `LineMark`). */
+      readonly stored: number;
+      readonly cells?: string[] | undefined;
+    }
+  | { readonly kind: 'skipped'; readonly line: number; readonly number: string }
+  /** A total line of the export (`RowResult` « total »). */
+  | {
+      readonly kind: 'total';
+      readonly line: number;
+      readonly label: string;
+      readonly amounts: readonly Cents[];
+      readonly cells?: string[] | undefined;
+    }
+  | {
+      readonly kind: 'invalid';
+      readonly line: number;
+      readonly number: string | null;
+      readonly errors: readonly CellError[];
+      readonly cells?: string[] | undefined;
+    }
+  /** An unclosed or misplaced quote. */
+  | {
+      readonly kind: 'problem';
+      readonly line: number;
+      readonly problem: string;
+      readonly cells?: string[] | undefined;
+    }
+  /** A line with the wrong number of columns. */
+  | {
+      readonly kind: 'width';
+      readonly line: number;
+      readonly count: number;
+      readonly cells?: string[] | undefined;
+    };
+
+export interface RowHandlers {
+  readonly onItem: (item: RowItem) => void;
+  /**
+   * A line found unchanged by its fingerprint, with the value stored with it, and the reference
+   * of its client cells: those of an earlier line handed to `onItem`, whose client must have been
+   * written for this line to change nothing.
+   */
+  readonly onUnchanged: (value: number, line: number, clientRef: number) => void;
+  /** After each batch of lines handed over (for a progress display). */
+  readonly onBatch?: () => void;
+}
 
 /**
  * A batch of checked lines as the reading thread sends it: the invoices packed into one string and

@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
 import type { FilePart, SourceFile } from '../adapters/csv-source.js';
-import type { Fingerprint, Hash64Table } from '../adapters/line-fingerprint.js';
-import type { CellError, InvoiceRow, RowOptions } from '../domain/invoice-row.js';
-import type { Cents } from '../domain/money.js';
-import { handBatch, type PackedBatch } from './invoice-batch.js';
+import type { Hash64Table } from '../adapters/line-fingerprint.js';
+import type { RowOptions } from '../domain/invoice-row.js';
+import { handBatch, type PackedBatch, type RowHandlers } from './invoice-batch.js';
+
+export type { RowHandlers, RowItem } from './invoice-batch.js';
 
 /** What the reading thread needs to read and check the lines of an export. */
 export interface RowsRequest {
@@ -36,71 +37,10 @@ export interface RowsWorkerData extends Omit<RowsRequest, 'known'> {
   readonly partIndex: number;
 }
 
-/** One data line of the export, read and checked. */
-export type RowItem =
-  | {
-      readonly kind: 'invoice';
-      readonly line: number;
-      readonly row: InvoiceRow;
-      /** Of the line's cells and the options it was read with. */
-      readonly fingerprint: Fingerprint;
-      /** Its number may have appeared on an earlier line (always, when anything is `known`). */
-      readonly repeat: boolean;
-      /** The reader's reference for the line's client cells. */
-      readonly clientRef: number;
-      /** The fingerprint of its client code. */
-      readonly clientKey: Fingerprint;
-      /** The value stored with the line's fingerprint, or -1 (see `LineMark`). */
-      readonly stored: number;
-      readonly cells?: string[] | undefined;
-    }
-  | { readonly kind: 'skipped'; readonly line: number; readonly number: string }
-  /** A total line of the export (`RowResult` « total »). */
-  | {
-      readonly kind: 'total';
-      readonly line: number;
-      readonly label: string;
-      readonly amounts: readonly Cents[];
-      readonly cells?: string[] | undefined;
-    }
-  | {
-      readonly kind: 'invalid';
-      readonly line: number;
-      readonly number: string | null;
-      readonly errors: readonly CellError[];
-      readonly cells?: string[] | undefined;
-    }
-  /** An unclosed or misplaced quote. */
-  | {
-      readonly kind: 'problem';
-      readonly line: number;
-      readonly problem: string;
-      readonly cells?: string[] | undefined;
-    }
-  /** A line with the wrong number of columns. */
-  | {
-      readonly kind: 'width';
-      readonly line: number;
-      readonly count: number;
-      readonly cells?: string[] | undefined;
-    };
-
 type WorkerMessage =
   | PackedBatch
   | { readonly type: 'done' }
   | { readonly type: 'error'; readonly message: string };
-
-export interface RowHandlers {
-  readonly onItem: (item: RowItem) => void;
-  /**
-   * A line found unchanged by its fingerprint, with the value stored with it, and the reference
-   * of its client cells: those of an earlier line handed to `onItem`, whose client must have been
-   * written for this line to change nothing.
-   */
-  readonly onUnchanged: (value: number, line: number, clientRef: number) => void;
-  /** After each batch of lines handed over (for a progress display). */
-  readonly onBatch?: () => void;
-}
 
 /**
  * Units of work a reader may send ahead of the writer (a checked line counts one). A later part

@@ -26,9 +26,9 @@ import {
   type OpenInvoice,
 } from '../domain/matching.js';
 import { type Cents, guessDecimalMark, parseAmount } from '../domain/money.js';
+import { type Progress, SILENT } from '../domain/progress.js';
 import { UserError } from '../errors.js';
 import { findLayout, samplesOf } from './csv-layout.js';
-import { type Progress, SILENT } from './progress.js';
 
 /** The columns of a bank statement exported as CSV, as French banks name them. */
 type StatementField = 'date' | 'label' | 'credit' | 'debit' | 'amount' | 'currency';

@@ -1,5 +1,5 @@
 import type { Buckets } from '../domain/aged-balance.js';
-import type { CurrencyReport, Report } from './report.js';
+import type { CurrencyReport, Report } from '../domain/report-model.js';
 
 /**
  * The report as JSON for scripts and cron: stable French keys, amounts in cents (`_centimes`),

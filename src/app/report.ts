@@ -5,105 +5,45 @@ import { loadLateFeeInput } from '../adapters/db/late-fees-store.js';
 import type { Store } from '../adapters/db/open.js';
 import { clientById } from '../adapters/db/records.js';
 import {
-  type ActivityCount,
   activityOfPeriod,
   inReportWorker,
   noticedPrivateInvoices,
-  type OpenTask,
   openTasks,
   prepareForScans,
   prescriptionCandidates,
 } from '../adapters/db/report-store.js';
-import { type AgedBalance, AgedBalanceSums, emptyBuckets } from '../domain/aged-balance.js';
+import { AgedBalanceSums, emptyBuckets } from '../domain/aged-balance.js';
 import { addDays, type IsoDate } from '../domain/dates.js';
 import { type DunningClient, type DunningRules, natural } from '../domain/dunning.js';
 import { type LateFee, lateFees } from '../domain/late-fees.js';
 import type { Cents } from '../domain/money.js';
 import { computePenalties, type PenaltyOptions, RECOVERY_INDEMNITY } from '../domain/penalties.js';
+import { type Progress, SILENT } from '../domain/progress.js';
 import {
-  type DelayFigures,
   type DsoMethod,
-  type DsoResult,
   delays,
   dso,
   type InvoiceGroup,
-  type Period,
   periodEnding,
   prescriptionHorizon,
   prescriptionWarnings,
-  type RecoveryFigures,
   ratio,
   recovery,
   SalesIndex,
   type Settlement,
-  type TrendPoint,
   trend,
   trendDates,
 } from '../domain/report.js';
+import {
+  type CurrencyReport,
+  type LateFeeSummary,
+  PLAN_DAYS,
+  type PlannedItem,
+  type Report,
+  TREND_MONTHS,
+} from '../domain/report-model.js';
 import { STEP_CODES, type StepCode } from '../domain/scenario.js';
 import { computeDunningPlans, dueUntil } from './dunning-plan.js';
-import { type Progress, SILENT } from './progress.js';
-
-/** Everything `recouvre rapport` shows, in whatever format: plain data, amounts in cents. */
-export interface Report {
-  readonly asOf: IsoDate;
-  readonly period: Period;
-  readonly dsoMethod: DsoMethod;
-  readonly client: { readonly code: string; readonly name: string } | null;
-  /** Euros first, then the other currencies in alphabetical order; never summed together. */
-  readonly currencies: readonly CurrencyReport[];
-  readonly activity: Activity;
-  readonly warnings: readonly string[];
-}
-
-export interface CurrencyReport {
-  readonly currency: string;
-  readonly aged: AgedBalance;
-  /** Overdue and not disputed (the aged balance's late buckets). */
-  readonly overdue: number;
-  /** Everything still receivable, disputed included: what DSO measures. */
-  readonly receivables: number;
-  readonly dso: DsoResult;
-  readonly delays: DelayFigures;
-  readonly recovery: RecoveryFigures;
-  readonly disputes: { readonly amount: number; readonly invoices: number; readonly rate: number | null };
-  readonly penalties: { readonly interest: number; readonly indemnity: number; readonly invoices: number };
-  readonly trend: readonly TrendPoint[];
-  /** Settlements whose date is an estimate (paid before recouvre first saw the invoice). */
-  readonly estimatedSettlements: number;
-}
-
-export interface PlannedItem {
-  readonly date: IsoDate;
-  readonly clientCode: string;
-  readonly clientName: string;
-  readonly step: string;
-  readonly channel: string | null;
-  readonly amount: number;
-  readonly currency: string;
-}
-
-export interface Activity {
-  readonly sent: readonly ActivityCount[];
-  /** Actions of the next 7 days: today's (what `relancer` would do now), then those waiting. */
-  readonly planned: readonly PlannedItem[];
-  readonly tasks: readonly OpenTask[];
-  readonly prescription: ReturnType<typeof prescriptionWarnings>;
-  /** Per client and currency, the penalties of invoices paid late that can still be claimed. */
-  readonly lateFees: readonly LateFeeSummary[];
-}
-
-export interface LateFeeSummary {
-  readonly clientCode: string;
-  readonly clientName: string;
-  readonly currency: string;
-  readonly invoices: number;
-  readonly interest: number;
-  readonly indemnity: number;
-}
-
-export const TREND_MONTHS = 12;
-export const PLAN_DAYS = 7;
 
 export interface ReportRequest {
   readonly asOf: IsoDate;

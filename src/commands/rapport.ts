@@ -5,12 +5,13 @@ import { openStore } from '../adapters/db/open.js';
 import { progressFor } from '../adapters/progress.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import { clientIdByCode, loadDunningRules } from '../app/dunning-plan.js';
-import { buildReport, type Report } from '../app/report.js';
+import { buildReport } from '../app/report.js';
 import { jsonChunks, reportJson } from '../app/report-json.js';
-import { displayCell, isNumeric, type ReportView, reportView } from '../app/report-view.js';
 import type { Context } from '../context.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { DsoMethod } from '../domain/report.js';
+import type { Report } from '../domain/report-model.js';
+import { displayCell, isNumeric, type ReportView, reportView } from '../domain/report-view.js';
 import { UsageError, UserError } from '../errors.js';
 import { displayPath } from './format.js';
 

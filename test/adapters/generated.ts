@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { agedSumsFromStore } from '../../src/adapters/db/aged-balance-store.js';
 import type { Store } from '../../src/adapters/db/open.js';
 import { dueUntil, loadDunningRules } from '../../src/app/dunning-plan.js';
-import { PLAN_DAYS, weekAhead } from '../../src/app/report.js';
+import { weekAhead } from '../../src/app/report.js';
 import type { Context } from '../../src/context.js';
 import { type AgedBalance, AgedBalanceSums } from '../../src/domain/aged-balance.js';
 import type { IsoDate } from '../../src/domain/dates.js';
 import type { InvoiceRow } from '../../src/domain/invoice-row.js';
 import type { Cents } from '../../src/domain/money.js';
+import { PLAN_DAYS } from '../../src/domain/report-model.js';
 
 /**
  * A deterministic generator for the books the SQL aggregates are checked on: the same book every

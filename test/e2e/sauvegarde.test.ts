@@ -157,6 +157,16 @@ describe('recouvre sauvegarde and restaurer', () => {
   });
 });
 
+/**
+ * Runs a shell script as root of a private user and mount namespace (no privilege needed), where it
+ * may mount a small tmpfs of its own; `args` are its $1, $2…
+ */
+function inPrivateMount(script: string, ...args: string[]) {
+  return spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', script, 'sh', ...args], {
+    encoding: 'utf8',
+  });
+}
+
 describe('a full disk', () => {
   it('stops an import with a French message, and leaves the base byte for byte as it was', () => {
     const dir = tempDir();
@@ -179,22 +189,7 @@ describe('a full disk', () => {
       ls > "$1/fichiers.txt"
       "$2" factures --json > "$1/factures.json"; echo "factures=$?"
     `;
-    const run = spawnSync(
-      'unshare',
-      [
-        '--user',
-        '--map-root-user',
-        '--mount',
-        'sh',
-        '-c',
-        script,
-        'sh',
-        dir,
-        BIN,
-        fixture('relances/factures.csv'),
-      ],
-      { encoding: 'utf8' },
-    );
+    const run = inPrivateMount(script, dir, BIN, fixture('relances/factures.csv'));
     expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
     expect(run.stdout).toContain('import=1');
     expect(run.stderr).toContain(
@@ -235,23 +230,7 @@ describe('a full disk during relancer', () => {
         ls envois > "$1/envois.txt"
         "$2" historique K1 --json > "$1/k1.json"
       `;
-      const run = spawnSync(
-        'unshare',
-        [
-          '--user',
-          '--map-root-user',
-          '--mount',
-          'sh',
-          '-c',
-          script,
-          'sh',
-          dir,
-          BIN,
-          fixture('relances/courriers.csv'),
-          String(free),
-        ],
-        { encoding: 'utf8' },
-      );
+      const run = inPrivateMount(script, dir, BIN, fixture('relances/courriers.csv'), String(free));
       expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
       const first = readFileSync(join(dir, 'premier.txt'), 'utf8');
       // The run says what stopped it, and exits 1; no stack trace, no SQLite code.

@@ -10,24 +10,19 @@ import { type JournalEntry, writeJournal } from './records.js';
  * uncertain by the next, never done again on its own.
  */
 
+/** The one date a query gives, or null. */
+function latest(store: Store, query: string): IsoDate | null {
+  return (sqliteOf(store).prepare(query).pluck().get() as IsoDate | null) ?? null;
+}
+
 /** The business date of the last import of invoices (or payments), or null. */
 export function lastImportDate(store: Store): IsoDate | null {
-  return (
-    (sqliteOf(store)
-      .prepare("SELECT max(date) FROM journal WHERE kind = 'import'")
-      .pluck()
-      .get() as IsoDate | null) ?? null
-  );
+  return latest(store, "SELECT max(date) FROM journal WHERE kind = 'import'");
 }
 
 /** The date of the last real run, or null. */
 export function lastRunDate(store: Store): IsoDate | null {
-  return (
-    (sqliteOf(store)
-      .prepare("SELECT max(date) FROM actions WHERE origin = 'relancer'")
-      .pluck()
-      .get() as IsoDate | null) ?? null
-  );
+  return latest(store, "SELECT max(date) FROM actions WHERE origin = 'relancer'");
 }
 
 export interface UnfinishedAction {

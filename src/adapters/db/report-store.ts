@@ -4,6 +4,7 @@ import type SQLite from 'better-sqlite3';
 import type { IsoDate } from '../../domain/dates.js';
 import type { Cents } from '../../domain/money.js';
 import type { DelaySums, InvoiceGroup, Period, Prescription, Settlement } from '../../domain/report.js';
+import type { ActivityCount, OpenTask } from '../../domain/report-model.js';
 import { PAYMENT_IS_FRESH_SQL } from './balances.js';
 import { sqliteOf } from './connection.js';
 import type { InvoiceBatch } from './dunning-store.js';
@@ -282,16 +283,6 @@ export function prescriptionCandidates(store: Store, dueBefore: IsoDate, clientI
   );
 }
 
-export interface ActivityCount {
-  readonly currency: string;
-  readonly step: string;
-  readonly channel: string;
-  readonly status: string;
-  readonly count: number;
-  readonly clients: number;
-  readonly amount: number;
-}
-
 /**
  * Reminders of the period by step, channel and status, with what they claimed (for a claim of
  * the penalties of invoices paid late: those penalties).
@@ -325,18 +316,6 @@ export function activityOfPeriod(store: Store, period: Period, clientId?: number
     clients,
     amount,
   }));
-}
-
-export interface OpenTask {
-  readonly date: IsoDate;
-  readonly clientCode: string;
-  readonly clientName: string;
-  readonly step: string;
-  readonly channel: string;
-  readonly status: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly note: string | null;
 }
 
 /** Tasks left to people: calls, litigation files, and actions whose outcome is uncertain. */
@@ -485,3 +464,5 @@ export function inReportWorker(path: string, job: ReportJob): ReportWorker {
   }
   return { batches: batches(), result, stop: () => worker.terminate() };
 }
+
+export type { ActivityCount, OpenTask } from '../../domain/report-model.js';

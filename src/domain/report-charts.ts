@@ -1,4 +1,4 @@
-import { formatEuros } from '../domain/money.js';
+import { formatEuros } from './money.js';
 import type { ChartData } from './report-view.js';
 
 /**

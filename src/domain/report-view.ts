@@ -1,10 +1,10 @@
-import { BUCKETS, type Buckets } from '../domain/aged-balance.js';
-import { formatDateFr, type IsoDate } from '../domain/dates.js';
-import { clientLabel } from '../domain/dunning.js';
-import { formatEuros } from '../domain/money.js';
-import type { DsoResult } from '../domain/report.js';
-import { CHANNEL_LABELS, type Channel, STEP_LABELS, type StepCode } from '../domain/scenario.js';
-import { PLAN_DAYS, type Report } from './report.js';
+import { BUCKETS, type Buckets } from './aged-balance.js';
+import { formatDateFr, type IsoDate } from './dates.js';
+import { clientLabel } from './dunning.js';
+import { formatEuros } from './money.js';
+import type { DsoResult } from './report.js';
+import { PLAN_DAYS, type Report } from './report-model.js';
+import { CHANNEL_LABELS, type Channel, STEP_LABELS, type StepCode } from './scenario.js';
 
 /**
  * The report laid out once for every human format (terminal table, CSV, HTML, PDF): sections of
