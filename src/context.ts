@@ -18,6 +18,8 @@ export interface Context {
   readonly stderr: Output;
   /** The instant the command started (journal timestamps). */
   readonly now: Date;
+  /** The instant as work goes on (when an action completes); business dates come from `today`. */
+  readonly clock: () => Date;
   /** The calendar day of the run, as the user's clock shows it. */
   readonly today: IsoDate;
   readonly dbPath: string;
@@ -29,6 +31,8 @@ export interface Context {
 export interface GlobalOptions {
   readonly db?: string | undefined;
   readonly config?: string | undefined;
+  /** The business day the command works as of (`--date` of factures, relancer, rapport, penalites). */
+  readonly asOf?: IsoDate | undefined;
 }
 
 export function makeContext(
@@ -39,6 +43,7 @@ export function makeContext(
     readonly stdout: Output;
     readonly stderr: Output;
     readonly now: Date;
+    readonly clock: () => Date;
   },
 ): Context {
   const dbPath = resolve(io.cwd, options.db || io.env.RECOUVRE_DB || 'recouvre.db');
@@ -49,7 +54,7 @@ export function makeContext(
   const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '';
   return {
     ...io,
-    today: localDate(io.now),
+    today: options.asOf ?? localDate(io.now),
     dbPath,
     configPath,
     color: io.stdout.isTTY && !noColor && io.env.TERM !== 'dumb',

@@ -106,17 +106,28 @@ export interface Io {
   readonly now: () => Date;
 }
 
+/** The commands whose `--date` is the business day they work as of (the others date an event). */
+const AS_OF_COMMANDS = new Set(['factures', 'relancer', 'rapport', 'penalites']);
+
 export async function main(io: Io): Promise<number> {
   let exitCode = 0;
   const program = new FrenchCommand();
   const contextOf = (command: Command): Context =>
-    makeContext(command.optsWithGlobals<GlobalOptions>(), {
-      cwd: io.cwd,
-      env: io.env,
-      stdout: io.stdout,
-      stderr: io.stderr,
-      now: io.now(),
-    });
+    makeContext(
+      {
+        ...command.optsWithGlobals<GlobalOptions>(),
+        // The day these commands work as of is the context's: set here once, read as `today`.
+        asOf: AS_OF_COMMANDS.has(command.name()) ? (command.opts().date as IsoDate | undefined) : undefined,
+      },
+      {
+        cwd: io.cwd,
+        env: io.env,
+        stdout: io.stdout,
+        stderr: io.stderr,
+        now: io.now(),
+        clock: io.now,
+      },
+    );
   // commander calls an action with (...arguments, options, command).
   const run =
     // biome-ignore lint/suspicious/noExplicitAny: the actions' own signatures type their arguments

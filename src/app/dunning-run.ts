@@ -364,8 +364,8 @@ export async function runDunning(
       // A letter is written whatever happens to its covering e-mail: it is posted anyway.
       const status =
         result === 'echec' && rendered.letter === null ? 'echec' : result === 'tache' ? 'a_faire' : 'fait';
-      recorder.finish(actionId, status, detail, new Date().toISOString(), {
-        recordedAt: new Date().toISOString(),
+      recorder.finish(actionId, status, detail, context.clock().toISOString(), {
+        recordedAt: context.clock().toISOString(),
         date: options.asOf,
         kind: 'relance',
         clientId: action.client.id,
@@ -403,7 +403,7 @@ export async function runDunning(
         const left = sent || (recorded?.files.length ?? 0) > 0;
         if (recorded !== null && !left) {
           try {
-            recorder.fail(recorded.id, problem, new Date().toISOString());
+            recorder.fail(recorded.id, problem, context.clock().toISOString());
           } catch {
             // The base cannot take it either: the action stays pending and the next run says so.
           }

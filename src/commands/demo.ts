@@ -68,6 +68,8 @@ export async function runDemo(context: Context): Promise<number> {
     cwd: folder,
     dbPath: join(folder, 'recouvre.db'),
     configPath: join(folder, 'recouvre.toml'),
+    // The demonstration takes place on its day, as `--date` would set it.
+    today: DEMO_DATE,
   };
   const c = colors(context);
   const step = (title: string, command: string) =>
@@ -92,7 +94,7 @@ export async function runDemo(context: Context): Promise<number> {
   await runImport(demo, second, {});
 
   step('Les factures en retard', `recouvre factures --en-retard --date ${DEMO_DATE}`);
-  await runFactures(demo, { enRetard: true, date: DEMO_DATE });
+  await runFactures(demo, { enRetard: true });
 
   step(
     'Le client conteste une facture : elle ne sera plus relancée',
@@ -107,13 +109,13 @@ export async function runDemo(context: Context): Promise<number> {
   await runHistorique(demo, 'C001', { ajouter: 'relance', canal: 'courrier', date: '2026-10-20' as IsoDate });
 
   step('Le plan de relance du jour, sans rien envoyer', `recouvre relancer --dry-run --date ${DEMO_DATE}`);
-  await runRelancer(demo, { dryRun: true, date: DEMO_DATE });
+  await runRelancer(demo, { dryRun: true });
 
   step(
     'Le détail des pénalités de retard d’une facture',
     `recouvre penalites F2026-0101 --date ${DEMO_DATE}`,
   );
-  await runPenalites(demo, 'F2026-0101', { date: DEMO_DATE });
+  await runPenalites(demo, 'F2026-0101', {});
 
   step("L'identité de la société, pour signer les courriers", 'recouvre.toml, section [creancier]');
   appendFileSync(demo.configPath, DEMO_CREDITOR);
@@ -123,7 +125,7 @@ export async function runDemo(context: Context): Promise<number> {
     'Les e-mails et courriers du jour, écrits pour relecture au lieu d’être envoyés',
     `recouvre relancer --dry-run --date ${DEMO_DATE} --sortie apercu`,
   );
-  await runRelancer(demo, { dryRun: true, date: DEMO_DATE, sortie: 'apercu' });
+  await runRelancer(demo, { dryRun: true, sortie: 'apercu' });
   const preview = join(folder, 'apercu');
   for (const file of readdirSync(preview).sort()) context.stdout.write(`  ${join(preview, file)}\n`);
 
@@ -138,12 +140,9 @@ export async function runDemo(context: Context): Promise<number> {
     'Le rapport de recouvrement : balance âgée, DSO, activité, ce qui vient',
     `recouvre rapport --date ${DEMO_DATE}`,
   );
-  await runRapport(demo, { date: DEMO_DATE, format: 'table' });
+  await runRapport(demo, { format: 'table' });
   const reportFile = join(folder, 'rapport.html');
-  await runRapport(
-    { ...demo, stderr: { write: () => {}, isTTY: false } },
-    { date: DEMO_DATE, sortie: reportFile },
-  );
+  await runRapport({ ...demo, stderr: { write: () => {}, isTTY: false } }, { sortie: reportFile });
   context.stdout.write(
     `\nLe même rapport en page HTML, avec ses graphiques (à ouvrir dans un navigateur, à imprimer ou envoyer) :\n  ${reportFile}\n`,
   );

@@ -12,7 +12,6 @@ import { plural } from './format.js';
 export interface FacturesOptions {
   readonly enRetard?: boolean;
   readonly client?: string;
-  readonly date?: IsoDate;
   readonly json?: boolean;
   readonly limite?: number;
 }
@@ -33,7 +32,8 @@ interface Line {
 
 /** Lists open invoices (those with something still due), or only the late ones, as of a date. */
 export async function runFactures(context: Context, options: FacturesOptions): Promise<number> {
-  const asOf = options.date ?? context.today;
+  // `--date`, when given, is the context's day (main.ts).
+  const asOf = context.today;
   const store = await openStore(context.dbPath, { create: false });
   let rows: Line[];
   try {

@@ -21,7 +21,6 @@ import { UserError } from '../errors.js';
 import { plural } from './format.js';
 
 export interface PenalitesOptions {
-  readonly date?: IsoDate;
   readonly json?: boolean;
 }
 
@@ -38,7 +37,8 @@ export async function runPenalites(
   number: string,
   options: PenalitesOptions,
 ): Promise<number> {
-  const asOf = options.date ?? context.today;
+  // `--date`, when given, is the context's day (main.ts).
+  const asOf = context.today;
   // Forced: the explanation holds on any day, a Sunday included.
   const rules = await loadDunningRules(context, true);
   const store = await openStore(context.dbPath, { create: false });

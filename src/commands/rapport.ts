@@ -8,7 +8,6 @@ import { clientIdByCode, loadDunningRules } from '../app/dunning-plan.js';
 import { buildReport } from '../app/report.js';
 import { jsonChunks, reportJson } from '../app/report-json.js';
 import type { Context } from '../context.js';
-import type { IsoDate } from '../domain/dates.js';
 import type { DsoMethod } from '../domain/report.js';
 import type { Report } from '../domain/report-model.js';
 import { displayCell, isNumeric, type ReportView, reportView } from '../domain/report-view.js';
@@ -16,7 +15,6 @@ import { UsageError, UserError } from '../errors.js';
 import { displayPath } from './format.js';
 
 export interface RapportOptions {
-  readonly date?: IsoDate;
   readonly format?: string;
   /** The same as `--format json`. */
   readonly json?: boolean;
@@ -53,7 +51,8 @@ export async function runRapport(context: Context, options: RapportOptions): Pro
   if (options.dso !== undefined && options.dso !== 'epuisement' && options.dso !== 'simple') {
     throw new UsageError(`--dso « ${options.dso} » : attendu epuisement ou simple.`);
   }
-  const asOf = options.date ?? context.today;
+  // `--date`, when given, is the context's day (main.ts).
+  const asOf = context.today;
   const rules = await loadDunningRules(context, false);
   const { config } = rules;
   const recipients = recipientsOf(options.envoyer, config.rapport.destinataires);

@@ -22,7 +22,6 @@ import { displayPath, plural } from './format.js';
 
 export interface RelancerOptions {
   readonly dryRun?: boolean;
-  readonly date?: IsoDate;
   readonly json?: boolean;
   readonly forcer?: boolean;
   readonly client?: string;
@@ -52,7 +51,8 @@ function more(context: Context, shown: number, total: number, what: string): voi
 }
 
 export async function runRelancer(context: Context, options: RelancerOptions): Promise<number> {
-  const asOf = options.date ?? context.today;
+  // `--date`, when given, is the context's day (main.ts).
+  const asOf = context.today;
   const rules = await loadDunningRules(context, options.forcer === true);
   const store = await openStore(context.dbPath, { create: false });
   let report: RunReport;
