@@ -6,7 +6,6 @@ import { openStore, type Store } from '../adapters/db/open.js';
 import { progressFor } from '../adapters/progress.js';
 import { colors } from '../adapters/terminal.js';
 import { importFec, looksLikeFec } from '../app/import-fec.js';
-import { type ImportReport, importInvoices, rejectsPathFor } from '../app/import-invoices.js';
 import {
   importPayments,
   looksLikePayments,
@@ -14,7 +13,7 @@ import {
   type PaymentImportReport,
   type PaymentImportRequest,
 } from '../app/import-payments.js';
-import { ReaderThread } from '../app/invoice-rows.js';
+import { type ImportReport, importInvoices, rejectsPathFor } from '../app/invoice-import/index.js';
 import type { Context } from '../context.js';
 import {
   type Catalogue,
@@ -106,23 +105,6 @@ function profileColumns(profile: ImportProfile | undefined, config: Config, name
 }
 
 export async function runImport(context: Context, file: string, options: ImportOptions): Promise<number> {
-  const type = options.type?.toLowerCase();
-  // Most files are invoice exports: their reading thread starts at once, while the configuration
-  // is read, the file examined and the store opened.
-  const reader = type === undefined || type === 'factures' ? new ReaderThread() : undefined;
-  try {
-    return await runFileImport(context, file, options, reader);
-  } finally {
-    await reader?.close();
-  }
-}
-
-async function runFileImport(
-  context: Context,
-  file: string,
-  options: ImportOptions,
-  reader: ReaderThread | undefined,
-): Promise<number> {
   const config = await loadConfig(context.configPath, false);
   let profile: ImportProfile | undefined;
   if (options.profil) {
@@ -215,7 +197,6 @@ async function runFileImport(
           paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
           defaultCurrency: config.import.devise,
           forceInvoices: options.type === 'factures',
-          reader,
         },
         { now: context.now, today: context.today },
         progressFor(context, options),

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectSource, readSample } from '../../src/adapters/csv-source.js';
 import { findLayout } from '../../src/app/csv-layout.js';
-import type { RowItem, RowsRequest } from '../../src/app/invoice-rows.js';
+import type { RowItem, RowsRequest } from '../../src/app/invoice-import/reader.js';
 import { INVOICE_CATALOGUE } from '../../src/domain/columns.js';
 
 // The reading thread runs compiled: `npm test` builds before it tests.
 const { ReaderThread, readCheckedRows } = (await import(
-  new URL('../../dist/src/app/invoice-rows.js', import.meta.url).href
-)) as typeof import('../../src/app/invoice-rows.js');
+  new URL('../../dist/src/app/invoice-import/reader.js', import.meta.url).href
+)) as typeof import('../../src/app/invoice-import/reader.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'recouvre-reader-thread-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

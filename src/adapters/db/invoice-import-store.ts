@@ -531,12 +531,14 @@ export class InvoiceImportStore {
   }
 
   /**
-   * A line whose fingerprint is the one stored with invoice `id`: the line says what the invoice
+   * A line whose fingerprint is the one stored with an invoice (`stored`, the value
+   * `lineFingerprints` keeps with it): the line says what the invoice
    * was before this import, nothing to write. Met again after an earlier line of the file left the
    * invoice as it was, it is a duplicate; after a line that changed it, a conflict, which only
    * reading the line in full can describe.
    */
-  unchangedLine(id: number, line: number): 'unchanged' | 'duplicate' | 'conflict' {
+  unchangedLine(stored: number, line: number): 'unchanged' | 'duplicate' | 'conflict' {
+    const id = stored >>> 1;
     if (!this.seen.has(id)) {
       this.seen.mark(id, line);
       return 'unchanged';
@@ -731,4 +733,9 @@ function rowValue(row: InvoiceRow, field: keyof StoredInvoice): unknown {
     default:
       return undefined;
   }
+}
+
+/** Whether the invoice of a value kept by `lineFingerprints` had its due date computed. */
+export function storedDueDateComputed(stored: number): boolean {
+  return (stored & 1) === 1;
 }

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import type { FilePart, SourceFile } from '../adapters/csv-source.js';
-import type { Hash64Table } from '../adapters/line-fingerprint.js';
-import type { RowOptions } from '../domain/invoice-row.js';
-import { handBatch, type PackedBatch, type RowHandlers } from './invoice-batch.js';
+import type { FilePart, SourceFile } from '../../adapters/csv-source.js';
+import type { Hash64Table } from '../../adapters/line-fingerprint.js';
+import type { RowOptions } from '../../domain/invoice-row.js';
+import { handBatch, type PackedBatch, type RowHandlers } from './batch.js';
 
-export type { RowHandlers, RowItem } from './invoice-batch.js';
+export type { RowHandlers, RowItem } from './batch.js';
 
 /** What the reading thread needs to read and check the lines of an export. */
 export interface RowsRequest {
@@ -73,7 +73,7 @@ export const STOP_READER = 'stop';
 
 /** A reading thread; without `workerData`, it waits for its first message to say what to read. */
 function readerWorker(workerData?: RowsWorkerData): Worker {
-  return new Worker(new URL('./invoice-rows-worker.js', import.meta.url), {
+  return new Worker(new URL('./reader-worker.js', import.meta.url), {
     workerData,
     // A small heap: the reader holds a few batches at a time, and a lazy collector would
     // otherwise let its garbage grow by hundreds of megabytes. Its young generation, where each

@@ -5,7 +5,7 @@ import {
   readsAsBytes,
   type SourceFile,
   streamRows,
-} from '../adapters/csv-source.js';
+} from '../../adapters/csv-source.js';
 import {
   type Fingerprint,
   FingerprintSet,
@@ -15,14 +15,14 @@ import {
   hashString,
   hashStrings,
   seedOf,
-} from '../adapters/line-fingerprint.js';
+} from '../../adapters/line-fingerprint.js';
 import {
   CLIENT_FIELDS,
   type RowOptions as InvoiceRowOptions,
   invoiceRowReader,
-} from '../domain/invoice-row.js';
-import { BatchWriter } from './invoice-batch.js';
-import { MAX_UNITS_AHEAD, type RowsWorkerData, STOP_READER, UNCHANGED_PER_UNIT } from './invoice-rows.js';
+} from '../../domain/invoice-row.js';
+import { BatchWriter } from './batch.js';
+import { MAX_UNITS_AHEAD, type RowsWorkerData, STOP_READER, UNCHANGED_PER_UNIT } from './reader.js';
 
 /**
  * Reads and checks the lines of an invoice export (or of a part of it) on another core, while the

@@ -1,7 +1,7 @@
-import type { Fingerprint } from '../adapters/line-fingerprint.js';
-import { dateOfDayKey, dayKey, type IsoDate } from '../domain/dates.js';
-import type { CellError, InvoiceRow } from '../domain/invoice-row.js';
-import type { Cents } from '../domain/money.js';
+import type { Fingerprint } from '../../adapters/line-fingerprint.js';
+import { dateOfDayKey, dayKey, type IsoDate } from '../../domain/dates.js';
+import type { CellError, InvoiceRow } from '../../domain/invoice-row.js';
+import type { Cents } from '../../domain/money.js';
 
 /** One data line of the export, read and checked. */
 export type RowItem =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BatchWriter, handBatch } from '../../src/app/invoice-batch.js';
-import type { RowItem } from '../../src/app/invoice-rows.js';
+import { BatchWriter, handBatch } from '../../src/app/invoice-import/batch.js';
+import type { RowItem } from '../../src/app/invoice-import/reader.js';
 import type { IsoDate } from '../../src/domain/dates.js';
 import type { InvoiceRow } from '../../src/domain/invoice-row.js';
 import type { Cents } from '../../src/domain/money.js';
