@@ -16,12 +16,13 @@ import {
   type Mailer,
   newMessageId,
   type OutgoingMessage,
+  type SmtpSettings,
   smtpMailer,
   smtpSettings,
 } from '../adapters/mailer.js';
 import { shippedTemplatesDir, Templates, userTemplatesDir } from '../adapters/templates.js';
 import type { Context } from '../context.js';
-import { missingCreditorFields } from '../domain/creditor.js';
+import { type Creditor, missingCreditorFields } from '../domain/creditor.js';
 import { daysBetween, formatDateFr, type IsoDate } from '../domain/dates.js';
 import type { DunningPlan, DunningRules, PlannedAction } from '../domain/dunning.js';
 import { actionHolds, type Hold } from '../domain/holds.js';
@@ -128,21 +129,7 @@ export async function runDunning(
   const release = real ? await acquireLock(store.path) : () => {};
   let mailer: Mailer | null = null;
   try {
-    if (real) {
-      const last = lastRunDate(store);
-      if (last && options.asOf < last) {
-        throw new UserError(
-          `Une relance réelle a déjà eu lieu le ${formatDateFr(last)} : impossible d'en faire une datée du ${formatDateFr(options.asOf)}.`,
-          ['Pour simuler une date passée : recouvre relancer --dry-run --date …'],
-        );
-      }
-      const stale = stalenessWarning(store, config, options.asOf);
-      if (stale && !options.ignoreStaleness) {
-        throw new UserError(`Relance refusée : ${stale}`, [
-          'Si vous êtes sûr que rien n’a été payé depuis : --ignorer-anciennete.',
-        ]);
-      }
-    }
+    if (real) refuseRealRun(store, config, options);
 
     // Actions left pending by a run that stopped half-way: they may have reached the client.
     const pending = unfinishedActions(store);
@@ -159,61 +146,15 @@ export async function runDunning(
 
     const rendering = real || options.outputDir !== null;
     const creditor = creditorOf(config);
-    if (rendering && plan.actions.length > 0) {
-      const missing = missingCreditorFields(creditor);
-      if (missing.length > 0) {
-        throw new UserError(
-          `L'identité de votre société est incomplète dans ${config.path} : ${missing.map((m) => `creancier.${m}`).join(', ')}.`,
-          [
-            'Aucun courrier ni e-mail ne part sans elle. Ajoutez par exemple :',
-            '  [creancier]',
-            '  raison_sociale = "Dupont SARL"',
-            '  siren = "732829320"',
-            '  adresse = "12 rue des Lilas\\n75011 Paris"',
-            '  email = "compta@dupont.fr"',
-            '  telephone = "01 23 45 67 89"',
-          ],
-        );
-      }
-    }
+    if (rendering && plan.actions.length > 0) requireCreditor(creditor, config);
     const needsSmtp =
       real &&
       options.outputDir === null &&
       plan.actions.some((a) => a.channel === 'email' || a.step.code === 'mise_en_demeure');
-    const smtp = smtpSettings(context.env, config);
-    if (needsSmtp && smtp === null) {
-      throw new UserError('Aucun serveur d’envoi configuré : les e-mails ne peuvent pas partir.', [
-        'Indiquez-le dans recouvre.toml ([smtp] url = "smtp://utilisateur@serveur:587") ou dans RECOUVRE_SMTP_URL,',
-        'le mot de passe dans RECOUVRE_SMTP_MOT_DE_PASSE ; ou écrivez les messages dans un dossier avec --sortie.',
-      ]);
-    }
-    if (needsSmtp && smtp) mailer = smtpMailer(smtp);
+    if (needsSmtp) mailer = smtpMailer(requireSmtp(context, config));
 
-    const baseDir = dirname(store.path);
-    const lettersDir = options.outputDir ?? join(baseDir, 'courriers', options.asOf);
-    const claimsDir = options.outputDir ?? join(baseDir, 'dossiers', options.asOf);
-    const templates = new Templates([userTemplatesDir(store.path), shippedTemplatesDir()]);
-    const data = new DocumentData(store);
-    const settings = {
-      templates,
-      creditor,
-      asOf: options.asOf,
-      deadlineDays: config.documents.delai_mise_en_demeure_jours,
-    };
-    const from = config.smtp.expediteur ?? `${creditor.name} <${creditor.email}>`;
-    const holdContext = {
-      signatory: (creditor.signatory ?? '').trim() !== '',
-      acceptEstimatedRates: options.acceptEstimatedRates === true,
-    };
-    const holds = new Map<PlannedAction, Hold[]>();
-    for (const action of plan.actions) {
-      const found = actionHolds(action, holdContext);
-      if (found.length > 0) holds.set(action, found);
-    }
-    const outcomes: ActionOutcome[] = [];
-    let smtpDown: string | null = null;
-
-    const recorder = new ActionRecorder(store);
+    const day = new DayRun(context, store, config, creditor, options, mailer);
+    for (const action of plan.actions) day.hold(action, actionHolds(action, day.holdContext));
 
     // Before anything leaves: one action of each kind rendered with its real data, so that a broken
     // template stops the run with nothing sent rather than half-way through.
@@ -221,205 +162,12 @@ export async function runDunning(
       const kinds = new Map<string, PlannedAction>();
       for (const action of plan.actions)
         kinds.set(`${action.step.code}/${action.channel}/${action.client.kind}`, action);
-      for (const action of kinds.values()) await renderAction(action, data, settings);
-    }
-
-    let done = 0;
-    if (rendering)
+      for (const action of kinds.values()) await renderAction(action, day.data, day.settings);
       progress.phase(real ? 'Relances (actions)' : 'Documents écrits (actions)', plan.actions.length);
-    const madeDirs = new Set<string>();
-    // A full disk (or a folder that cannot be written) stops the run where it is: what was done
-    // before stays recorded, the action under way is failed if nothing of it left, the rest is
-    // not tried, and the summary says so; nothing is ever left half-written (see `write`).
-    // The action recorded as pending, and what of it already exists outside the base.
-    const underWay: {
-      current: { id: number; sent: boolean; files: string[] } | null;
-    } = { current: null };
-    let stopped: string | null = null;
-    const carryOut = async (action: PlannedAction): Promise<void> => {
-      if (real && holds.has(action)) {
-        outcomes.push({ action, result: 'bloque', detail: holdText(holds.get(action)!), files: [] });
-        progress.update(++done);
-        return;
+      for (const action of plan.actions) {
+        await day.attempt(action);
+        progress.update(day.outcomes.length);
       }
-      const rendered = await renderAction(action, data, settings);
-      // What leaves must add up: an edited (or an older exported) template that prints a total
-      // other than the sum of its lines holds the action.
-      const sums = rendered.email ? sumHolds(rendered.email, action, templates) : [];
-      if (sums.length > 0) {
-        holds.set(action, [...(holds.get(action) ?? []), ...sums]);
-        if (real) {
-          outcomes.push({ action, result: 'bloque', detail: holdText(sums), files: [] });
-          progress.update(++done);
-          return;
-        }
-      }
-      const files: string[] = [];
-      const write = (dir: string, name: string, content: Buffer) => {
-        if (!madeDirs.has(dir)) {
-          mkdirSync(dir, { recursive: true });
-          madeDirs.add(dir);
-        }
-        let path = join(dir, name);
-        for (let k = 2; existsSync(path); k++) path = join(dir, name.replace(/(\.\w+)$/, `-${k}$1`));
-        // Whole or not at all: a letter cut short by a full disk must never be printed.
-        const partial = `${path}.partiel`;
-        try {
-          writeFileSync(partial, content);
-          renameSync(partial, path);
-        } catch (error) {
-          rmSync(partial, { force: true });
-          throw error;
-        }
-        files.push(path);
-        return path;
-      };
-      const messageId = rendered.email ? newMessageId(config.smtp.expediteur ?? creditor.email) : null;
-      const message: OutgoingMessage | null = rendered.email
-        ? {
-            ...rendered.email,
-            from,
-            replyTo: config.smtp.repondre_a ?? null,
-            bcc: config.smtp.copie_cachee ?? null,
-            messageId: messageId!,
-            date: context.now,
-          }
-        : null;
-
-      if (!real) {
-        // A dry run with --sortie: the documents, and nothing recorded.
-        if (rendered.letter) write(lettersDir, rendered.letter.filename, rendered.letter.pdf);
-        if (rendered.claimFile) write(claimsDir, rendered.claimFile.filename, rendered.claimFile.pdf);
-        if (message)
-          write(
-            options.outputDir!,
-            `${safeName(action.client.code)}-${action.step.code}-${options.asOf}.eml`,
-            await emlOf(message),
-          );
-        outcomes.push({ action, result: 'ecrit', detail: null, files });
-        progress.update(++done);
-        return;
-      }
-
-      // 1. Recorded as pending, and committed, before anything leaves.
-      const document = rendered.letter
-        ? join(lettersDir, rendered.letter.filename)
-        : rendered.claimFile
-          ? join(claimsDir, rendered.claimFile.filename)
-          : null;
-      const actionId = recorder.begin({
-        date: options.asOf,
-        clientId: action.client.id,
-        currency: action.currency,
-        step: action.step.code,
-        channel: action.channel,
-        createdAt: context.now.toISOString(),
-        messageId,
-        document,
-        invoices: action.invoices.map((c) => ({
-          invoiceId: c.invoice.id,
-          claimed: c.claimed,
-          interest: c.penalty.interest,
-          indemnity: c.penalty.indemnity,
-        })),
-      });
-      underWay.current = { id: actionId, sent: false, files };
-
-      // 2. Carried out.
-      let result: ActionOutcome['result'] = 'ecrit';
-      let detail: string | null = null;
-      let emailSent = false;
-      if (rendered.letter) write(lettersDir, rendered.letter.filename, rendered.letter.pdf);
-      if (rendered.claimFile) write(claimsDir, rendered.claimFile.filename, rendered.claimFile.pdf);
-      if (action.channel === 'appel' || action.channel === 'tache') result = 'tache';
-      if (message) {
-        if (options.outputDir !== null) {
-          write(
-            options.outputDir,
-            `${safeName(action.client.code)}-${action.step.code}-${options.asOf}.eml`,
-            await emlOf(message),
-          );
-        } else if (smtpDown !== null) {
-          result = 'echec';
-          detail = smtpDown;
-        } else {
-          const delivery = await mailer!.send(message);
-          if (delivery.ok) {
-            emailSent = true;
-            underWay.current.sent = true;
-            if (action.channel === 'email') result = 'envoye';
-          } else {
-            result = 'echec';
-            detail =
-              delivery.kind === 'definitif'
-                ? `refusé par le serveur : ${delivery.message}`
-                : delivery.kind === 'temporaire'
-                  ? `refus temporaire, nouvel essai à la prochaine relance : ${delivery.message}`
-                  : `serveur d'envoi injoignable : ${delivery.message}`;
-            // Once the server cannot be reached, the other e-mails of the run wait for the next one.
-            if (delivery.kind !== 'definitif') smtpDown = detail;
-          }
-        }
-      }
-      // A letter is written whatever happens to its covering e-mail: it is posted anyway.
-      const status =
-        result === 'echec' && rendered.letter === null ? 'echec' : result === 'tache' ? 'a_faire' : 'fait';
-      recorder.finish(actionId, status, detail, context.clock().toISOString(), {
-        recordedAt: context.clock().toISOString(),
-        date: options.asOf,
-        kind: 'relance',
-        clientId: action.client.id,
-        invoiceId: null,
-        details: {
-          action: actionId,
-          etape: action.step.code,
-          canal: action.channel,
-          factures: action.invoices.map((c) => c.invoice.number),
-          message_id: messageId,
-          document,
-          resultat: status,
-          erreur: detail,
-        },
-      });
-      outcomes.push({ action, result, detail, files, emailSent });
-      progress.update(++done);
-    };
-    for (const action of rendering ? plan.actions : []) {
-      if (stopped !== null) {
-        outcomes.push({ action, result: 'echec', detail: `non tentée : ${stopped}`, files: [] });
-        progress.update(++done);
-        continue;
-      }
-      try {
-        await carryOut(action);
-      } catch (error) {
-        const problem = storageProblem(error);
-        if (problem === null) throw error;
-        stopped = problem;
-        const recorded = underWay.current;
-        const sent = recorded?.sent === true;
-        // A letter or an e-mail file written, or an e-mail sent, has left (or may be posted): the
-        // action stays pending, and the next run reports it as uncertain rather than doing it again.
-        const left = sent || (recorded?.files.length ?? 0) > 0;
-        if (recorded !== null && !left) {
-          try {
-            recorder.fail(recorded.id, problem, context.clock().toISOString());
-          } catch {
-            // The base cannot take it either: the action stays pending and the next run says so.
-          }
-        }
-        outcomes.push({
-          action,
-          result: sent ? 'envoye' : left ? 'ecrit' : 'echec',
-          detail: left
-            ? `${sent ? 'envoyé' : 'écrit'}, mais pas enregistré comme fait (${problem}) : la prochaine relance le signalera comme incertain`
-            : problem,
-          files: recorded?.files ?? [],
-          emailSent: sent,
-        });
-        progress.update(++done);
-      }
-      underWay.current = null;
     }
 
     const openTasks = tasksToDo(store).map((t) => ({
@@ -429,19 +177,318 @@ export async function runDunning(
       document: t.document,
     }));
     return {
-      holds: [...holds].map(([action, list]) => ({ action, holds: list })),
+      holds: [...day.holds].map(([action, list]) => ({ action, holds: list })),
       plan: planWithWarnings,
-      outcomes,
+      outcomes: day.outcomes,
       uncertain,
       openTasks: real ? openTasks : [],
-      lettersDir: outcomes.some((o) => o.action.channel === 'courrier' && o.files.length > 0)
-        ? lettersDir
+      lettersDir: day.outcomes.some((o) => o.action.channel === 'courrier' && o.files.length > 0)
+        ? day.lettersDir
         : null,
     };
   } finally {
     progress.stop();
     mailer?.close();
     release();
+  }
+}
+
+/** A real run dated before the last one, or on a stale import, is refused. */
+function refuseRealRun(store: Store, config: Config, options: RunOptions): void {
+  const last = lastRunDate(store);
+  if (last && options.asOf < last) {
+    throw new UserError(
+      `Une relance réelle a déjà eu lieu le ${formatDateFr(last)} : impossible d'en faire une datée du ${formatDateFr(options.asOf)}.`,
+      ['Pour simuler une date passée : recouvre relancer --dry-run --date …'],
+    );
+  }
+  const stale = stalenessWarning(store, config, options.asOf);
+  if (stale && !options.ignoreStaleness) {
+    throw new UserError(`Relance refusée : ${stale}`, [
+      'Si vous êtes sûr que rien n’a été payé depuis : --ignorer-anciennete.',
+    ]);
+  }
+}
+
+/** No letter or e-mail leaves without the company's full identity. */
+function requireCreditor(creditor: Creditor, config: Config): void {
+  const missing = missingCreditorFields(creditor);
+  if (missing.length === 0) return;
+  throw new UserError(
+    `L'identité de votre société est incomplète dans ${config.path} : ${missing.map((m) => `creancier.${m}`).join(', ')}.`,
+    [
+      'Aucun courrier ni e-mail ne part sans elle. Ajoutez par exemple :',
+      '  [creancier]',
+      '  raison_sociale = "Dupont SARL"',
+      '  siren = "732829320"',
+      '  adresse = "12 rue des Lilas\\n75011 Paris"',
+      '  email = "compta@dupont.fr"',
+      '  telephone = "01 23 45 67 89"',
+    ],
+  );
+}
+
+function requireSmtp(context: Context, config: Config): SmtpSettings {
+  const smtp = smtpSettings(context.env, config);
+  if (smtp !== null) return smtp;
+  throw new UserError('Aucun serveur d’envoi configuré : les e-mails ne peuvent pas partir.', [
+    'Indiquez-le dans recouvre.toml ([smtp] url = "smtp://utilisateur@serveur:587") ou dans RECOUVRE_SMTP_URL,',
+    'le mot de passe dans RECOUVRE_SMTP_MOT_DE_PASSE ; ou écrivez les messages dans un dossier avec --sortie.',
+  ]);
+}
+
+/** The action recorded as pending, and what of it already exists outside the base. */
+interface UnderWay {
+  readonly id: number;
+  sent: boolean;
+  readonly files: string[];
+}
+
+/**
+ * The actions of one day carried out in turn. A full disk (or a folder that cannot be written)
+ * stops the run where it is: what was done before stays recorded, the action under way is failed
+ * if nothing of it left, the rest is not tried, and the summary says so; nothing is ever left
+ * half-written (see `write`).
+ */
+class DayRun {
+  readonly outcomes: ActionOutcome[] = [];
+  readonly holds = new Map<PlannedAction, Hold[]>();
+  readonly data: DocumentData;
+  readonly settings: Parameters<typeof renderAction>[2];
+  readonly holdContext: { readonly signatory: boolean; readonly acceptEstimatedRates: boolean };
+  readonly lettersDir: string;
+  private readonly claimsDir: string;
+  private readonly templates: Templates;
+  private readonly recorder: ActionRecorder;
+  private readonly from: string;
+  private readonly real: boolean;
+  private readonly madeDirs = new Set<string>();
+  /** Why the e-mails of the rest of the run wait for the next one (the server cannot be reached). */
+  private smtpDown: string | null = null;
+  /** Why the rest of the run is not tried (a full disk, a folder that cannot be written). */
+  private stopped: string | null = null;
+  private underWay: UnderWay | null = null;
+
+  constructor(
+    private readonly context: Context,
+    store: Store,
+    private readonly config: Config,
+    private readonly creditor: Creditor,
+    private readonly options: RunOptions,
+    private readonly mailer: Mailer | null,
+  ) {
+    this.real = !options.dryRun;
+    const baseDir = dirname(store.path);
+    this.lettersDir = options.outputDir ?? join(baseDir, 'courriers', options.asOf);
+    this.claimsDir = options.outputDir ?? join(baseDir, 'dossiers', options.asOf);
+    this.templates = new Templates([userTemplatesDir(store.path), shippedTemplatesDir()]);
+    this.data = new DocumentData(store);
+    this.settings = {
+      templates: this.templates,
+      creditor,
+      asOf: options.asOf,
+      deadlineDays: config.documents.delai_mise_en_demeure_jours,
+    };
+    this.from = config.smtp.expediteur ?? `${creditor.name} <${creditor.email}>`;
+    this.holdContext = {
+      signatory: (creditor.signatory ?? '').trim() !== '',
+      acceptEstimatedRates: options.acceptEstimatedRates === true,
+    };
+    this.recorder = new ActionRecorder(store);
+  }
+
+  hold(action: PlannedAction, found: readonly Hold[]): void {
+    if (found.length > 0) this.holds.set(action, [...(this.holds.get(action) ?? []), ...found]);
+  }
+
+  /** Carries out one action, or says why not; adds exactly one outcome. */
+  async attempt(action: PlannedAction): Promise<void> {
+    if (this.stopped !== null) {
+      this.outcomes.push({ action, result: 'echec', detail: `non tentée : ${this.stopped}`, files: [] });
+      return;
+    }
+    try {
+      await this.carryOut(action);
+    } catch (error) {
+      const problem = storageProblem(error);
+      if (problem === null) throw error;
+      this.stopped = problem;
+      this.outcomes.push(this.stoppedOutcome(action, problem));
+    } finally {
+      this.underWay = null;
+    }
+  }
+
+  private async carryOut(action: PlannedAction): Promise<void> {
+    const { real, options } = this;
+    const held = this.holds.get(action);
+    if (real && held !== undefined) {
+      this.outcomes.push({ action, result: 'bloque', detail: holdText(held), files: [] });
+      return;
+    }
+    const rendered = await renderAction(action, this.data, this.settings);
+    // What leaves must add up: an edited (or an older exported) template that prints a total
+    // other than the sum of its lines holds the action.
+    const sums = rendered.email ? sumHolds(rendered.email, action, this.templates) : [];
+    this.hold(action, sums);
+    if (real && sums.length > 0) {
+      this.outcomes.push({ action, result: 'bloque', detail: holdText(sums), files: [] });
+      return;
+    }
+    const files: string[] = [];
+    const sender = this.config.smtp.expediteur ?? this.creditor.email;
+    const messageId = rendered.email ? newMessageId(sender) : null;
+    const message: OutgoingMessage | null = rendered.email
+      ? {
+          ...rendered.email,
+          from: this.from,
+          replyTo: this.config.smtp.repondre_a ?? null,
+          bcc: this.config.smtp.copie_cachee ?? null,
+          messageId: messageId!,
+          date: this.context.now,
+        }
+      : null;
+    const emlName = `${safeName(action.client.code)}-${action.step.code}-${options.asOf}.eml`;
+    const writeDocuments = () => {
+      if (rendered.letter) this.write(files, this.lettersDir, rendered.letter.filename, rendered.letter.pdf);
+      if (rendered.claimFile)
+        this.write(files, this.claimsDir, rendered.claimFile.filename, rendered.claimFile.pdf);
+    };
+
+    if (!real) {
+      // A dry run with --sortie: the documents, and nothing recorded.
+      writeDocuments();
+      if (message) this.write(files, options.outputDir!, emlName, await emlOf(message));
+      this.outcomes.push({ action, result: 'ecrit', detail: null, files });
+      return;
+    }
+
+    // 1. Recorded as pending, and committed, before anything leaves.
+    const document = rendered.letter
+      ? join(this.lettersDir, rendered.letter.filename)
+      : rendered.claimFile
+        ? join(this.claimsDir, rendered.claimFile.filename)
+        : null;
+    const actionId = this.recorder.begin({
+      date: options.asOf,
+      clientId: action.client.id,
+      currency: action.currency,
+      step: action.step.code,
+      channel: action.channel,
+      createdAt: this.context.now.toISOString(),
+      messageId,
+      document,
+      invoices: action.invoices.map((c) => ({
+        invoiceId: c.invoice.id,
+        claimed: c.claimed,
+        interest: c.penalty.interest,
+        indemnity: c.penalty.indemnity,
+      })),
+    });
+    const underWay: UnderWay = { id: actionId, sent: false, files };
+    this.underWay = underWay;
+
+    // 2. Carried out.
+    let result: ActionOutcome['result'] =
+      action.channel === 'appel' || action.channel === 'tache' ? 'tache' : 'ecrit';
+    let detail: string | null = null;
+    writeDocuments();
+    if (message) {
+      if (options.outputDir !== null) {
+        this.write(files, options.outputDir, emlName, await emlOf(message));
+      } else {
+        const failure = await this.deliver(message);
+        if (failure === null) {
+          underWay.sent = true;
+          if (action.channel === 'email') result = 'envoye';
+        } else {
+          result = 'echec';
+          detail = failure;
+        }
+      }
+    }
+    // A letter is written whatever happens to its covering e-mail: it is posted anyway.
+    const status =
+      result === 'echec' && rendered.letter === null ? 'echec' : result === 'tache' ? 'a_faire' : 'fait';
+    const now = this.context.clock().toISOString();
+    this.recorder.finish(actionId, status, detail, now, {
+      recordedAt: now,
+      date: options.asOf,
+      kind: 'relance',
+      clientId: action.client.id,
+      invoiceId: null,
+      details: {
+        action: actionId,
+        etape: action.step.code,
+        canal: action.channel,
+        factures: action.invoices.map((c) => c.invoice.number),
+        message_id: messageId,
+        document,
+        resultat: status,
+        erreur: detail,
+      },
+    });
+    this.outcomes.push({ action, result, detail, files, emailSent: underWay.sent });
+  }
+
+  /** Sends one e-mail: null when it left, else why not, in French. */
+  private async deliver(message: OutgoingMessage): Promise<string | null> {
+    if (this.smtpDown !== null) return this.smtpDown;
+    const delivery = await this.mailer!.send(message);
+    if (delivery.ok) return null;
+    const detail =
+      delivery.kind === 'definitif'
+        ? `refusé par le serveur : ${delivery.message}`
+        : delivery.kind === 'temporaire'
+          ? `refus temporaire, nouvel essai à la prochaine relance : ${delivery.message}`
+          : `serveur d'envoi injoignable : ${delivery.message}`;
+    // Once the server cannot be reached, the other e-mails of the run wait for the next one.
+    if (delivery.kind !== 'definitif') this.smtpDown = detail;
+    return detail;
+  }
+
+  /** Writes a document whole or not at all: a letter cut short by a full disk must never be printed. */
+  private write(files: string[], dir: string, name: string, content: Buffer): void {
+    if (!this.madeDirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.madeDirs.add(dir);
+    }
+    let path = join(dir, name);
+    for (let k = 2; existsSync(path); k++) path = join(dir, name.replace(/(\.\w+)$/, `-${k}$1`));
+    const partial = `${path}.partiel`;
+    try {
+      writeFileSync(partial, content);
+      renameSync(partial, path);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      throw error;
+    }
+    files.push(path);
+  }
+
+  /** The action under way when the disk stopped the run. */
+  private stoppedOutcome(action: PlannedAction, problem: string): ActionOutcome {
+    const recorded = this.underWay;
+    const sent = recorded?.sent === true;
+    // A letter or an e-mail file written, or an e-mail sent, has left (or may be posted): the
+    // action stays pending, and the next run reports it as uncertain rather than doing it again.
+    const left = sent || (recorded?.files.length ?? 0) > 0;
+    if (recorded !== null && !left) {
+      try {
+        this.recorder.fail(recorded.id, problem, this.context.clock().toISOString());
+      } catch {
+        // The base cannot take it either: the action stays pending and the next run says so.
+      }
+    }
+    return {
+      action,
+      result: sent ? 'envoye' : left ? 'ecrit' : 'echec',
+      detail: left
+        ? `${sent ? 'envoyé' : 'écrit'}, mais pas enregistré comme fait (${problem}) : la prochaine relance le signalera comme incertain`
+        : problem,
+      files: recorded?.files ?? [],
+      emailSent: sent,
+    };
   }
 }
 
