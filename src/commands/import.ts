@@ -254,6 +254,7 @@ function toJson(report: ImportReport) {
     clients_mis_a_jour: c.clientsUpdated,
     echeances_calculees: report.dueDatesComputed,
     avoirs_crees: report.creditNotesCreated,
+    litiges_selon_statut: c.disputedByStatus,
     colonnes: Object.fromEntries(
       FIELDS.filter((f) => report.columns[f.key] !== undefined).map((f) => [f.option, report.columns[f.key]]),
     ),
@@ -335,6 +336,13 @@ function printReport(context: Context, file: string, report: ImportReport, optio
     out(
       `  ${plural(counts.totalLines, 'ligne de total ignorée', 'lignes de total ignorées')} (la somme des lignes au-dessus).`,
     );
+  if (counts.disputedByStatus > 0) {
+    out(
+      c.yellow(
+        `  ${plural(counts.disputedByStatus, 'facture mise en litige', 'factures mises en litige')} d'après la colonne de statut (en litige, contestée, refusée ou rejetée) : elles ne seront pas relancées. Quand le litige est réglé : recouvre litige NUMÉRO --lever.`,
+      ),
+    );
+  }
   if (counts.closed > 0) {
     out(
       c.yellow(

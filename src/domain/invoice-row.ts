@@ -24,7 +24,26 @@ export interface InvoiceRow {
   /** Day of the last payment, when the source dates them (a FEC's lettering); exports do not. */
   readonly paidOn?: IsoDate | null;
   readonly currency: string;
+  /**
+   * The export's status when it says the client contests the invoice (« En litige », « Refusée »…):
+   * one of `DISPUTE_STATUSES`' labels. The import marks the invoice disputed, which no run chases.
+   */
+  readonly disputeStatus?: DisputeStatus | null;
 }
+
+/**
+ * Status words of an export that mean the invoice is contested or refused by the client (or
+ * rejected by its e-invoicing platform): chasing it would be wrong, so it is imported as disputed.
+ */
+export const DISPUTE_STATUSES = ['En litige', 'Contestée', 'Refusée', 'Rejetée'] as const;
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+
+/**
+ * What a line means, as a number: raised when the reading of a line learns something a stored
+ * line's fingerprint did not cover (the dispute statuses), so that the next re-import reads every
+ * line in full once.
+ */
+export const ROW_RULES = 2;
 
 /**
  * The columns that describe the client rather than the invoice: two lines with the same cells in
@@ -88,6 +107,23 @@ const PAID_STATUSES = new Set([
   'solde',
   'acquittee',
   'encaissee',
+]);
+const DISPUTE_WORDS: ReadonlyMap<string, DisputeStatus> = new Map([
+  ['en litige', 'En litige'],
+  ['litige', 'En litige'],
+  ['litigieuse', 'En litige'],
+  ['litigieux', 'En litige'],
+  ['disputed', 'En litige'],
+  ['in dispute', 'En litige'],
+  ['contestee', 'Contestée'],
+  ['conteste', 'Contestée'],
+  ['en contestation', 'Contestée'],
+  ['refusee', 'Refusée'],
+  ['refuse', 'Refusée'],
+  ['refused', 'Refusée'],
+  ['rejetee', 'Rejetée'],
+  ['rejete', 'Rejetée'],
+  ['rejected', 'Rejetée'],
 ]);
 const SKIPPED_STATUSES: ReadonlyMap<string, string> = new Map([
   ['brouillon', 'facture en brouillon'],
@@ -355,6 +391,7 @@ function readRow(
       amount: amount.cents,
       paid,
       currency,
+      disputeStatus: DISPUTE_WORDS.get(status) ?? null,
     },
   };
 }

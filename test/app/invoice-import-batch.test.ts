@@ -26,6 +26,7 @@ const row = (
   paid: 0 as Cents,
   paidOn: null,
   currency: 'EUR',
+  disputeStatus: null,
   ...extra,
 });
 
@@ -42,6 +43,7 @@ describe('a batch of checked lines, from the reading thread to the writer', () =
         paidOn: '2024-02-29' as IsoDate,
         currency: 'USD',
         dueDateComputed: true,
+        disputeStatus: 'Refusée',
       }),
       row('F3', '2024-02-29', '2024-02-29', { amount: -500 as Cents, paid: -500 as Cents }),
     ];

@@ -283,6 +283,55 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     ]);
   });
 
+  it('imports an invoice whose status says « En litige », « Refusée » or « Contestée » as disputed, never chased', async () => {
+    const dir = tempDir();
+    const file = fixture('import/statuts-litige.csv');
+    const first = await recouvre(['import', file], { cwd: dir });
+    expect(first.code).toBe(0);
+    expect(plain(first.stdout)).toContain(
+      "3 factures mises en litige d'après la colonne de statut (en litige, contestée, refusée ou rejetée) : elles ne seront pas relancées.",
+    );
+    const disputes = () =>
+      query<{ number: string; disputed: number; dispute_reason: string | null }>(
+        join(dir, 'recouvre.db'),
+        'SELECT number, disputed, dispute_reason FROM invoices ORDER BY number',
+      ).map((r) => [r.number, r.disputed, r.dispute_reason]);
+    expect(disputes()).toEqual([
+      ['L1', 1, "statut « En litige » dans l'export"],
+      ['L2', 1, "statut « Refusée » dans l'export"],
+      ['L3', 1, "statut « Contestée » dans l'export"],
+      ['L4', 0, null],
+    ]);
+    const plan = JSON.parse(
+      (await recouvre(['relancer', '--dry-run', '--json', '--date', '2026-12-01'], { cwd: dir })).stdout,
+    );
+    expect(
+      plan.actions.flatMap((a: { factures: { numero: string }[] }) => a.factures.map((f) => f.numero)),
+    ).toEqual(['L4']);
+    expect(plan.exclues.map((e: { numero: string; raison: string }) => [e.numero, e.raison])).toEqual([
+      ['L1', 'litige'],
+      ['L2', 'litige'],
+      ['L3', 'litige'],
+    ]);
+
+    // Read again: nothing more to mark. A dispute lifted by hand is not set again by the same
+    // status, even when the line is read in full (another payment term changes every fingerprint).
+    expect((await importJson(dir, file)).json).toMatchObject({ inchanges: 4, litiges_selon_statut: 0 });
+    expect((await recouvre(['litige', 'L1', '--lever'], { cwd: dir })).code).toBe(0);
+    expect((await importJson(dir, file, '--delai-paiement', '45')).json).toMatchObject({
+      litiges_selon_statut: 0,
+    });
+    expect(disputes()[0]).toEqual(['L1', 0, null]);
+
+    // An open invoice that the next export says refused is marked then, once, in its history.
+    const later = join(dir, 'export-suivant.csv');
+    writeFileSync(later, readFileSync(file, 'utf8').replace('800,00;Émise', '800,00;Refusée'));
+    expect((await importJson(dir, later)).json).toMatchObject({ litiges_selon_statut: 1 });
+    expect(disputes()[3]).toEqual(['L4', 1, "statut « Refusée » dans l'export"]);
+    const history = plain((await recouvre(['historique', 'L4'], { cwd: dir })).stdout);
+    expect(history).toContain("mise en litige : statut « Refusée » dans l'export");
+  });
+
   it('derives the paid amount from "Reste dû", and reads client kind and postal address', async () => {
     const dir = tempDir();
     await importJson(dir, fixture('import/reste-du.csv'));

@@ -25,6 +25,8 @@ export interface ImportCounts {
   closed: number;
   clientsCreated: number;
   clientsUpdated: number;
+  /** Invoices the export's status says contested (`InvoiceRow.disputeStatus`), newly marked disputed. */
+  disputedByStatus: number;
 }
 
 export type InvoiceOutcome =
@@ -365,6 +367,7 @@ export class InvoiceImportStore {
     closed: 0,
     clientsCreated: 0,
     clientsUpdated: 0,
+    disputedByStatus: 0,
   };
 
   private journal(kind: string, clientId: number | null, invoiceId: number | null, details: unknown): void {
@@ -556,6 +559,7 @@ export class InvoiceImportStore {
       // What the full comparison below would find, without reading the invoice.
       this.client(row, mark.clientKey);
       this.seen.mark(mark.stored >>> 1, line);
+      this.disputeByStatus(mark.stored >>> 1, row, line);
       return { kind: 'unchanged' };
     }
     // A new number into an empty store waits in the queue; anything else reads the table.
@@ -584,6 +588,7 @@ export class InvoiceImportStore {
       this.bulkTotals?.add(row, client.kind === 'professionnel');
       this.seen.mark(id, line);
       this.seen.markWritten(id);
+      this.disputeByStatus(id, row, line);
       return { kind: 'created' };
     }
     const hi = mark ? mark.fingerprint.hi : null;
@@ -602,6 +607,7 @@ export class InvoiceImportStore {
       if (hi !== null && (stored.hash_hi !== hi || stored.hash_lo !== lo)) {
         this.statements.refreshHash.run(hi, lo, stored.id);
       }
+      this.disputeByStatus(stored.id, row, line);
       return { kind: 'unchanged' };
     }
     this.statements.updateInvoice.run(
@@ -636,7 +642,37 @@ export class InvoiceImportStore {
       avant: before,
       apres: after,
     });
+    this.disputeByStatus(stored.id, row, line);
     return { kind: 'updated' };
+  }
+
+  /** Invoices whose line says they are contested: marked disputed in `finish`. */
+  private readonly statusDisputes: { id: number; status: string; number: string; line: number }[] = [];
+
+  private disputeByStatus(id: number, row: InvoiceRow, line: number): void {
+    if (row.disputeStatus)
+      this.statusDisputes.push({ id, status: row.disputeStatus, number: row.number, line });
+  }
+
+  /**
+   * Marks disputed the invoices an export's status says contested, once: never one already
+   * disputed (its reason stays), nor one whose dispute was lifted by hand (`litige --lever`).
+   * Run after the first import's totals are written, so that their triggers count the change.
+   */
+  private applyStatusDisputes(): void {
+    if (this.statusDisputes.length === 0) return;
+    const mark = this.sqlite.prepare(
+      `UPDATE invoices SET disputed = 1, dispute_reason = ? WHERE id = ? AND disputed = 0
+         AND NOT EXISTS (SELECT 1 FROM journal WHERE invoice_id = invoices.id AND kind = 'litige_leve')
+       RETURNING client_id`,
+    );
+    for (const { id, status, number, line } of this.statusDisputes.splice(0)) {
+      const reason = `statut « ${status} » dans l'export`;
+      const marked = mark.get(reason, id) as { client_id: number } | undefined;
+      if (marked === undefined) continue;
+      this.counts.disputedByStatus++;
+      this.journal('litige', marked.client_id, id, { numero: number, motif: reason, ligne: line });
+    }
   }
 
   private storedInvoice(number: string): StoredInvoice | undefined {
@@ -693,6 +729,7 @@ export class InvoiceImportStore {
     this.inserts.flush();
     for (const index of this.deferredIndexes.splice(0)) this.sqlite.exec(index.sql);
     this.bulkTotals?.finish();
+    this.applyStatusDisputes();
     dropEmptyTotals(this.sqlite);
     const c = this.counts;
     this.sqlite

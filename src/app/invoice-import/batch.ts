@@ -1,6 +1,6 @@
 import type { Fingerprint } from '../../adapters/line-fingerprint.js';
 import { dateOfDayKey, dayKey, type IsoDate } from '../../domain/dates.js';
-import type { CellError, InvoiceRow } from '../../domain/invoice-row.js';
+import { type CellError, DISPUTE_STATUSES, type InvoiceRow } from '../../domain/invoice-row.js';
 import type { Cents } from '../../domain/money.js';
 
 /** One data line of the export, read and checked. */
@@ -93,7 +93,7 @@ const UNCHANGED = 1;
 const OTHER = 2;
 
 const TEXTS = 10;
-const NUMBERS = 14;
+const NUMBERS = 15;
 const NO_KIND = 1;
 const NO_ADDRESS = 2;
 const NO_SIREN = 4;
@@ -188,6 +188,7 @@ export class BatchWriter {
     // lookups by day then hash once, not once per line.
     numbers[n + 12] = dayKey(row.issueDate);
     numbers[n + 13] = dayKey(row.dueDate);
+    numbers[n + 14] = row.disputeStatus ? DISPUTE_STATUSES.indexOf(row.disputeStatus) + 1 : 0;
     this.cells?.push(cells);
     this.invoices++;
   }
@@ -288,6 +289,7 @@ export function handBatch(batch: PackedBatch, handlers: RowHandlers): void {
         paid: numbers[n + 3] as InvoiceRow['paid'],
         paidOn: nulls & NO_PAID_ON ? null : (paidOn as InvoiceRow['issueDate']),
         currency,
+        disputeStatus: DISPUTE_STATUSES[(numbers[n + 14] as number) - 1] ?? null,
       };
       handlers.onItem({
         kind: 'invoice',

@@ -155,10 +155,17 @@ async function examineAndImport(
     return at === undefined ? (FIELD_BY_KEY.get(key)?.label ?? key) : (layout.headers[at] ?? null);
   };
 
-  const { counts, dataLines, issues, ...lines } = await importLines(
+  const { counts, dataLines, issues, ...lines } = await importLines({
     store,
-    { source, layout, decimalMark, dateOrder, expectedLines: expectedLines(source, sample), columnTitle },
-    {
+    plan: {
+      source,
+      layout,
+      decimalMark,
+      dateOrder,
+      expectedLines: expectedLines(source, sample),
+      columnTitle,
+    },
+    options: {
       file: request.file,
       dryRun: request.dryRun,
       ignoreErrors: request.ignoreErrors,
@@ -170,7 +177,7 @@ async function examineAndImport(
     clock,
     progress,
     reader,
-  );
+  });
   return {
     file: source.path,
     sha256: source.sha256,

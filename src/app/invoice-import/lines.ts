@@ -59,6 +59,17 @@ export interface LinesOutcome {
   readonly importId: number | null;
 }
 
+/** One import of the lines of a file, as `importLines` is given it. */
+export interface LinesJob {
+  readonly store: Store;
+  readonly plan: LinesPlan;
+  readonly options: LinesOptions;
+  readonly clock: { readonly now: Date; readonly today: IsoDate };
+  readonly progress: Progress;
+  /** A reading thread started while the file was examined: it reads the first part. */
+  readonly reader: ReaderThread;
+}
+
 const MAX_KEPT_ERRORS = 1000;
 
 /** The count each outcome of a line adds to. */
@@ -77,19 +88,12 @@ class FullReadNeeded extends Error {}
  * leaves the store exactly as it was. A re-import first skips the lines found unchanged by their
  * fingerprint; when one of them cannot be proven so, the whole file is read again, in full.
  */
-export async function importLines(
-  store: Store,
-  plan: LinesPlan,
-  options: LinesOptions,
-  clock: { readonly now: Date; readonly today: IsoDate },
-  progress: Progress,
-  reader: ReaderThread,
-): Promise<LinesOutcome> {
+export async function importLines(job: LinesJob): Promise<LinesOutcome> {
   for (const skipping of [true, false]) {
-    const firstImport = holdsNoInvoice(store);
-    const run = () => inTransaction(store, plan, options, clock, progress, reader, skipping, firstImport);
+    const firstImport = holdsNoInvoice(job.store);
+    const run = () => inTransaction(job, skipping, firstImport);
     try {
-      return await (firstImport ? asFirstImport(store, run) : run());
+      return await (firstImport ? asFirstImport(job.store, run) : run());
     } catch (error) {
       if (!(skipping && error instanceof FullReadNeeded)) throw error;
     }
@@ -97,16 +101,8 @@ export async function importLines(
   throw new Error('unreachable: the full read does not skip lines');
 }
 
-async function inTransaction(
-  store: Store,
-  plan: LinesPlan,
-  options: LinesOptions,
-  clock: { readonly now: Date; readonly today: IsoDate },
-  progress: Progress,
-  reader: ReaderThread,
-  skipping: boolean,
-  firstImport: boolean,
-): Promise<LinesOutcome> {
+async function inTransaction(job: LinesJob, skipping: boolean, firstImport: boolean): Promise<LinesOutcome> {
+  const { store, plan, options, clock, progress, reader } = job;
   const { source, layout } = plan;
   const rejects = rejectsFileFor(options, layout.headers);
   beginImport(store);

@@ -20,6 +20,7 @@ import {
   CLIENT_FIELDS,
   type RowOptions as InvoiceRowOptions,
   invoiceRowReader,
+  ROW_RULES,
 } from '../../domain/invoice-row.js';
 import { BatchWriter } from './batch.js';
 import { MAX_UNITS_AHEAD, type RowsWorkerData, STOP_READER, UNCHANGED_PER_UNIT } from './reader.js';
@@ -79,6 +80,7 @@ function readRows(request: RowsWorkerData): void {
   // the whole line counts, so the encoding, the separator and the number of columns count too.
   const seed = seedOf(
     JSON.stringify([
+      ROW_RULES,
       asBytes ? 2 : 1,
       options.decimalMark,
       options.dateOrder,
