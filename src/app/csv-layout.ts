@@ -1,9 +1,28 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { guessSeparator, parseSample, SEPARATORS, type SourceFile } from '../adapters/csv-source.js';
+import {
+  type Encoding,
+  guessSeparator,
+  parseSample,
+  SEPARATORS,
+  type SourceFile,
+} from '../adapters/csv-source.js';
 import { type Catalogue, type ColumnMap, recognizeColumns } from '../domain/columns.js';
+import type { DateOrder } from '../domain/dates.js';
+import type { DecimalMark } from '../domain/money.js';
 import { neutralise, plainLines } from '../domain/text.js';
 import { UserError } from '../errors.js';
+
+/** How the user says a CSV export is written (options or a saved profile); unset means guessed. */
+export interface ReadOptions<K extends string> {
+  readonly encoding?: Encoding | undefined;
+  readonly separator?: string | undefined;
+  readonly decimalMark?: DecimalMark | undefined;
+  readonly dateOrder?: DateOrder | undefined;
+  readonly columns: Partial<Record<K, string>>;
+  /** The file has no header row: the columns are given by their place (`--sans-entete`). */
+  readonly noHeader?: boolean | undefined;
+}
 
 /**
  * Where the data is in a CSV export: its separator, its header row (under any preamble) and which

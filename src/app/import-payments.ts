@@ -3,23 +3,16 @@ import { abortImport, beginImport, endImport, importHeader } from '../adapters/d
 import type { Store } from '../adapters/db/open.js';
 import { PaymentImportStore } from '../adapters/db/payment-import-store.js';
 import { INVOICE_CATALOGUE, normalizeHeader } from '../domain/columns.js';
-import { type DateOrder, dateOrderLabel, guessDateOrder, type IsoDate } from '../domain/dates.js';
-import { type DecimalMark, formatEuros, guessDecimalMark } from '../domain/money.js';
+import { dateOrderLabel, guessDateOrder, type IsoDate } from '../domain/dates.js';
+import { formatEuros, guessDecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE, type PaymentFieldKey, readPaymentRow } from '../domain/payment-row.js';
 import { UserError } from '../errors.js';
-import { findLayout, Issues, rejectsFileFor, samplesOf } from './csv-layout.js';
+import { findLayout, Issues, type ReadOptions, rejectsFileFor, samplesOf } from './csv-layout.js';
 
-export interface PaymentImportRequest {
+export interface PaymentImportRequest extends ReadOptions<PaymentFieldKey> {
   readonly file: string;
   readonly dryRun: boolean;
   readonly ignoreErrors: boolean;
-  readonly encoding?: Encoding | undefined;
-  readonly separator?: string | undefined;
-  readonly decimalMark?: DecimalMark | undefined;
-  readonly dateOrder?: DateOrder | undefined;
-  readonly columns: Partial<Record<PaymentFieldKey, string>>;
-  /** The file has no header row: the columns are given by their place (`--sans-entete`). */
-  readonly noHeader?: boolean | undefined;
 }
 
 export interface PaymentImportIssue {

@@ -18,27 +18,20 @@ import { type DateOrder, describeDateFormat, guessDateOrder, type IsoDate } from
 import { type DecimalMark, guessDecimalMark } from '../../domain/money.js';
 import { type Progress, SILENT } from '../../domain/progress.js';
 import { UserError } from '../../errors.js';
-import { findLayout, type Layout, rejectsPathFor, samplesOf } from '../csv-layout.js';
+import { findLayout, type Layout, type ReadOptions, rejectsPathFor, samplesOf } from '../csv-layout.js';
 import { type ImportIssue, importLines } from './lines.js';
 import { ReaderThread } from './reader.js';
 
 export type { ImportIssue };
 export { rejectsPathFor };
 
-export interface ImportRequest {
+export interface ImportRequest extends ReadOptions<FieldKey> {
   readonly file: string;
   readonly dryRun: boolean;
   readonly ignoreErrors: boolean;
   readonly completeList: boolean;
   /** Write amount changes that look like a broken export (`suspiciousAmountChange`). */
   readonly acceptAmountChanges?: boolean;
-  readonly encoding?: Encoding | undefined;
-  readonly separator?: string | undefined;
-  readonly decimalMark?: DecimalMark | undefined;
-  readonly dateOrder?: DateOrder | undefined;
-  readonly columns: Partial<Record<FieldKey, string>>;
-  /** The file has no header row: the columns are given by their place (`--sans-entete`). */
-  readonly noHeader?: boolean | undefined;
   readonly paymentTermDays: number;
   readonly defaultCurrency: string;
   /** Set by `--type factures`: import even a file whose name or preamble speaks of payments. */
