@@ -2,7 +2,7 @@ import { type Encoding, inspectSource, parseSample, readSample, streamRows } fro
 import { abortImport, beginImport, endImport, importHeader } from '../adapters/db/imports.js';
 import { type ImportCounts, InvoiceImportStore } from '../adapters/db/invoice-import-store.js';
 import type { Store } from '../adapters/db/open.js';
-import type { IsoDate } from '../domain/dates.js';
+import type { Instant } from '../domain/dates.js';
 import {
   type FecColumn,
   type FecEntry,
@@ -57,7 +57,7 @@ export async function importFec(
     /** Write amount changes that look like a broken export (`suspiciousAmountChange`). */
     readonly acceptAmountChanges?: boolean;
   },
-  clock: { readonly now: Date; readonly today: IsoDate },
+  clock: Instant,
 ): Promise<FecImportReport> {
   const source = await inspectSource(request.file, request.encoding);
   const separator = await fecSeparator(request.file, request.encoding);

@@ -3,7 +3,7 @@ import { abortImport, beginImport, endImport, importHeader } from '../adapters/d
 import type { Store } from '../adapters/db/open.js';
 import { PaymentImportStore } from '../adapters/db/payment-import-store.js';
 import { INVOICE_CATALOGUE, normalizeHeader } from '../domain/columns.js';
-import { dateOrderLabel, guessDateOrder, type IsoDate } from '../domain/dates.js';
+import { dateOrderLabel, guessDateOrder, type Instant } from '../domain/dates.js';
 import { formatEuros, guessDecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE, type PaymentFieldKey, readPaymentRow } from '../domain/payment-row.js';
 import { UserError } from '../errors.js';
@@ -88,7 +88,7 @@ export async function looksLikePayments(
 export async function importPayments(
   store: Store,
   request: PaymentImportRequest,
-  clock: { readonly now: Date; readonly today: IsoDate },
+  clock: Instant,
 ): Promise<PaymentImportReport> {
   const source = await inspectSource(request.file, request.encoding);
   const sample = await readSample(source);

@@ -16,7 +16,7 @@ import type { Store } from '../adapters/db/open.js';
 import { recordJournal } from '../adapters/db/records.js';
 import { inTransaction } from '../adapters/db/transaction.js';
 import { type Catalogue, type FieldSpec, makeCatalogue } from '../domain/columns.js';
-import { guessDateOrder, type IsoDate, parseDate } from '../domain/dates.js';
+import { guessDateOrder, type Instant, type IsoDate, parseDate } from '../domain/dates.js';
 import {
   type BankLine,
   indexInvoices,
@@ -240,7 +240,7 @@ export interface ReconcileReport {
 export async function reconcile(
   store: Store,
   file: string,
-  clock: { readonly now: Date; readonly today: IsoDate },
+  clock: Instant,
   progress: Progress = SILENT,
 ): Promise<ReconcileReport> {
   beginImport(store);
@@ -308,7 +308,7 @@ export function confirmLine(
   store: Store,
   lineId: number,
   numbers: readonly string[],
-  clock: { readonly now: Date; readonly today: IsoDate },
+  clock: Instant,
 ): { allocations: { number: string; amount: Cents }[]; amount: Cents; currency: string } {
   return inTransaction(store, () => {
     const line = bankLine(store, lineId);

@@ -4,6 +4,12 @@
  */
 export type IsoDate = string & { readonly __brand: 'IsoDate' };
 
+/** The moment a command runs and its business day (set once from `--date` in the context). */
+export interface Instant {
+  readonly now: Date;
+  readonly today: IsoDate;
+}
+
 const ISO = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function daysInMonth(year: number, month: number): number {

@@ -1,4 +1,4 @@
-import type { IsoDate } from '../../domain/dates.js';
+import type { Instant, IsoDate } from '../../domain/dates.js';
 import type { Cents } from '../../domain/money.js';
 import type { Instalment } from '../../domain/payment-plan.js';
 import { sqliteOf } from './connection.js';
@@ -24,7 +24,7 @@ export interface Stamp {
   readonly today: IsoDate;
 }
 
-export function stampOf(clock: { readonly now: Date; readonly today: IsoDate }): Stamp {
+export function stampOf(clock: Instant): Stamp {
   return { recordedAt: clock.now.toISOString(), today: clock.today };
 }
 

@@ -14,7 +14,7 @@ import {
   INVOICE_CATALOGUE,
   normalizeHeader,
 } from '../../domain/columns.js';
-import { type DateOrder, describeDateFormat, guessDateOrder, type IsoDate } from '../../domain/dates.js';
+import { type DateOrder, describeDateFormat, guessDateOrder, type Instant } from '../../domain/dates.js';
 import { type DecimalMark, guessDecimalMark } from '../../domain/money.js';
 import { type Progress, SILENT } from '../../domain/progress.js';
 import { UserError } from '../../errors.js';
@@ -102,7 +102,7 @@ function refusePaymentFile(
 export async function importInvoices(
   store: Store,
   request: ImportRequest,
-  clock: { readonly now: Date; readonly today: IsoDate },
+  clock: Instant,
   progress: Progress = SILENT,
 ): Promise<ImportReport> {
   // The reading thread starts at once: its start-up (about a tenth of a second) is done while
@@ -119,7 +119,7 @@ export async function importInvoices(
 async function examineAndImport(
   store: Store,
   request: ImportRequest,
-  clock: { readonly now: Date; readonly today: IsoDate },
+  clock: Instant,
   progress: Progress,
   reader: ReaderThread,
 ): Promise<ImportReport> {

@@ -9,7 +9,7 @@ import {
 } from '../../adapters/db/invoice-import-store.js';
 import type { Store } from '../../adapters/db/open.js';
 import type { FieldKey } from '../../domain/columns.js';
-import { type DateOrder, dateOrderLabel, type IsoDate } from '../../domain/dates.js';
+import { type DateOrder, dateOrderLabel, type Instant } from '../../domain/dates.js';
 import type { RowOptions } from '../../domain/invoice-row.js';
 import { type DecimalMark, formatEuros } from '../../domain/money.js';
 import type { Progress } from '../../domain/progress.js';
@@ -64,7 +64,7 @@ export interface LinesJob {
   readonly store: Store;
   readonly plan: LinesPlan;
   readonly options: LinesOptions;
-  readonly clock: { readonly now: Date; readonly today: IsoDate };
+  readonly clock: Instant;
   readonly progress: Progress;
   /** A reading thread started while the file was examined: it reads the first part. */
   readonly reader: ReaderThread;
