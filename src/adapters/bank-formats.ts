@@ -1,8 +1,8 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import iconv from 'iconv-lite';
-import { type IsoDate, makeDate } from '../domain/dates.js';
-import type { Cents } from '../domain/money.js';
+import { date8, type IsoDate, makeDate } from '../domain/dates.js';
+import { type Cents, decimalCents } from '../domain/money.js';
 import { UserError } from '../errors.js';
 
 /**
@@ -57,19 +57,6 @@ export function readStatementFile(path: string, format: StatementFormat): Statem
     );
   }
   return statement;
-}
-
-function date8(text: string): IsoDate | null {
-  const m = /^(\d{4})(\d{2})(\d{2})/.exec(text.trim());
-  return m ? makeDate(Number(m[1]), Number(m[2]), Number(m[3])) : null;
-}
-
-/** "1234.5" or "-6.60" → cents, exactly (no floating point). */
-function decimalCents(text: string): number | null {
-  const m = /^([+-]?)(\d+)(?:[.,](\d{1,2}))?$/.exec(text.trim());
-  if (!m) return null;
-  const cents = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  return m[1] === '-' ? -cents : cents;
 }
 
 /** OFX 1 (SGML, tags often left unclosed) and OFX 2 (XML): one STMTTRN per operation. */

@@ -95,6 +95,8 @@ export interface ReportConfig {
 export interface CreditorConfig {
   readonly raison_sociale?: string | undefined;
   readonly siren?: string | undefined;
+  /** Intra-EU VAT number: identifies the company's e-invoices when it has no SIREN (a foreign seller). */
+  readonly numero_tva?: string | undefined;
   readonly adresse?: string | undefined;
   readonly email?: string | undefined;
   readonly telephone?: string | undefined;
@@ -330,6 +332,13 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
         siren: z
           .string()
           .refine(sirenIsValid, 'SIREN invalide (9 chiffres, clé de contrôle fausse)')
+          .optional(),
+        numero_tva: z
+          .string()
+          .regex(
+            /^\s*[A-Za-z]{2}[\s0-9A-Za-z+*.-]{2,14}\s*$/,
+            'numéro de TVA attendu, par exemple FR40303265045',
+          )
           .optional(),
         adresse: z.string().trim().min(1).optional(),
         email: z.string().regex(EMAIL, 'adresse e-mail invalide').optional(),

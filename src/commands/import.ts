@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { type Config, type ImportProfile, loadConfig, saveProfile } from '../adapters/config.js';
 import { ENCODING_LABELS, type Encoding, SEPARATOR_LABELS } from '../adapters/csv-source.js';
 import { openStore, type Store } from '../adapters/db/open.js';
+import { sniffFile } from '../adapters/einvoice/files.js';
 import { progressFor } from '../adapters/progress.js';
 import { colors } from '../adapters/terminal.js';
 import { importFec, looksLikeFec } from '../app/import-fec.js';
@@ -155,6 +156,12 @@ export async function runImport(context: Context, file: string, options: ImportO
         [`Pour enregistrer les règlements qu'il contient : recouvre rapprocher ${file}`],
       );
     }
+  }
+  if (type === undefined && existsSync(file) && (statSync(file).isDirectory() || sniffFile(file) !== null)) {
+    const { runEInvoiceImport } = await import('./import-einvoices.js');
+    return runEInvoiceImport(context, file, options, config, (run, committed) =>
+      withImportStore(context, options.dryRun ?? false, run, committed),
+    );
   }
   if ((type === undefined && (await looksLikeFec(file, encoding))) || type === 'fec') {
     return runFecImport(context, file, options, encoding, config);

@@ -61,6 +61,7 @@ etapes = [
 # [creancier]
 # raison_sociale = "Dupont Rénovation SARL"
 # siren = "732 829 320"
+# numero_tva = "FR44732829320"   # facultatif : sans SIREN, identifie vos factures électroniques
 # adresse = "12 rue des Lilas\\n75011 Paris"
 # email = "compta@dupont-renovation.fr"
 # telephone = "01 23 45 67 89"

@@ -32,6 +32,12 @@ export function isoDate(text: string): IsoDate | null {
   return makeDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
+/** `date8('20260131')` → `'2026-01-31'` (the yyyymmdd of bank files and CII's format 102). */
+export function date8(text: string): IsoDate | null {
+  const m = /^(\d{4})(\d{2})(\d{2})/.exec(text.trim());
+  return m ? makeDate(Number(m[1]), Number(m[2]), Number(m[3])) : null;
+}
+
 /** The year of a date, read from its digits: `yearOf('2026-11-20')` → 2026 (hot paths: no parsing). */
 export function yearOf(date: IsoDate): number {
   return (

@@ -12,6 +12,18 @@ export function cents(value: number): Cents {
 
 export const ZERO = 0 as Cents;
 
+/**
+ * A machine-written decimal (XML, bank files): "1234.5" or "-6.60" → cents, exactly (no floating
+ * point); zeros past the second decimal are accepted ("250.330"), other digits there are not.
+ */
+export function decimalCents(text: string): Cents | null {
+  const m = /^([+-]?)(\d+)(?:[.,](\d{1,2})0*)?$/.exec(text.trim());
+  if (!m) return null;
+  const value = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+  if (!Number.isSafeInteger(value)) return null;
+  return (m[1] === '-' ? -value : value) as Cents;
+}
+
 export type DecimalMark = ',' | '.';
 
 export type AmountParse =

@@ -267,6 +267,8 @@ export class InvoiceImportStore {
 
   private readonly sqlite: SQLite.Database;
 
+  private clientBySiren: SQLite.Statement | null = null;
+
   constructor(
     store: Store,
     header: ImportHeader,
@@ -547,6 +549,17 @@ export class InvoiceImportStore {
       return 'unchanged';
     }
     return this.seen.wasWritten(id) ? 'conflict' : 'duplicate';
+  }
+
+  /**
+   * The code of a client already known by this SIREN (or a SIRET of it), so that an e-invoice's
+   * buyer joins the client an export created rather than making a second one.
+   */
+  clientCodeBySiren(siren: string): string | null {
+    this.clientBySiren ??= this.sqlite.prepare(
+      "SELECT code FROM clients WHERE substr(replace(siren, ' ', ''), 1, 9) = ? ORDER BY id LIMIT 1",
+    );
+    return (this.clientBySiren.pluck().get(siren) as string | undefined) ?? null;
   }
 
   /**
