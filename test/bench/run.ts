@@ -1,7 +1,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateFacturX } from './facturx.js';
 import { generateExport, generateFec } from './generate.js';
 import { measureMatching } from './matching.js';
 import { measureRendering } from './render.js';
@@ -240,4 +251,22 @@ process.stdout.write(
   for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `fec.db${suffix}`), { force: true });
   const figures = recouvre(['--db', 'fec.db', 'import', fec]);
   process.stdout.write(`\n${planRow(`import d'un FEC de ${fmt(fecLines)} lignes`, figures)}`);
+}
+
+// E-invoices: a folder of 10 000 Factur-X PDFs (100 a sub-folder), first import then read again.
+{
+  const count = Number(process.env.BENCH_EINVOICES ?? 10_000);
+  const folder = join(work, `factur-x-${count}`);
+  if (!existsSync(folder)) {
+    process.stdout.write(`\nGénération de ${fmt(count)} Factur-X…\n`);
+    const template = readFileSync(join(root, 'test/fixtures/einvoices/facture-F2026-101.xml'), 'utf8');
+    await generateFacturX(`${folder}.partiel`, template, count);
+    renameSync(`${folder}.partiel`, folder);
+  }
+  for (const suffix of ['', '-wal', '-shm']) rmSync(join(work, `efactures.db${suffix}`), { force: true });
+  const first = recouvre(['--db', 'efactures.db', 'import', folder]);
+  const again = recouvre(['--db', 'efactures.db', 'import', folder]);
+  process.stdout.write(
+    `\n${planRow(`import de ${fmt(count)} Factur-X (${fmt(count / first.seconds)} fichiers/s)`, first)}${planRow('relus, rien de changé', again)}`,
+  );
 }
