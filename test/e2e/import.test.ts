@@ -644,12 +644,12 @@ describe('recouvre import: bad input is refused with a precise French message, a
     });
   }
 
-  it('a directory and a missing file are named as such', async () => {
+  it('a directory is read as a folder of e-invoices, and a missing file is named as such', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'exports'));
     const folder = await recouvre(['import', 'exports'], { cwd: dir });
     expect(folder.code).toBe(1);
-    expect(folder.stderr).toContain('« exports » est un dossier');
+    expect(folder.stderr).toContain('factures électroniques');
     const missing = await recouvre(['import', 'absent.csv'], { cwd: dir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('fichier introuvable : « absent.csv »');
