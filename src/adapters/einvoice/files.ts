@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { EInvoice, EInvoiceSyntax } from '../../domain/einvoice.js';
 import { readFacturXPdf } from './pdf.js';
 import { readInvoiceXml } from './xml.js';
@@ -88,8 +88,4 @@ export async function readEInvoiceFile(path: string): Promise<EInvoiceFile> {
 export function sourceFiles(path: string): { files: string[]; folder: boolean } {
   if (statSync(path).isDirectory()) return { files: folderFiles(path), folder: true };
   return { files: [path], folder: false };
-}
-
-export function shortName(base: string, path: string, folder: boolean): string {
-  return folder ? relative(base, path) : path;
 }
