@@ -69,9 +69,9 @@ export async function runEInvoiceImport(
 
 function ruleText(rule: EInvoiceImportReport['computedDueDates'][number]['rule']): string {
   if (rule.kind === 'default')
-    return `ni échéance ni délai écrits : ${rule.days} jours après la facture (délai légal, art. L441-10 du Code de commerce, ou celui de votre configuration)`;
-  if (rule.days === 0) return `« ${rule.text} » : payable à réception`;
-  return `« ${rule.text} » : ${rule.days} jours${rule.endOfMonth ? ' fin de mois' : ''}`;
+    return `faute d'échéance et de délai écrits, ${rule.days} jours après la facture (délai légal, art. L441-10 du Code de commerce, ou celui de votre configuration)`;
+  if (rule.days === 0) return `d'après « ${rule.text} » : payable à réception`;
+  return `d'après « ${rule.text} » : ${rule.days} jours${rule.endOfMonth ? ' fin de mois' : ''}`;
 }
 
 function toJson(report: EInvoiceImportReport) {
@@ -151,7 +151,7 @@ function printReport(context: Context, report: EInvoiceImportReport): void {
       ),
     );
   for (const d of report.computedDueDates) {
-    const line = `  ${d.number} (${d.file}) sans date d'échéance : ${formatDateFr(d.date)}, d'après ${ruleText(d.rule)}.`;
+    const line = `  ${d.number} (${d.file}) sans date d'échéance : ${formatDateFr(d.date)}, ${ruleText(d.rule)}.`;
     out(d.rule.kind === 'default' ? c.yellow(line) : line);
   }
   if (report.problems.length > 0)

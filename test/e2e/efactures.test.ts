@@ -58,7 +58,7 @@ describe('recouvre import: e-invoices (Factur-X, CII, UBL)', () => {
       "F2026-102 (2026-10/sans-echeance-F2026-102.xml) sans date d'échéance : 31/10/2026, d'après « Règlement à 45 jours fin de mois » : 45 jours fin de mois.",
     );
     expect(result.stdout).toMatch(
-      /F2026-103 \(2026-10\/client-belge-F2026-103\.xml\) sans date d'échéance : 20\/10\/2026, d'après ni échéance ni délai écrits : 30 jours après la facture \(délai légal, art\. L441-10/,
+      /F2026-103 \(2026-10\/client-belge-F2026-103\.xml\) sans date d'échéance : 20\/10\/2026, faute d'échéance et de délai écrits, 30 jours après la facture \(délai légal, art\. L441-10/,
     );
 
     expect(invoices(dir)).toEqual([
