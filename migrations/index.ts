@@ -13,4 +13,5 @@ export const migrations: Readonly<Record<string, () => Promise<Migration>>> = {
   '2026-12-01-invoice-totals': () => import('./2026-12-01-invoice-totals.js'),
   '2026-12-03-claim-events': () => import('./2026-12-03-claim-events.js'),
   '2026-12-03-paid-late-index': () => import('./2026-12-03-paid-late-index.js'),
+  '2026-12-04-lifecycle-statuses': () => import('./2026-12-04-lifecycle-statuses.js'),
 };

@@ -428,6 +428,37 @@ Exemples :
     .action(lazy(() => import('./commands/echeancier.js'), 'runEcheancier'));
 
   program
+    .command('statuts')
+    .description(
+      'écrire pour la plateforme agréée les statuts 212 « Encaissée » des règlements enregistrés (chacun une fois)',
+    )
+    .option(
+      '--encaissees',
+      'les règlements reçus (relevé bancaire, fichier de règlements, saisie) pas encore transmis',
+    )
+    .option(
+      '--depuis <jj/mm/aaaa>',
+      'tous les règlements datés de ce jour ou après, même déjà transmis',
+      parseIsoDate,
+    )
+    .option('--sortie <dossier>', 'dossier des fichiers (celui de la base par défaut)')
+    .option('--dry-run', 'montrer ce qui serait écrit, sans rien écrire')
+    .option('--json', 'résultat en JSON (montants en centimes)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Écrit statuts-encaissees-<date>.csv et .json, à déposer sur la plateforme agréée.',
+        'Les statuts reçus de la plateforme (207 En litige, 212 Encaissée…) se lisent avec : recouvre import statuts.csv',
+        '',
+        'Exemples :',
+        '  recouvre statuts --encaissees',
+        '  recouvre statuts --encaissees --depuis 01/11/2026 --sortie ./pour-la-plateforme',
+      ].join('\n'),
+    )
+    .action(lazy(() => import('./commands/statuts.js'), 'runStatuts'));
+
+  program
     .command('historique')
     .description(
       'tout ce qui est arrivé à une facture ou un client ; --ajouter note une relance faite hors de recouvre',

@@ -59,6 +59,8 @@ export interface Config {
   readonly import: {
     readonly delai_paiement_jours: number;
     readonly devise: string;
+    /** Days a 211 « Paiement transmis » status pauses an invoice, waiting for the money. */
+    readonly attente_paiement_transmis_jours: number;
   };
   readonly profils: Readonly<Record<string, ImportProfile>>;
   readonly relances: DunningConfig;
@@ -122,7 +124,7 @@ const stepToConfig = (step: Step): StepConfig => ({
 });
 
 export const DEFAULT_CONFIG: Omit<Config, 'path' | 'exists'> = {
-  import: { delai_paiement_jours: 30, devise: 'EUR' },
+  import: { delai_paiement_jours: 30, devise: 'EUR', attente_paiement_transmis_jours: 10 },
   profils: {},
   relances: {
     seuil: DEFAULT_SETTINGS.threshold / 100,
@@ -286,6 +288,7 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
           .string()
           .regex(/^[A-Z]{3}$/, 'code de devise à trois lettres attendu (EUR)')
           .default('EUR'),
+        attente_paiement_transmis_jours: z.number().int().min(0).max(90).default(10),
       })
       .default(DEFAULT_CONFIG.import),
     profils: z.record(z.string(), profile).default({}),

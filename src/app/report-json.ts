@@ -60,6 +60,15 @@ export function reportJson(report: Report): unknown {
         devise: p.currency,
         reste_du_centimes: p.outstanding,
       })),
+      retirees_du_recouvrement: a.withdrawn.map((w) => ({
+        facture: w.number,
+        client: w.clientCode,
+        nom: w.clientName,
+        devise: w.currency,
+        reste_du_centimes: w.outstanding,
+        code_statut: w.code,
+        motif: w.reason,
+      })),
       penalites_factures_payees_en_retard: a.lateFees.map((f) => ({
         client: f.clientCode,
         nom: f.clientName,

@@ -11,6 +11,7 @@ import {
   openTasks,
   prepareForScans,
   prescriptionCandidates,
+  withdrawnInvoices,
 } from '../adapters/db/report-store.js';
 import { AgedBalanceSums, emptyBuckets } from '../domain/aged-balance.js';
 import { addDays, type IsoDate } from '../domain/dates.js';
@@ -204,6 +205,7 @@ async function reportOf(
         asOf,
       ),
       lateFees: lateFeeSummary(lateFees(loadLateFeeInput(store, asOf, clientId), rules, { detail: false })),
+      withdrawn: withdrawnInvoices(store, clientId),
     },
     warnings: [...warnings],
   };

@@ -61,6 +61,12 @@ const JOURNAL_TEXT: Readonly<Record<string, (d: Record<string, unknown>) => stri
   client_modifie: () => 'coordonnées du client mises à jour par un import',
   litige: (d) => `mise en litige : ${String(d.motif ?? '')}`,
   litige_leve: () => 'litige levé',
+  statut_transmis: (d) =>
+    `statut 212 « Encaissée » écrit pour la plateforme (règlement de ${formatEuros(Number(d.montant_centimes), String(d.devise ?? 'EUR'))} du ${formatDateFr(d.date as IsoDate)})`,
+  statut: (d) => {
+    const base = `statut ${String(d.code)} « ${String(d.libelle)} » du ${formatDateFr(d.date as IsoDate)}${d.motif ? ` : ${String(d.motif)}` : ''}`;
+    return `${base}${STATUS_EFFECT_TEXT[String(d.effet)]?.(d) ?? ''}`;
+  },
   pause: (d) =>
     `relances en pause${d.jusqu_au ? ` jusqu'au ${formatDateFr(d.jusqu_au as IsoDate)}` : ''}${d.motif ? ` : ${String(d.motif)}` : ''}`,
   reprise: () => 'relances reprises',
@@ -71,6 +77,18 @@ const JOURNAL_TEXT: Readonly<Record<string, (d: Record<string, unknown>) => stri
     `mise en demeure du ${formatDateFr(d.envoyee_le as IsoDate)} reçue le ${formatDateFr(d.recue_le as IsoDate)}`,
   interruption_prescription: (d) =>
     `prescription interrompue : ${INTERRUPTION_LABELS[d.evenement as InterruptionKind] ?? String(d.evenement)}${d.note ? ` (${String(d.note)})` : ''} ; nouveau délai à compter du ${formatDateFr(d.date as IsoDate)}`,
+};
+
+/** What a lifecycle status did to the invoice, after its text. */
+const STATUS_EFFECT_TEXT: Readonly<Record<string, (d: Record<string, unknown>) => string>> = {
+  litige: () => ' → en litige, plus relancée',
+  litige_partiel: (d) =>
+    ` → ${formatEuros(Number(d.conteste_centimes ?? 0))} contestés, seule la part acceptée est relancée`,
+  pause: (d) =>
+    ` → relances en pause${d.jusqu_au ? ` jusqu'au ${formatDateFr(d.jusqu_au as IsoDate)}` : " jusqu'à un nouveau statut"}`,
+  reglement: (d) => ` → règlement de ${formatEuros(Number(d.regle_centimes ?? 0))} enregistré`,
+  retiree: () => ' → retirée du recouvrement',
+  historique: (d) => (d.note ? ` (${String(d.note)})` : ''),
 };
 
 function describeChanges(details: Record<string, unknown>): string {

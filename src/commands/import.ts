@@ -1,7 +1,13 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type Config, type ImportProfile, loadConfig, saveProfile } from '../adapters/config.js';
-import { ENCODING_LABELS, type Encoding, SEPARATOR_LABELS } from '../adapters/csv-source.js';
+import {
+  ENCODING_LABELS,
+  type Encoding,
+  inspectSource,
+  readSample,
+  SEPARATOR_LABELS,
+} from '../adapters/csv-source.js';
 import { openStore, type Store } from '../adapters/db/open.js';
 import { sniffFile } from '../adapters/einvoice/files.js';
 import { progressFor } from '../adapters/progress.js';
@@ -14,6 +20,13 @@ import {
   type PaymentImportReport,
   type PaymentImportRequest,
 } from '../app/import-payments.js';
+import {
+  importStatuses,
+  looksLikeJson,
+  looksLikeStatuses,
+  type StatusImportReport,
+  type StatusImportRequest,
+} from '../app/import-statuses.js';
 import { type ImportReport, importInvoices, rejectsPathFor } from '../app/invoice-import/index.js';
 import type { Context } from '../context.js';
 import {
@@ -24,6 +37,7 @@ import {
   INVOICE_CATALOGUE,
 } from '../domain/columns.js';
 import { type DateOrder, dateOrderLabel } from '../domain/dates.js';
+import { STATUS_CATALOGUE } from '../domain/lifecycle.js';
 import type { DecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE } from '../domain/payment-row.js';
 import { UsageError, UserError } from '../errors.js';
@@ -143,8 +157,11 @@ export async function runImport(context: Context, file: string, options: ImportO
     dateFormat === undefined ? undefined : ((dateFormat === 'jj/mm/aaaa' ? 'jma' : 'mja') as DateOrder);
   const noHeader = options.sansEntete ?? profile?.sans_entete ?? false;
   const type = options.type?.toLowerCase();
-  if (type !== undefined && !['factures', 'paiements', 'reglements', 'règlements', 'fec'].includes(type)) {
-    throw new UsageError(`--type « ${options.type} » : attendu factures, paiements ou fec.`);
+  if (
+    type !== undefined &&
+    !['factures', 'paiements', 'reglements', 'règlements', 'fec', 'statuts'].includes(type)
+  ) {
+    throw new UsageError(`--type « ${options.type} » : attendu factures, paiements, statuts ou fec.`);
   }
   if (type === undefined && existsSync(file) && statSync(file).isFile()) {
     // A bank statement given to import by mistake: say which command reads it.
@@ -162,6 +179,16 @@ export async function runImport(context: Context, file: string, options: ImportO
     return runEInvoiceImport(context, file, options, config, (run, committed) =>
       withImportStore(context, options.dryRun ?? false, run, committed),
     );
+  }
+  if (type === 'statuts' || (type === undefined && (await looksLikeStatusFile(file, encoding)))) {
+    return runStatusImport(context, file, options, config, {
+      encoding,
+      separator,
+      decimalMark: decimal as DecimalMark | undefined,
+      dateOrder,
+      columns: parseColumns(options.colonne ?? [], STATUS_CATALOGUE),
+      noHeader,
+    });
   }
   if ((type === undefined && (await looksLikeFec(file, encoding))) || type === 'fec') {
     return runFecImport(context, file, options, encoding, config);
@@ -202,6 +229,7 @@ export async function runImport(context: Context, file: string, options: ImportO
           columns,
           noHeader,
           paymentTermDays: options.delaiPaiement ?? config.import.delai_paiement_jours,
+          paymentWaitDays: config.import.attente_paiement_transmis_jours,
           defaultCurrency: config.import.devise,
           forceInvoices: options.type === 'factures',
         },
@@ -262,6 +290,8 @@ function toJson(report: ImportReport) {
     echeances_calculees: report.dueDatesComputed,
     avoirs_crees: report.creditNotesCreated,
     litiges_selon_statut: c.disputedByStatus,
+    pauses_selon_statut: c.pausedByStatus,
+    retraits_selon_statut: c.withdrawnByStatus,
     colonnes: Object.fromEntries(
       FIELDS.filter((f) => report.columns[f.key] !== undefined).map((f) => [f.option, report.columns[f.key]]),
     ),
@@ -279,6 +309,7 @@ function printErrors(
   context: Context,
   file: string,
   report: Pick<ImportReport, 'file' | 'errors' | 'errorCount' | 'committed' | 'dryRun'>,
+  writesRejects = true,
 ): boolean {
   const c = colors(context);
   const name = displayPath(context.cwd, report.file);
@@ -300,7 +331,9 @@ function printErrors(
         ),
       );
       err(
-        `Corrigez le fichier puis relancez, ou importez les lignes valides avec --ignorer-erreurs (les lignes rejetées iront dans ${displayPath(context.cwd, rejectsPathFor(file))}).`,
+        writesRejects
+          ? `Corrigez le fichier puis relancez, ou importez les lignes valides avec --ignorer-erreurs (les lignes rejetées iront dans ${displayPath(context.cwd, rejectsPathFor(file))}).`
+          : 'Corrigez le fichier puis relancez, ou importez les lignes valides avec --ignorer-erreurs.',
       );
       return false;
     }
@@ -346,7 +379,21 @@ function printReport(context: Context, file: string, report: ImportReport, optio
   if (counts.disputedByStatus > 0) {
     out(
       c.yellow(
-        `  ${plural(counts.disputedByStatus, 'facture mise en litige', 'factures mises en litige')} d'après la colonne de statut (en litige, contestée, refusée ou rejetée) : elles ne seront pas relancées. Quand le litige est réglé : recouvre litige NUMÉRO --lever.`,
+        `  ${plural(counts.disputedByStatus, 'facture mise en litige', 'factures mises en litige')} d'après la colonne de statut (en litige, contestée, refusée, approuvée partiellement) : elles ne seront pas relancées. Quand le litige est réglé : recouvre litige NUMÉRO --lever.`,
+      ),
+    );
+  }
+  if (counts.pausedByStatus > 0) {
+    out(
+      c.yellow(
+        `  ${plural(counts.pausedByStatus, 'facture mise en pause', 'factures mises en pause')} d'après la colonne de statut (suspendue, ou paiement transmis : le temps que le virement arrive). Pour reprendre plus tôt : recouvre pause NUMÉRO --reprendre.`,
+      ),
+    );
+  }
+  if (counts.withdrawnByStatus > 0) {
+    out(
+      c.yellow(
+        `  ${plural(counts.withdrawnByStatus, 'facture retirée du recouvrement', 'factures retirées du recouvrement')} d'après la colonne de statut (rejetée ou annulée).`,
       ),
     );
   }
@@ -466,6 +513,119 @@ async function runPaymentImport(
   if (report.rejectsFile)
     context.stdout.write(
       color.yellow(`  Lignes rejetées écrites dans ${displayPath(context.cwd, report.rejectsFile)}.\n`),
+    );
+  return report.errorCount > 0 ? 1 : 0;
+}
+
+async function looksLikeStatusFile(file: string, encoding: Encoding | undefined): Promise<boolean> {
+  if (!existsSync(file) || !statSync(file).isFile()) return false;
+  const sample = await readSample(await inspectSource(file, encoding), 64 * 1024);
+  return looksLikeJson(sample) || looksLikeStatuses(sample);
+}
+
+/** `recouvre import statuts.csv` (or a platform's JSON): the lifecycle statuses of e-invoices. */
+async function runStatusImport(
+  context: Context,
+  file: string,
+  options: ImportOptions,
+  config: Config,
+  format: Omit<StatusImportRequest, 'file' | 'dryRun' | 'ignoreErrors' | 'paymentWaitDays'>,
+): Promise<number> {
+  if (options.listeComplete || options.enregistrerProfil || options.profil || options.accepterModifications) {
+    throw new UsageError(
+      '--liste-complete, --accepter-modifications, --profil et --enregistrer-profil ne valent que pour un export de factures.',
+    );
+  }
+  const store = await openStore(context.dbPath, { create: false });
+  let report: StatusImportReport;
+  try {
+    report = await importStatuses(
+      store,
+      {
+        file,
+        dryRun: options.dryRun ?? false,
+        ignoreErrors: options.ignorerErreurs ?? false,
+        paymentWaitDays: config.import.attente_paiement_transmis_jours,
+        ...format,
+      },
+      { now: context.now, today: context.today },
+    );
+  } finally {
+    await store.close();
+  }
+  const c = report.counts;
+  if (options.json) {
+    context.stdout.write(
+      `${JSON.stringify({
+        type: 'statuts',
+        fichier: report.file,
+        sha256: report.sha256,
+        format: report.format,
+        simulation: report.dryRun,
+        importe: report.committed,
+        crees: c.created,
+        deja_connus: c.known,
+        doublons: c.duplicates,
+        rejetes: c.rejected,
+        en_litige: c.disputed,
+        en_litige_partiel: c.partial,
+        en_pause: c.paused,
+        encaissees: c.paid,
+        retirees: c.withdrawn,
+        encaissees_deja_connues: c.alreadyPaid,
+        nombre_erreurs: report.errorCount,
+        erreurs: errorsJson(report.errors),
+        rejets: report.rejectsFile,
+      })}\n`,
+    );
+    return report.errorCount > 0 ? 1 : 0;
+  }
+  if (!printErrors(context, file, report, report.format !== 'json')) return 1;
+  const color = colors(context);
+  const name = displayPath(context.cwd, report.file);
+  const out = (text: string) => context.stdout.write(text);
+  out(
+    `${color.bold(report.dryRun ? `Simulation de l'import des statuts de ${name} (rien n'est écrit)` : `Import des statuts de ${name}`)}\n`,
+  );
+  out(
+    `  ${plural(c.created, 'statut enregistré', 'statuts enregistrés')}, ${plural(c.known, 'déjà connu', 'déjà connus')}, ${plural(c.rejected, 'rejeté', 'rejetés')}${report.dryRun ? ' (simulation)' : ''}\n`,
+  );
+  const effects = [
+    [
+      c.disputed,
+      'facture mise en litige (207, 210 ou 206 sans montant)',
+      'factures mises en litige (207, 210 ou 206 sans montant)',
+    ],
+    [
+      c.partial,
+      'facture acceptée en partie : seule la part acceptée sera relancée',
+      'factures acceptées en partie : seule la part acceptée sera relancée',
+    ],
+    [c.paused, 'facture en pause (208 ou 211)', 'factures en pause (208 ou 211)'],
+    [c.paid, 'règlement enregistré (212 « Encaissée »)', 'règlements enregistrés (212 « Encaissée »)'],
+    [
+      c.withdrawn,
+      'facture retirée du recouvrement (213 « Rejetée » ou 220 « Annulée »)',
+      'factures retirées du recouvrement (213 « Rejetée » ou 220 « Annulée »)',
+    ],
+    [
+      c.alreadyPaid,
+      '« Encaissée » déjà connue de recouvre (règlement enregistré ou facture soldée) : gardée dans l’historique',
+      '« Encaissée » déjà connues de recouvre (règlement enregistré ou facture soldée) : gardées dans l’historique',
+    ],
+  ] as const;
+  for (const [count, one, many] of effects) if (count > 0) out(`  ${plural(count, one, many)}\n`);
+  if (c.duplicates > 0)
+    out(
+      `  ${plural(c.duplicates, 'statut en double compté une fois', 'statuts en double comptés une fois')} (même facture, code et date).\n`,
+    );
+  if (report.rejectsFile)
+    out(color.yellow(`  Lignes rejetées écrites dans ${displayPath(context.cwd, report.rejectsFile)}.\n`));
+  if (c.created > 0 && !report.dryRun)
+    out(
+      color.dim(
+        '  Chaque statut figure dans « recouvre historique <facture> » ; « recouvre relancer --dry-run » en tient compte.\n',
+      ),
     );
   return report.errorCount > 0 ? 1 : 0;
 }

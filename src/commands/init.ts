@@ -12,6 +12,8 @@ export const CONFIG_TEMPLATE = `# Configuration de recouvre pour cette société
 delai_paiement_jours = 30
 # Devise des montants sans symbole ni colonne « Devise ».
 devise = "EUR"
+# Jours de pause d'une facture au statut 211 « Paiement transmis », le temps que l'argent arrive.
+attente_paiement_transmis_jours = 10
 
 # Profils d'import, pour les exports dont recouvre ne reconnaît pas les colonnes.
 # « recouvre import fichier.csv --colonne numero="Réf. doc" --enregistrer-profil monlogiciel »

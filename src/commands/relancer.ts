@@ -8,6 +8,7 @@ import type { Context } from '../context.js';
 import { weekdayName } from '../domain/business-days.js';
 import { formatDateFr, type IsoDate } from '../domain/dates.js';
 import {
+  claimedNumber,
   clientLabel,
   type DunningPlan,
   EXCLUSION_LABELS,
@@ -126,7 +127,7 @@ function writeSummary(context: Context, report: RunReport): void {
             clientLabel(o.action.client.name, o.action.client.code),
             STEP_LABELS[o.action.step.code],
             CHANNEL_LABELS[o.action.channel],
-            o.action.invoices.map((k) => k.invoice.number).join('\n'),
+            o.action.invoices.map((k) => claimedNumber(k.invoice)).join('\n'),
             formatEuros(totalDue(o.action), o.action.currency),
             o.result === 'echec' ? c.red(RESULT_LABELS[o.result]) : RESULT_LABELS[o.result],
           ]),
@@ -290,7 +291,7 @@ function actionToJson(a: PlannedAction, holds: readonly Hold[]): string {
   const invoices = a.invoices
     .map(
       (c) =>
-        `{"numero":${JSON.stringify(c.invoice.number)},"echeance":"${c.invoice.dueDate}","reste_du_centimes":${c.invoice.outstanding},"avoirs_centimes":${c.invoice.outstanding - c.claimed},"reclame_centimes":${c.claimed},"jours_retard":${c.daysLate},"reglee_le":${c.settledOn === null ? 'null' : `"${c.settledOn}"`},"penalites_centimes":${c.penalty.interest},"indemnite_centimes":${c.penalty.indemnity}}`,
+        `{"numero":${JSON.stringify(c.invoice.number)},"echeance":"${c.invoice.dueDate}","reste_du_centimes":${c.invoice.outstanding},"conteste_centimes":${c.invoice.disputedPart ?? 0},"avoirs_centimes":${c.invoice.outstanding - c.claimed},"reclame_centimes":${c.claimed},"jours_retard":${c.daysLate},"reglee_le":${c.settledOn === null ? 'null' : `"${c.settledOn}"`},"penalites_centimes":${c.penalty.interest},"indemnite_centimes":${c.penalty.indemnity}}`,
     )
     .join(',');
   const head = JSON.stringify({
@@ -408,8 +409,8 @@ function writePlan(context: Context, plan: DunningPlan): void {
 function invoiceList(action: PlannedAction): string {
   const lines = action.invoices.map((c) =>
     c.daysLate > 0
-      ? `${c.invoice.number} (${plural(c.daysLate, 'jour', 'jours')} de retard)`
-      : `${c.invoice.number} (échéance le ${formatDateFr(c.invoice.dueDate)})`,
+      ? `${claimedNumber(c.invoice)} (${plural(c.daysLate, 'jour', 'jours')} de retard)`
+      : `${claimedNumber(c.invoice)} (échéance le ${formatDateFr(c.invoice.dueDate)})`,
   );
   for (const credit of action.credits)
     lines.push(`avoir ${credit.creditNote.number} : -${formatEuros(credit.amount, action.currency)}`);

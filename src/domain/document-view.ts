@@ -1,7 +1,7 @@
 import type { Creditor } from './creditor.js';
 import { formatIban } from './creditor.js';
 import { addDays, daysBetween, formatDateFr, formatDateLong, type IsoDate } from './dates.js';
-import { type PlannedAction, totalDue } from './dunning.js';
+import { claimedNumber, type PlannedAction, totalDue } from './dunning.js';
 import { formatEuros } from './money.js';
 import { periodCents } from './penalties.js';
 import { formatRate } from './rates.js';
@@ -183,7 +183,7 @@ export function documentView(
     factures: action.invoices.map((c) => {
       const d = details.get(c.invoice.number);
       return {
-        numero: c.invoice.number,
+        numero: claimedNumber(c.invoice),
         date: d ? formatDateFr(d.issueDate as IsoDate) : '',
         echeance: formatDateFr(c.invoice.dueDate),
         montant: money(c.invoice.amount),

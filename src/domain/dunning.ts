@@ -70,6 +70,21 @@ export interface DunningInvoice {
   readonly paused: boolean;
   readonly pausedUntil: IsoDate | null;
   readonly pauseReason: string | null;
+  /** The part its client contests (lifecycle status 206), left out of `amount` and `outstanding`. */
+  readonly disputedPart?: Cents;
+  /** The lifecycle status that withdrew it (213 « Rejetée », 220 « Annulée »): never chased. */
+  readonly withdrawn?: number | null;
+}
+
+/**
+ * An invoice's number as a claim names it: with the contested part when its client accepted only
+ * part of it, so that the debtor and the user see why less than the invoice is asked.
+ * `claimedNumber({ number: 'F1', disputedPart: 30000, currency: 'EUR', … })` → `F1 (part acceptée ; 300,00 € contestés, non réclamés)`.
+ */
+export function claimedNumber(invoice: DunningInvoice): string {
+  return invoice.disputedPart
+    ? `${invoice.number} (part acceptée ; ${formatEuros(invoice.disputedPart, invoice.currency)} contestés, non réclamés)`
+    : invoice.number;
 }
 
 /** An invoice nothing holds back: not disputed, not paused, issued by the day of the run. */
@@ -162,6 +177,7 @@ export interface PlannedAction {
 }
 
 export type ExclusionReason =
+  | 'retiree'
   | 'litige'
   | 'pause'
   | 'pause_client'
@@ -173,6 +189,7 @@ export type ExclusionReason =
   | 'sans_relance_ecrite';
 
 export const EXCLUSION_LABELS: Readonly<Record<ExclusionReason, string>> = {
+  retiree: 'rejetée ou annulée',
   litige: 'en litige',
   pause: 'en pause',
   pause_client: 'client en pause',
@@ -524,6 +541,7 @@ function blockingReason(
   plans: ReadonlyMap<number, { plan: PaymentPlan; next: string }>,
   asOf: IsoDate,
 ): { reason: ExclusionReason; detail: string } | null {
+  if (invoice.withdrawn) return { reason: 'retiree', detail: invoice.disputeReason ?? '' };
   if (invoice.disputed) return { reason: 'litige', detail: invoice.disputeReason ?? '' };
   if (pausedOn(invoice.paused, invoice.pausedUntil, asOf))
     return { reason: 'pause', detail: pauseDetail(invoice.pausedUntil, invoice.pauseReason) };

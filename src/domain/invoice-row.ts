@@ -25,25 +25,47 @@ export interface InvoiceRow {
   readonly paidOn?: IsoDate | null;
   readonly currency: string;
   /**
-   * The export's status when it says the client contests the invoice (« En litige », « Refusée »…):
-   * one of `DISPUTE_STATUSES`' labels. The import marks the invoice disputed, which no run chases.
+   * The export's status when it says more than « open »: contested, refused, rejected, suspended,
+   * payment on its way (one of `EXPORT_STATUSES`). The import applies it once, as the lifecycle status
+   * of the same name would (`EXPORT_STATUS_CODES`).
    */
-  readonly disputeStatus?: DisputeStatus | null;
+  readonly exportStatus?: ExportStatus | null;
 }
 
 /**
- * Status words of an export that mean the invoice is contested or refused by the client (or
- * rejected by its e-invoicing platform): chasing it would be wrong, so it is imported as disputed.
+ * Status words of an export that change what dunning may do: the client contests or refuses the
+ * invoice, its platform rejected it, it is suspended, its payment is on its way, it was cancelled.
  */
-export const DISPUTE_STATUSES = ['En litige', 'Contestée', 'Refusée', 'Rejetée'] as const;
-export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+export const EXPORT_STATUSES = [
+  'En litige',
+  'Contestée',
+  'Refusée',
+  'Rejetée',
+  'Approuvée partiellement',
+  'Suspendue',
+  'Paiement transmis',
+  'Annulée',
+] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
+
+/** The lifecycle status (AFNOR XP Z12-012) each export status word stands for: its effect is that one's. */
+export const EXPORT_STATUS_CODES: Readonly<Record<ExportStatus, number>> = {
+  'En litige': 207,
+  Contestée: 207,
+  Refusée: 210,
+  Rejetée: 213,
+  'Approuvée partiellement': 206,
+  Suspendue: 208,
+  'Paiement transmis': 211,
+  Annulée: 220,
+};
 
 /**
  * What a line means, as a number: raised when the reading of a line learns something a stored
  * line's fingerprint did not cover (the dispute statuses), so that the next re-import reads every
  * line in full once.
  */
-export const ROW_RULES = 2;
+export const ROW_RULES = 3;
 
 /**
  * The columns that describe the client rather than the invoice: two lines with the same cells in
@@ -70,7 +92,12 @@ export interface CellError {
 
 export type RowResult =
   | { readonly kind: 'invoice'; readonly row: InvoiceRow }
-  | { readonly kind: 'skipped'; readonly number: string; readonly reason: string }
+  | {
+      readonly kind: 'skipped';
+      readonly number: string;
+      readonly reason: string;
+      readonly cancelled: boolean;
+    }
   | { readonly kind: 'invalid'; readonly number: string | null; readonly errors: readonly CellError[] }
   /**
    * A line with no invoice number whose text says total, sous-total or report (Sage, EBP and Excel
@@ -108,7 +135,7 @@ const PAID_STATUSES = new Set([
   'acquittee',
   'encaissee',
 ]);
-const DISPUTE_WORDS: ReadonlyMap<string, DisputeStatus> = new Map([
+const STATUS_WORDS: ReadonlyMap<string, ExportStatus> = new Map([
   ['en litige', 'En litige'],
   ['litige', 'En litige'],
   ['litigieuse', 'En litige'],
@@ -124,7 +151,18 @@ const DISPUTE_WORDS: ReadonlyMap<string, DisputeStatus> = new Map([
   ['rejetee', 'Rejetée'],
   ['rejete', 'Rejetée'],
   ['rejected', 'Rejetée'],
+  ['approuvee partiellement', 'Approuvée partiellement'],
+  ['partiellement approuvee', 'Approuvée partiellement'],
+  ['acceptee partiellement', 'Approuvée partiellement'],
+  ['partiellement acceptee', 'Approuvée partiellement'],
+  ['suspendue', 'Suspendue'],
+  ['suspendu', 'Suspendue'],
+  ['suspended', 'Suspendue'],
+  ['paiement transmis', 'Paiement transmis'],
+  ['payment transmitted', 'Paiement transmis'],
 ]);
+/** Cancelled: a new one is not imported; one already imported is withdrawn from dunning. */
+const CANCELLED_STATUSES = new Set(['annulee', 'annule', 'cancelled', 'canceled', 'void']);
 const SKIPPED_STATUSES: ReadonlyMap<string, string> = new Map([
   ['brouillon', 'facture en brouillon'],
   ['draft', 'facture en brouillon'],
@@ -239,7 +277,8 @@ function readRow(
 
   const status = simplify(cell(at.status));
   const skipped = SKIPPED_STATUSES.get(status);
-  if (skipped !== undefined && number !== '') return { kind: 'skipped', number, reason: skipped };
+  if (skipped !== undefined && number !== '')
+    return { kind: 'skipped', number, reason: skipped, cancelled: CANCELLED_STATUSES.has(status) };
 
   const clientName = cell(at.clientName);
   const clientCode = cell(at.clientCode) || clientName;
@@ -391,7 +430,7 @@ function readRow(
       amount: amount.cents,
       paid,
       currency,
-      disputeStatus: DISPUTE_WORDS.get(status) ?? null,
+      exportStatus: STATUS_WORDS.get(status) ?? null,
     },
   };
 }

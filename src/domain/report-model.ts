@@ -62,6 +62,18 @@ export interface Activity {
   readonly prescription: ReturnType<typeof prescriptionWarnings>;
   /** Per client and currency, the penalties of invoices paid late that can still be claimed. */
   readonly lateFees: readonly LateFeeSummary[];
+  /** Open invoices a 213 « Rejetée » or 220 « Annulée » status took out of dunning, with why. */
+  readonly withdrawn: readonly WithdrawnInvoice[];
+}
+
+export interface WithdrawnInvoice {
+  readonly number: string;
+  readonly clientCode: string;
+  readonly clientName: string;
+  readonly outstanding: number;
+  readonly currency: string;
+  readonly code: number;
+  readonly reason: string | null;
 }
 
 export interface LateFeeSummary {

@@ -315,6 +315,24 @@ export function reportView(report: Report, limit: number): ReportView {
   });
 
   sections.push({
+    title: 'Factures retirées du recouvrement',
+    head: ['Facture', 'Client', 'Reste dû', 'Pourquoi'],
+    rows: a.withdrawn.map((w) => [
+      text(w.number),
+      text(clientLabel(w.clientName, w.clientCode)),
+      money(w.outstanding, w.currency),
+      text(w.reason ?? `statut ${w.code}`),
+    ]),
+    empty: 'Aucune facture rejetée ou annulée restée ouverte.',
+    notes:
+      a.withdrawn.length > 0
+        ? [
+            'Statut 213 « Rejetée » ou 220 « Annulée » : recouvre ne les relance plus ; soldez-les ou émettez un avoir dans votre logiciel.',
+          ]
+        : [],
+  });
+
+  sections.push({
     title: 'Pénalités des factures payées en retard',
     head: ['Client', 'Factures', 'Pénalités', 'Indemnités', 'Réclamable'],
     rows: a.lateFees.map((f) => [

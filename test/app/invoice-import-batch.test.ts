@@ -26,7 +26,7 @@ const row = (
   paid: 0 as Cents,
   paidOn: null,
   currency: 'EUR',
-  disputeStatus: null,
+  exportStatus: null,
   ...extra,
 });
 
@@ -43,7 +43,7 @@ describe('a batch of checked lines, from the reading thread to the writer', () =
         paidOn: '2024-02-29' as IsoDate,
         currency: 'USD',
         dueDateComputed: true,
-        disputeStatus: 'Refusée',
+        exportStatus: 'Refusée',
       }),
       row('F3', '2024-02-29', '2024-02-29', { amount: -500 as Cents, paid: -500 as Cents }),
     ];
@@ -62,12 +62,12 @@ describe('a batch of checked lines, from the reading thread to the writer', () =
         undefined,
       );
     });
-    writer.addOther({ kind: 'skipped', line: 5, number: 'F4' });
+    writer.addOther({ kind: 'skipped', line: 5, number: 'F4', cancelled: true });
     const seen: RowItem[] = [];
     handBatch(writer.take().batch, { onItem: (item) => seen.push(item), onUnchanged: () => {} });
     expect(seen.map((item) => (item.kind === 'invoice' ? item.row : item))).toEqual([
       ...rows,
-      { kind: 'skipped', line: 5, number: 'F4' },
+      { kind: 'skipped', line: 5, number: 'F4', cancelled: true },
     ]);
     expect(seen.map((item) => item.line)).toEqual([2, 3, 4, 5]);
     expect(seen[2]).toMatchObject({

@@ -33,7 +33,7 @@ describe('readInvoiceRow', () => {
         amount: 120000,
         paid: 20000,
         currency: 'EUR',
-        disputeStatus: null,
+        exportStatus: null,
       },
     });
   });

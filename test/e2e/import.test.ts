@@ -289,7 +289,7 @@ describe('recouvre import: encodings and the quirks of real exports', () => {
     const first = await recouvre(['import', file], { cwd: dir });
     expect(first.code).toBe(0);
     expect(plain(first.stdout)).toContain(
-      "3 factures mises en litige d'après la colonne de statut (en litige, contestée, refusée ou rejetée) : elles ne seront pas relancées.",
+      "3 factures mises en litige d'après la colonne de statut (en litige, contestée, refusée, approuvée partiellement) : elles ne seront pas relancées.",
     );
     const disputes = () =>
       query<{ number: string; disputed: number; dispute_reason: string | null }>(

@@ -158,7 +158,7 @@ describe('recouvre import: payment files', () => {
     expect(invoices.stderr).toContain('facture R-001 déjà importée');
     const bad = await recouvre(['import', 'export.csv', '--type', 'avoirs'], { cwd: dir });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--type « avoirs » : attendu factures, paiements ou fec.');
+    expect(bad.stderr).toContain('--type « avoirs » : attendu factures, paiements, statuts ou fec.');
   });
 });
 

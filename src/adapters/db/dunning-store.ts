@@ -80,13 +80,16 @@ type InvoiceTuple = [
   string, // currency
   number, // amount_cents
   number, // paid_cents
-  number, // flags: 1 disputed, 2 paused, 4 issued after the day of the run
+  number, // flags: 1 disputed, 2 paused, 4 issued after the day of the run, 8 partly disputed
   string | null, // issue date of a credit note
   Reasons | string | null, // when flagged: why (a JSON text when read row by row)
 ];
 
-/** Why an invoice is disputed or paused: dispute reason, paused until, pause reason. */
-type Reasons = [string | null, string | null, string | null];
+/**
+ * Why an invoice is disputed or paused: dispute reason, paused until, pause reason, the part its
+ * client contests, the lifecycle status that withdrew it.
+ */
+type Reasons = [string | null, string | null, string | null, number, number | null];
 
 type PaymentTuple = [number, string, number, number];
 
@@ -94,8 +97,10 @@ type ClientTuple = [number, string, string, ClientKind, string, number, string |
 
 /** What the engine reads of each open invoice (an `InvoiceTuple`). */
 const INVOICE_COLUMNS = `i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_cents,
-  i.disputed + 2 * i.paused + 4 * (i.issue_date > @asOf), CASE WHEN i.amount_cents < 0 THEN i.issue_date END,
-  CASE WHEN i.disputed = 1 OR i.paused = 1 THEN json_array(i.dispute_reason, i.paused_until, i.pause_reason) END`;
+  i.disputed + 2 * i.paused + 4 * (i.issue_date > @asOf) + 8 * (i.disputed_cents > 0),
+  CASE WHEN i.amount_cents < 0 THEN i.issue_date END,
+  CASE WHEN i.disputed = 1 OR i.paused = 1 OR i.disputed_cents > 0
+    THEN json_array(i.dispute_reason, i.paused_until, i.pause_reason, i.disputed_cents, i.withdrawn_code) END`;
 
 /**
  * The open invoices the engine needs. Invoices the export says are settled and that have no
@@ -265,10 +270,14 @@ function assembleInput(
     const own = payments.get(id);
     const covered = own?.covered ?? NONE;
     const fresh = own?.fresh ?? NONE;
-    const due = outstanding(amount as Cents, paid as Cents, sum(covered), sum(fresh));
+    const reasons = typeof why === 'string' ? (JSON.parse(why) as Reasons) : why;
+    // A part its client contests (206) is never chased: the engine sees the accepted part only,
+    // so that what is claimed, the penalties and the letter's lines all agree.
+    const contested = (flags & 8) !== 0 ? ((reasons?.[3] ?? 0) as Cents) : (0 as Cents);
+    const whole = outstanding(amount as Cents, paid as Cents, sum(covered), sum(fresh));
+    const due = contested === 0 ? whole : (Math.max(0, whole - contested) as Cents);
     if (due === 0) continue;
     clientIds.add(clientId);
-    const reasons = typeof why === 'string' ? (JSON.parse(why) as Reasons) : why;
     invoices.push({
       id,
       number,
@@ -276,7 +285,7 @@ function assembleInput(
       creditDate: creditDate as IsoDate | null,
       dueDate: intern(dueDate),
       currency: intern(currency),
-      amount: amount as Cents,
+      amount: (amount - contested) as Cents,
       declaredPaid: paid as Cents,
       payments: covered,
       freshPayments: fresh,
@@ -287,6 +296,8 @@ function assembleInput(
       paused: (flags & 2) !== 0,
       pausedUntil: (reasons?.[1] ?? null) as IsoDate | null,
       pauseReason: reasons?.[2] ?? null,
+      disputedPart: contested,
+      withdrawn: reasons?.[4] ?? null,
     });
   }
 

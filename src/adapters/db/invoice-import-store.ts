@@ -1,5 +1,12 @@
 import type SQLite from 'better-sqlite3';
-import { type InvoiceRow, suspiciousAmountChange } from '../../domain/invoice-row.js';
+import { addDays, type IsoDate } from '../../domain/dates.js';
+import {
+  EXPORT_STATUS_CODES,
+  type ExportStatus,
+  type InvoiceRow,
+  suspiciousAmountChange,
+} from '../../domain/invoice-row.js';
+import { lifecycleStatus } from '../../domain/lifecycle.js';
 import { type Fingerprint, Hash64Table } from '../line-fingerprint.js';
 import { OUTSTANDING_SQL } from './balances.js';
 import { sqliteOf } from './connection.js';
@@ -25,8 +32,12 @@ export interface ImportCounts {
   closed: number;
   clientsCreated: number;
   clientsUpdated: number;
-  /** Invoices the export's status says contested (`InvoiceRow.disputeStatus`), newly marked disputed. */
+  /** Invoices the export's status says contested (`InvoiceRow.exportStatus`), newly marked disputed. */
   disputedByStatus: number;
+  /** Invoices newly paused by a « Suspendue » or « Paiement transmis » status. */
+  pausedByStatus: number;
+  /** Invoices newly withdrawn from dunning by a « Rejetée » or « Annulée » status. */
+  withdrawnByStatus: number;
 }
 
 export type InvoiceOutcome =
@@ -275,6 +286,8 @@ export class InvoiceImportStore {
     private readonly businessDate: string,
     /** Write an amount change even when it looks like a broken export (`--accepter-modifications`). */
     private readonly acceptAmountChanges = false,
+    /** How long a « Paiement transmis » status pauses an invoice, waiting for the bank. */
+    private readonly paymentWaitDays = 10,
   ) {
     this.sqlite = sqliteOf(store);
     const { sqlite } = this;
@@ -370,6 +383,8 @@ export class InvoiceImportStore {
     clientsCreated: 0,
     clientsUpdated: 0,
     disputedByStatus: 0,
+    pausedByStatus: 0,
+    withdrawnByStatus: 0,
   };
 
   private journal(kind: string, clientId: number | null, invoiceId: number | null, details: unknown): void {
@@ -659,32 +674,86 @@ export class InvoiceImportStore {
     return { kind: 'updated' };
   }
 
-  /** Invoices whose line says they are contested: marked disputed in `finish`. */
-  private readonly statusDisputes: { id: number; status: string; number: string; line: number }[] = [];
+  /** Invoices whose line carries a status that acts (`EXPORT_STATUSES`): applied in `finish`. */
+  private readonly statusChanges: { id: number; status: ExportStatus; number: string; line: number }[] = [];
 
   private disputeByStatus(id: number, row: InvoiceRow, line: number): void {
-    if (row.disputeStatus)
-      this.statusDisputes.push({ id, status: row.disputeStatus, number: row.number, line });
+    if (row.exportStatus) this.statusChanges.push({ id, status: row.exportStatus, number: row.number, line });
+  }
+
+  /** A line « Annulée » of an invoice recouvre has: withdrawn from dunning in `finish`. */
+  cancelledInExport(number: string, line: number): void {
+    const stored = this.storedInvoice(number);
+    if (stored) this.statusChanges.push({ id: stored.id, status: 'Annulée', number, line });
   }
 
   /**
-   * Marks disputed the invoices an export's status says contested, once: never one already
-   * disputed (its reason stays), nor one whose dispute was lifted by hand (`litige --lever`).
+   * Applies the statuses an export's lines carry, each once: never over a dispute or a pause already
+   * there (its reason stays), never again after a hand lifted it (`litige --lever`, `pause --reprendre`).
    * Run after the first import's totals are written, so that their triggers count the change.
    */
   private applyStatusDisputes(): void {
-    if (this.statusDisputes.length === 0) return;
-    const mark = this.sqlite.prepare(
-      `UPDATE invoices SET disputed = 1, dispute_reason = ? WHERE id = ? AND disputed = 0
-         AND NOT EXISTS (SELECT 1 FROM journal WHERE invoice_id = invoices.id AND kind = 'litige_leve')
+    if (this.statusChanges.length === 0) return;
+    const unlifted = `NOT EXISTS (SELECT 1 FROM journal WHERE invoice_id = invoices.id AND kind = 'litige_leve')`;
+    const dispute = this.sqlite.prepare(
+      `UPDATE invoices SET disputed = 1, dispute_reason = ? WHERE id = ? AND disputed = 0 AND ${unlifted}
        RETURNING client_id`,
     );
-    for (const { id, status, number, line } of this.statusDisputes.splice(0)) {
+    const withdraw = this.sqlite.prepare(
+      `UPDATE invoices SET disputed = 1, dispute_reason = ?, withdrawn_code = ?
+       WHERE id = ? AND withdrawn_code IS NULL AND ${unlifted} RETURNING client_id`,
+    );
+    // Once: a pause this status already made (and perhaps a hand lifted) is not made again.
+    const pause = this.sqlite.prepare(
+      `UPDATE invoices SET paused = 1, paused_until = ?, pause_reason = ? WHERE id = ? AND paused = 0
+         AND NOT EXISTS (SELECT 1 FROM journal WHERE invoice_id = invoices.id AND kind = 'pause'
+                           AND json_extract(details, '$.statut') = ?)
+       RETURNING client_id`,
+    );
+    for (const { id, status, number, line } of this.statusChanges.splice(0)) {
+      const lifecycle = lifecycleStatus(EXPORT_STATUS_CODES[status])!;
       const reason = `statut « ${status} » dans l'export`;
-      const marked = mark.get(reason, id) as { client_id: number } | undefined;
-      if (marked === undefined) continue;
-      this.counts.disputedByStatus++;
-      this.journal('litige', marked.client_id, id, { numero: number, motif: reason, ligne: line });
+      switch (lifecycle.effect) {
+        case 'litige':
+        case 'partiel': {
+          const motif =
+            lifecycle.effect === 'partiel'
+              ? `${reason} (sans montant accepté : toute la facture est tenue pour contestée)`
+              : reason;
+          const marked = dispute.get(motif, id) as { client_id: number } | undefined;
+          if (marked === undefined) continue;
+          this.counts.disputedByStatus++;
+          this.journal('litige', marked.client_id, id, { numero: number, motif, ligne: line });
+          break;
+        }
+        case 'retiree': {
+          const motif = `${reason} : retirée du recouvrement`;
+          const marked = withdraw.get(motif, lifecycle.code, id) as { client_id: number } | undefined;
+          if (marked === undefined) continue;
+          this.counts.withdrawnByStatus++;
+          this.journal('litige', marked.client_id, id, { numero: number, motif, ligne: line });
+          break;
+        }
+        case 'pause':
+        case 'paiement_transmis': {
+          const until =
+            lifecycle.effect === 'pause' ? null : addDays(this.businessDate as IsoDate, this.paymentWaitDays);
+          const marked = pause.get(until, reason, id, status) as { client_id: number } | undefined;
+          if (marked === undefined) continue;
+          this.counts.pausedByStatus++;
+          this.journal('pause', marked.client_id, id, {
+            numero: number,
+            motif: reason,
+            statut: status,
+            jusqu_au: until,
+            ligne: line,
+          });
+          break;
+        }
+        case 'encaissee':
+        case 'aucun':
+          break;
+      }
     }
   }
 

@@ -19,7 +19,7 @@ const SETTLED_LATE_SQL = (oneClient: boolean) => `WITH late(id) AS (
     UNION
     SELECT p.invoice_id FROM payments p JOIN invoices i ON i.id = p.invoice_id
     WHERE p.date > i.due_date ${oneClient ? 'AND i.client_id = @client' : ''})
-  SELECT i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_on, i.disputed,
+  SELECT i.id, i.number, i.client_id, i.due_date, i.currency, i.amount_cents, i.paid_on, (i.disputed OR i.disputed_cents > 0),
     (SELECT json_group_array(json_array(p.date, p.amount_cents)) FROM payments p WHERE p.invoice_id = i.id)
   FROM late JOIN invoices i ON i.id = late.id
   WHERE i.amount_cents > 0 AND i.closed_import_id IS NULL AND ${OUTSTANDING_SQL} <= 0`;

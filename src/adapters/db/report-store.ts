@@ -4,7 +4,7 @@ import type SQLite from 'better-sqlite3';
 import type { IsoDate } from '../../domain/dates.js';
 import type { Cents } from '../../domain/money.js';
 import type { DelaySums, InvoiceGroup, Period, Prescription, Settlement } from '../../domain/report.js';
-import type { ActivityCount, OpenTask } from '../../domain/report-model.js';
+import type { ActivityCount, OpenTask, WithdrawnInvoice } from '../../domain/report-model.js';
 import { PAYMENT_IS_FRESH_SQL } from './balances.js';
 import { sqliteOf } from './connection.js';
 import type { InvoiceBatch } from './dunning-store.js';
@@ -281,6 +281,38 @@ export function prescriptionCandidates(store: Store, dueBefore: IsoDate, clientI
       currency,
     }),
   );
+}
+
+/** Open invoices a lifecycle status withdrew from dunning (213 « Rejetée », 220 « Annulée »). */
+export function withdrawnInvoices(store: Store, clientId?: number): WithdrawnInvoice[] {
+  const rows = sqliteOf(store)
+    .prepare(
+      `WITH ${PAYMENTS_BY_INVOICE_CTE}
+       SELECT i.number, c.code, c.name, ${JOINED_OUTSTANDING_SQL}, i.currency, i.withdrawn_code, i.dispute_reason
+       FROM invoices i JOIN clients c ON c.id = i.client_id LEFT JOIN pay ON pay.invoice_id = i.id
+       WHERE i.withdrawn_code IS NOT NULL AND i.closed_import_id IS NULL AND ${JOINED_OUTSTANDING_SQL} > 0
+         ${clientId === undefined ? '' : 'AND i.client_id = @client'}
+       ORDER BY i.due_date, i.number`,
+    )
+    .raw()
+    .all(clientId === undefined ? {} : { client: clientId }) as [
+    string,
+    string,
+    string,
+    number,
+    string,
+    number,
+    string | null,
+  ][];
+  return rows.map(([number, clientCode, clientName, outstanding, currency, code, reason]) => ({
+    number,
+    clientCode,
+    clientName,
+    outstanding,
+    currency,
+    code,
+    reason,
+  }));
 }
 
 /**

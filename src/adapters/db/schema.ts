@@ -63,6 +63,10 @@ export interface InvoicesTable {
   paused: Generated<0 | 1>;
   paused_until: string | null;
   pause_reason: string | null;
+  /** The part its client contests (a 206 « Approuvée partiellement » status): never chased. */
+  disputed_cents: Generated<number>;
+  /** The lifecycle status (213 « Rejetée », 220 « Annulée ») that took it out of dunning. */
+  withdrawn_code: number | null;
 }
 
 export interface PaymentsTable {
@@ -74,6 +78,28 @@ export interface PaymentsTable {
   reference: string | null;
   import_id: number | null;
   recorded_at: string;
+  /** The « Encaissée » export (`recouvre statuts --encaissees`) that wrote it for the platform. */
+  status_export_id: number | null;
+}
+
+/** One lifecycle status of an e-invoice, as its platform reported it. */
+export interface InvoiceStatusesTable {
+  id: Generated<number>;
+  invoice_id: number;
+  code: number;
+  date: string;
+  reason: string | null;
+  amount_cents: number | null;
+  import_id: number | null;
+  recorded_at: string;
+}
+
+export interface StatusExportsTable {
+  id: Generated<number>;
+  created_at: string;
+  csv_file: string;
+  json_file: string;
+  count: number;
 }
 
 export interface JournalTable {
@@ -155,6 +181,8 @@ export interface Database {
   clients: ClientsTable;
   invoices: InvoicesTable;
   payments: PaymentsTable;
+  invoice_statuses: InvoiceStatusesTable;
+  status_exports: StatusExportsTable;
   journal: JournalTable;
   actions: ActionsTable;
   action_invoices: ActionInvoicesTable;

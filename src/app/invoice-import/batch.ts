@@ -1,6 +1,6 @@
 import type { Fingerprint } from '../../adapters/line-fingerprint.js';
 import { dateOfDayKey, dayKey, type IsoDate } from '../../domain/dates.js';
-import { type CellError, DISPUTE_STATUSES, type InvoiceRow } from '../../domain/invoice-row.js';
+import { type CellError, EXPORT_STATUSES, type InvoiceRow } from '../../domain/invoice-row.js';
 import type { Cents } from '../../domain/money.js';
 
 /** One data line of the export, read and checked. */
@@ -21,7 +21,7 @@ export type RowItem =
       readonly stored: number;
       readonly cells?: string[] | undefined;
     }
-  | { readonly kind: 'skipped'; readonly line: number; readonly number: string }
+  | { readonly kind: 'skipped'; readonly line: number; readonly number: string; readonly cancelled: boolean }
   /** A total line of the export (`RowResult` « total »). */
   | {
       readonly kind: 'total';
@@ -188,7 +188,7 @@ export class BatchWriter {
     // lookups by day then hash once, not once per line.
     numbers[n + 12] = dayKey(row.issueDate);
     numbers[n + 13] = dayKey(row.dueDate);
-    numbers[n + 14] = row.disputeStatus ? DISPUTE_STATUSES.indexOf(row.disputeStatus) + 1 : 0;
+    numbers[n + 14] = row.exportStatus ? EXPORT_STATUSES.indexOf(row.exportStatus) + 1 : 0;
     this.cells?.push(cells);
     this.invoices++;
   }
@@ -289,7 +289,7 @@ export function handBatch(batch: PackedBatch, handlers: RowHandlers): void {
         paid: numbers[n + 3] as InvoiceRow['paid'],
         paidOn: nulls & NO_PAID_ON ? null : (paidOn as InvoiceRow['issueDate']),
         currency,
-        disputeStatus: DISPUTE_STATUSES[(numbers[n + 14] as number) - 1] ?? null,
+        exportStatus: EXPORT_STATUSES[(numbers[n + 14] as number) - 1] ?? null,
       };
       handlers.onItem({
         kind: 'invoice',

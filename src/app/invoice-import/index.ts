@@ -33,6 +33,8 @@ export interface ImportRequest extends ReadOptions<FieldKey> {
   /** Write amount changes that look like a broken export (`suspiciousAmountChange`). */
   readonly acceptAmountChanges?: boolean;
   readonly paymentTermDays: number;
+  /** How long a « Paiement transmis » status pauses an invoice (`[import] attente_paiement_transmis_jours`). */
+  readonly paymentWaitDays?: number;
   readonly defaultCurrency: string;
   /** Set by `--type factures`: import even a file whose name or preamble speaks of payments. */
   readonly forceInvoices?: boolean | undefined;
@@ -165,6 +167,7 @@ async function examineAndImport(
       completeList: request.completeList,
       acceptAmountChanges: request.acceptAmountChanges ?? false,
       paymentTermDays: request.paymentTermDays,
+      paymentWaitDays: request.paymentWaitDays ?? 10,
       defaultCurrency: request.defaultCurrency,
     },
     clock,

@@ -44,6 +44,7 @@ export interface LinesOptions {
   readonly completeList: boolean;
   readonly acceptAmountChanges: boolean;
   readonly paymentTermDays: number;
+  readonly paymentWaitDays: number;
   readonly defaultCurrency: string;
 }
 
@@ -117,6 +118,7 @@ async function inTransaction(job: LinesJob, skipping: boolean, firstImport: bool
       }),
       clock.today,
       options.acceptAmountChanges,
+      options.paymentWaitDays,
     );
     const tally = new LineTally(writer, plan, rejects, skipping);
     const rowOptions: RowOptions = {
@@ -257,6 +259,7 @@ class LineTally {
       case 'skipped':
         this.writer.counts.skipped++;
         this.writer.rejectNumber(item.number);
+        if (item.cancelled) this.writer.cancelledInExport(item.number, line);
         return;
       case 'total':
         this.total(item);

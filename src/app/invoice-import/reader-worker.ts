@@ -159,7 +159,7 @@ function readRows(request: RowsWorkerData): void {
           keep,
         );
       } else if (result.kind === 'skipped') {
-        batch.addOther({ kind: 'skipped', line, number: result.number });
+        batch.addOther({ kind: 'skipped', line, number: result.number, cancelled: result.cancelled });
       } else if (result.kind === 'total') {
         batch.addOther({ kind: 'total', line, label: result.label, amounts: result.amounts, cells: keep });
       } else {
