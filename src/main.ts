@@ -201,10 +201,15 @@ RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
 
   program
     .command('import')
-    .description('importer un export CSV : factures (et clients, montants réglés), ou règlements')
-    .argument('<fichier>', 'export CSV de votre logiciel de facturation ou de comptabilité')
+    .description(
+      'importer un export (factures, règlements, FEC, statuts de la plateforme) ou des factures électroniques',
+    )
+    .argument(
+      '<fichier>',
+      'export CSV de votre logiciel, FEC, statuts (CSV ou JSON), Factur-X, CII ou UBL, ou un dossier de factures électroniques',
+    )
     .option('--dry-run', 'montrer ce qui changerait, sans rien écrire')
-    .option('--type <genre>', 'genre du fichier : factures, paiements ou fec (deviné sinon)')
+    .option('--type <genre>', 'genre du fichier : factures, paiements, statuts ou fec (deviné sinon)')
     .option('--json', 'résumé en JSON')
     .option('--ignorer-erreurs', 'importer les lignes valides ; les rejetées vont dans FICHIER.rejets.csv')
     .option('--liste-complete', 'le fichier liste toutes les factures ouvertes : les absentes sont soldées')
@@ -236,6 +241,8 @@ Exemples :
   recouvre import factures.csv
   recouvre import factures.csv --dry-run
   recouvre import reglements.csv                    les règlements reçus (deviné, ou --type paiements)
+  recouvre import factures-pdf/                     les Factur-X, CII et UBL d'un dossier
+  recouvre import statuts.csv                       les statuts envoyés par la plateforme (207 En litige…)
   recouvre import export-sage.csv --colonne numero="Réf. doc" --enregistrer-profil sage
   recouvre import export-sage.csv --profil sage --liste-complete`,
     )
