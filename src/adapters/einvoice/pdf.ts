@@ -1,8 +1,10 @@
 /**
  * The XML of a Factur-X (or ZUGFeRD) PDF: a PDF/A-3 whose embedded files include the invoice as
- * CII. pdf.js (through unpdf) reads the name tree of embedded files and the XMP metadata lazily:
- * a few milliseconds a file, where pdf-lib parses every object first (5 to 10 times slower here)
- * and leaves the name tree to walk by hand.
+ * CII. pdf.js (through unpdf) walks the embedded files' name tree (with its /Kids), reads the XMP
+ * metadata for the PDF/A part, and repairs a damaged cross-reference table, all maintained by
+ * Mozilla. pdf-lib (unmaintained since 2021) is no faster overall: with hand-written lookups it took
+ * 0.7 ms against 1.3 ms on a one-page PDF, but 6.4 ms against 3.1 ms on mustangproject's ZUGFeRD
+ * sample, and leaves the name tree and the XMP to parse ourselves.
  */
 
 export type PdfRead =
