@@ -30,6 +30,13 @@ export interface PaidStatusExport {
  * (bank statement, payment file, typed in), each written once for the platform: the files and the
  * marks on the payments land together or not at all.
  */
+/** Cleaning up after a failed write: a path that cannot even be looked at was never written. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {}
+}
+
 export function exportPaidStatuses(
   store: Store,
   request: PaidStatusExportRequest,
@@ -43,9 +50,9 @@ export function exportPaidStatuses(
   for (let k = 2; existsSync(`${stem}.csv`) || existsSync(`${stem}.json`); k++) stem = `${base}-${k}`;
   const files = { csv: `${stem}.csv`, json: `${stem}.json` };
   recordPaidStatusExport(store, paid, files, { recordedAt, today: clock.today }, () => {
-    mkdirSync(request.dir, { recursive: true });
     const written: string[] = [];
     try {
+      mkdirSync(request.dir, { recursive: true });
       for (const [path, content] of [
         [files.csv, paidStatusCsv(paid)],
         [files.json, paidStatusJson(paid, recordedAt)],
@@ -56,8 +63,7 @@ export function exportPaidStatuses(
       }
     } catch (error) {
       // The transaction is rolled back: no file may claim what the store does not.
-      for (const path of [files.csv, files.json]) rmSync(`${path}.partiel`, { force: true });
-      for (const path of written) rmSync(path, { force: true });
+      for (const path of [...written, `${files.csv}.partiel`, `${files.json}.partiel`]) removeQuietly(path);
       throw new UserError(
         `Impossible d'écrire les fichiers dans ${request.dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}) : aucun règlement n'est marqué comme transmis.`,
         [

@@ -194,6 +194,23 @@ describe('recouvre statuts --encaissees', () => {
     expect(count(dir, 'payments')).toBe(2);
   });
 
+  it('marks nothing as sent when the files cannot be written', async () => {
+    const dir = await company();
+    expect((await run(dir, 'paiement', 'R-001', '250,00', '--date', '2026-11-19')).code).toBe(0);
+    const failed = await run(
+      dir,
+      'statuts',
+      '--encaissees',
+      '--sortie',
+      join(dir, 'recouvre.db', 'sous-dossier'),
+    );
+    expect(failed.code).toBe(1);
+    expect(plain(failed.stderr)).toContain("aucun règlement n'est marqué comme transmis");
+    expect(count(dir, 'payments WHERE status_export_id IS NOT NULL')).toBe(0);
+    expect(count(dir, 'status_exports')).toBe(0);
+    expect((await run(dir, 'statuts', '--encaissees', '--json')).json).toMatchObject({ nombre: 1 });
+  });
+
   it('asks what to write when --encaissees is missing', async () => {
     const dir = await company();
     const result = await run(dir, 'statuts');
