@@ -8,7 +8,7 @@ import {
   readSample,
   SEPARATOR_LABELS,
 } from '../adapters/csv-source.js';
-import { openStore, type Store } from '../adapters/db/open.js';
+import { onStore, openStore, type Store } from '../adapters/db/open.js';
 import { sniffFile } from '../adapters/einvoice/files.js';
 import { progressFor } from '../adapters/progress.js';
 import { colors } from '../adapters/terminal.js';
@@ -443,42 +443,28 @@ async function runPaymentImport(
       '--liste-complete, --profil et --enregistrer-profil ne valent que pour un export de factures.',
     );
   }
-  const store = await openStore(context.dbPath, { create: false });
-  let report: PaymentImportReport;
-  try {
-    report = await importPayments(
+  const report: PaymentImportReport = await onStore(context.dbPath, (store) =>
+    importPayments(
       store,
       { file, dryRun: options.dryRun ?? false, ignoreErrors: options.ignorerErreurs ?? false, ...format },
       { now: context.now, today: context.today },
-    );
-  } finally {
-    await store.close();
-  }
+    ),
+  );
   const c = report.counts;
   if (options.json) {
     context.stdout.write(
-      `${JSON.stringify({
-        type: 'paiements',
-        fichier: report.file,
-        sha256: report.sha256,
-        encodage: report.encoding,
-        separateur: report.separator,
-        simulation: report.dryRun,
-        importe: report.committed,
-        crees: c.created,
-        deja_connus: c.known,
-        doublons: c.duplicates,
-        rejetes: c.rejected,
-        remboursements: c.refunds,
-        trop_percus: report.overpayments.map((o) => ({
-          numero: o.number,
-          montant_centimes: o.cents,
-          devise: o.currency,
-        })),
-        nombre_erreurs: report.errorCount,
-        erreurs: errorsJson(report.errors),
-        rejets: report.rejectsFile,
-      })}\n`,
+      `${JSON.stringify(
+        fileImportJson('paiements', report, {
+          encodage: report.encoding,
+          separateur: report.separator,
+          remboursements: c.refunds,
+          trop_percus: report.overpayments.map((o) => ({
+            numero: o.number,
+            montant_centimes: o.cents,
+            devise: o.currency,
+          })),
+        }),
+      )}\n`,
     );
     return report.errorCount > 0 ? 1 : 0;
   }
@@ -536,10 +522,8 @@ async function runStatusImport(
       '--liste-complete, --accepter-modifications, --profil et --enregistrer-profil ne valent que pour un export de factures.',
     );
   }
-  const store = await openStore(context.dbPath, { create: false });
-  let report: StatusImportReport;
-  try {
-    report = await importStatuses(
+  const report: StatusImportReport = await onStore(context.dbPath, (store) =>
+    importStatuses(
       store,
       {
         file,
@@ -549,34 +533,22 @@ async function runStatusImport(
         ...format,
       },
       { now: context.now, today: context.today },
-    );
-  } finally {
-    await store.close();
-  }
+    ),
+  );
   const c = report.counts;
   if (options.json) {
     context.stdout.write(
-      `${JSON.stringify({
-        type: 'statuts',
-        fichier: report.file,
-        sha256: report.sha256,
-        format: report.format,
-        simulation: report.dryRun,
-        importe: report.committed,
-        crees: c.created,
-        deja_connus: c.known,
-        doublons: c.duplicates,
-        rejetes: c.rejected,
-        en_litige: c.disputed,
-        en_litige_partiel: c.partial,
-        en_pause: c.paused,
-        encaissees: c.paid,
-        retirees: c.withdrawn,
-        encaissees_deja_connues: c.alreadyPaid,
-        nombre_erreurs: report.errorCount,
-        erreurs: errorsJson(report.errors),
-        rejets: report.rejectsFile,
-      })}\n`,
+      `${JSON.stringify(
+        fileImportJson('statuts', report, {
+          format: report.format,
+          en_litige: c.disputed,
+          en_litige_partiel: c.partial,
+          en_pause: c.paused,
+          encaissees: c.paid,
+          retirees: c.withdrawn,
+          encaissees_deja_connues: c.alreadyPaid,
+        }),
+      )}\n`,
     );
     return report.errorCount > 0 ? 1 : 0;
   }
@@ -732,6 +704,44 @@ async function withImportStore<R>(
 }
 
 /** The problems of a file as JSON: `[{"ligne":14,"colonne":"Montant TTC","valeur":"12,3O","message":"…"}]`. */
+/** The summary every payment or status file import gives with --json, with what is its own. */
+function fileImportJson(
+  type: 'paiements' | 'statuts',
+  report: {
+    readonly file: string;
+    readonly sha256: string;
+    readonly dryRun: boolean;
+    readonly committed: boolean;
+    readonly counts: {
+      readonly created: number;
+      readonly known: number;
+      readonly duplicates: number;
+      readonly rejected: number;
+    };
+    readonly errorCount: number;
+    readonly errors: readonly { line: number; column: string | null; value: string; message: string }[];
+    readonly rejectsFile: string | null;
+  },
+  own: Record<string, unknown>,
+) {
+  const c = report.counts;
+  return {
+    type,
+    fichier: report.file,
+    sha256: report.sha256,
+    simulation: report.dryRun,
+    importe: report.committed,
+    crees: c.created,
+    deja_connus: c.known,
+    doublons: c.duplicates,
+    rejetes: c.rejected,
+    ...own,
+    nombre_erreurs: report.errorCount,
+    erreurs: errorsJson(report.errors),
+    rejets: report.rejectsFile,
+  };
+}
+
 function errorsJson(
   errors: readonly { line: number; column: string | null; value: string; message: string }[],
 ) {

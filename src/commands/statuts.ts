@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { openStore } from '../adapters/db/open.js';
+import { onStore } from '../adapters/db/open.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import { exportPaidStatuses } from '../app/export-paid-statuses.js';
 import type { Context } from '../context.js';
@@ -31,17 +31,13 @@ export async function runStatuts(context: Context, options: StatutsOptions): Pro
     ]);
   }
   const dir = resolve(context.cwd, options.sortie ?? dirname(context.dbPath));
-  const store = await openStore(context.dbPath, { create: false });
-  let result: ReturnType<typeof exportPaidStatuses>;
-  try {
-    result = exportPaidStatuses(
+  const result = await onStore(context.dbPath, (store) =>
+    exportPaidStatuses(
       store,
       { dir, since: options.depuis ?? null, dryRun: options.dryRun ?? false },
       context,
-    );
-  } finally {
-    await store.close();
-  }
+    ),
+  );
   const { paid } = result;
   if (options.json) {
     writeJson(context, {

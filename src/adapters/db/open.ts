@@ -160,6 +160,16 @@ function pendingMigrations(sqlite: SQLite.Database, path: string): boolean {
   return Object.keys(migrations).some((name) => !applied.includes(name));
 }
 
+/** Runs `work` on the company's existing store, closed afterwards whatever happens. */
+export async function onStore<T>(path: string, work: (store: Store) => T | Promise<T>): Promise<T> {
+  const store = await openStore(path, { create: false });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
 /**
  * Runs `work` with a rollback journal rather than the write-ahead log, when no other connection
  * has the store open: a first import writes every page of the store, and the log would have each
