@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
 import { formatDateFr } from '../domain/dates.js';
 import { UsageError } from '../errors.js';
 import { displayPath, plural } from './format.js';
-import type { ImportOptions } from './import.js';
+import type { ImportOptions } from './import-options.js';
 
 /** The CSV options an e-invoice has no use for: its XML says everything. */
 const CSV_ONLY: readonly (keyof ImportOptions)[] = [

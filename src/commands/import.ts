@@ -42,24 +42,7 @@ import type { DecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE } from '../domain/payment-row.js';
 import { UsageError, UserError } from '../errors.js';
 import { displayPath, plural } from './format.js';
-
-export interface ImportOptions {
-  readonly dryRun?: boolean;
-  readonly json?: boolean;
-  readonly ignorerErreurs?: boolean;
-  readonly accepterModifications?: boolean;
-  readonly listeComplete?: boolean;
-  readonly encodage?: string;
-  readonly separateur?: string;
-  readonly decimale?: string;
-  readonly formatDate?: string;
-  readonly colonne?: readonly string[];
-  readonly sansEntete?: boolean;
-  readonly profil?: string;
-  readonly enregistrerProfil?: string;
-  readonly delaiPaiement?: number;
-  readonly type?: string;
-}
+import type { ImportOptions } from './import-options.js';
 
 const ENCODINGS: Readonly<Record<string, Encoding>> = {
   utf8: 'utf8',
