@@ -205,8 +205,8 @@ RECOUVRE_DEBUG=1 affiche le détail technique d'une erreur interne.`,
       'importer un export (factures, règlements, FEC, statuts de la plateforme) ou des factures électroniques',
     )
     .argument(
-      '<fichier>',
-      'export CSV de votre logiciel, FEC, statuts (CSV ou JSON), Factur-X, CII ou UBL, ou un dossier de factures électroniques',
+      '[fichier]',
+      'export CSV de votre logiciel, FEC, statuts (CSV ou JSON), Factur-X, CII ou UBL, ou un dossier de factures électroniques ; sans fichier : [import] source de recouvre.toml',
     )
     .option('--dry-run', 'montrer ce qui changerait, sans rien écrire')
     .option('--type <genre>', 'genre du fichier : factures, paiements, statuts ou fec (deviné sinon)')
@@ -433,6 +433,76 @@ Exemples :
       '\nExemples :\n  recouvre echeancier C004 --echeances 3 --debut 05/12/2026\n  recouvre echeancier C004            (montre l’échéancier en cours)\n  recouvre echeancier C004 --annuler',
     )
     .action(lazy(() => import('./commands/echeancier.js'), 'runEcheancier'));
+
+  const cabinet = program
+    .command('cabinet')
+    .description(
+      'le portefeuille d’un cabinet : une commande pour toutes les sociétés clientes (cabinet.toml)',
+    )
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Une société par dossier (sa base, sa configuration, ses modèles), listées dans cabinet.toml.',
+        '',
+        'Exemples :',
+        '  recouvre cabinet init                               cabinet.toml avec les dossiers de sociétés trouvés ici',
+        '  recouvre cabinet ajouter dupont --responsable Marie',
+        '  recouvre cabinet import                             chaque société lit son [import] source',
+        '  recouvre cabinet relancer --dry-run',
+        '  recouvre cabinet rapport --responsable Marie',
+        '',
+        'Dans une crontab (chaque matin de semaine à 7 h) :',
+        '  0 7 * * 1-5  cd /chemin/cabinet && recouvre cabinet import && recouvre cabinet relancer && recouvre cabinet rapport --sortie matin.html',
+      ].join('\n'),
+    );
+  const portfolioOptions = (command: Command) =>
+    command
+      .option('--cabinet <fichier>', 'le portefeuille (cabinet.toml du dossier courant par défaut)')
+      .option('--responsable <nom>', 'seulement les sociétés de ce responsable')
+      .option(
+        '--paralleles <n>',
+        'sociétés traitées à la fois (autant que de cœurs par défaut)',
+        parsePositiveNumber,
+      )
+      .option('--json', 'résultat en JSON, société par société');
+  cabinet
+    .command('init')
+    .description('créer cabinet.toml avec les dossiers de sociétés (ceux qui ont un recouvre.db) trouvés ici')
+    .option('--cabinet <fichier>', 'où écrire le portefeuille (cabinet.toml par défaut)')
+    .action(lazy(() => import('./commands/cabinet.js'), 'runCabinetInit'));
+  cabinet
+    .command('ajouter')
+    .description('ajouter une société au portefeuille (son dossier et sa base sont créés si besoin)')
+    .argument('<dossier>', 'le dossier de la société')
+    .option('--nom <nom>', 'raison sociale (celle de son recouvre.toml par défaut)')
+    .option('--siren <siren>', 'SIREN de la société')
+    .option('--responsable <nom>', 'le collaborateur qui la suit')
+    .option('--cabinet <fichier>', 'le portefeuille (cabinet.toml du dossier courant par défaut)')
+    .action(lazy(() => import('./commands/cabinet.js'), 'runCabinetAjouter'));
+  portfolioOptions(
+    cabinet
+      .command('import')
+      .description('importer pour chaque société ce que dit son recouvre.toml ([import] source et profil)')
+      .option('--dry-run', 'montrer ce qui changerait, sans rien écrire'),
+  ).action(lazy(() => import('./commands/cabinet.js'), 'runCabinetImport'));
+  portfolioOptions(
+    cabinet
+      .command('relancer')
+      .description('les relances du jour de chaque société (chacune avec ses garanties : jamais deux fois)')
+      .option('--dry-run', 'le plan de chaque société, sans rien envoyer')
+      .option('--date <jj/mm/aaaa>', "jour de la relance (aujourd'hui par défaut)", parseIsoDate),
+  ).action(lazy(() => import('./commands/cabinet.js'), 'runCabinetRelancer'));
+  portfolioOptions(
+    cabinet
+      .command('rapport')
+      .description(
+        'le matin du cabinet : chaque société, ce qui est dû et en retard, ce qui est parti, ce qui attend',
+      )
+      .option('--date <jj/mm/aaaa>', "date du rapport (aujourd'hui par défaut)", parseIsoDate)
+      .option('--format <format>', 'table (par défaut), json, csv, html ou pdf')
+      .option('--sortie <fichier>', 'écrire le rapport dans ce fichier (format déduit de l’extension)'),
+  ).action(lazy(() => import('./commands/cabinet.js'), 'runCabinetRapport'));
 
   program
     .command('statuts')

@@ -61,6 +61,10 @@ export interface Config {
     readonly devise: string;
     /** Days a 211 « Paiement transmis » status pauses an invoice, waiting for the money. */
     readonly attente_paiement_transmis_jours: number;
+    /** What `recouvre cabinet import` reads for this company: a file or a folder, from its folder. */
+    readonly source?: string | undefined;
+    /** The import profile that source is read with. */
+    readonly profil?: string | undefined;
   };
   readonly profils: Readonly<Record<string, ImportProfile>>;
   readonly relances: DunningConfig;
@@ -233,6 +237,179 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
   }
   if (statSync(path).isDirectory())
     throw new UserError(`« ${path} » est un dossier, pas un fichier de configuration.`);
+  const data = await readToml(path, async (z) => {
+    const columns = z.record(z.string(), z.string().min(1));
+    const profile = z.strictObject({
+      separateur: z.enum([';', ',', '\t', '|']).optional(),
+      encodage: z.enum(['utf8', 'windows-1252', 'cp850', 'utf16le']).optional(),
+      decimale: z.enum([',', '.']).optional(),
+      format_date: z.enum(['jj/mm/aaaa', 'mm/jj/aaaa']).optional(),
+      sans_entete: z.boolean().optional(),
+      colonnes: columns.optional(),
+    });
+    const euros = z
+      .number()
+      .min(0)
+      .refine((n) => eurosToCents(n) !== null, 'montant en euros, au centime près (par exemple 5 ou 12.50)');
+    const percent = z
+      .number()
+      .min(0)
+      .max(100)
+      .refine((n) => parseRate(n) !== null, 'pourcentage avec au plus deux décimales (par exemple 12.15)');
+    const steps = z
+      .array(
+        z.strictObject({
+          etape: z.enum(STEP_CODES as [StepCode, ...StepCode[]]),
+          jours: z.number().int().min(-60).max(3650),
+          canal: z.enum(CHANNELS as [Channel, ...Channel[]]),
+          montant_min: euros.optional(),
+        }),
+      )
+      .superRefine((list, ctx) => {
+        for (const problem of checkSteps(toSteps(list as StepConfig[])))
+          ctx.addIssue({ code: 'custom', message: problem });
+      });
+    const schema = z.strictObject({
+      import: z
+        .strictObject({
+          delai_paiement_jours: z.number().int().min(0).max(365).default(30),
+          devise: z
+            .string()
+            .regex(/^[A-Z]{3}$/, 'code de devise à trois lettres attendu (EUR)')
+            .default('EUR'),
+          attente_paiement_transmis_jours: z.number().int().min(0).max(90).default(10),
+          source: z.string().min(1).optional(),
+          profil: z.string().min(1).optional(),
+        })
+        .default(DEFAULT_CONFIG.import),
+      profils: z.record(z.string(), profile).default({}),
+      relances: z
+        .strictObject({
+          seuil: euros.default(DEFAULT_CONFIG.relances.seuil),
+          intervalle_jours: z
+            .number()
+            .int()
+            .min(0)
+            .max(365)
+            .default(DEFAULT_CONFIG.relances.intervalle_jours),
+          regroupement: z.enum(['client', 'facture']).default('client'),
+          sans_email: z.enum(['courrier', 'appel']).default('courrier'),
+          alsace_moselle: z.boolean().default(false),
+          etapes: steps.default(DEFAULT_CONFIG.relances.etapes as StepConfig[]),
+          scenarios: z
+            .record(
+              z.string().regex(/^[A-Za-z0-9_-]+$/, 'nom de scénario : lettres, chiffres, - et _'),
+              z.strictObject({
+                type_client: z.enum(['professionnel', 'particulier']).optional(),
+                clients: z.array(z.string().min(1)).optional(),
+                etapes: steps,
+              }),
+            )
+            .default({}),
+        })
+        .default(DEFAULT_CONFIG.relances as never),
+      penalites: z
+        .strictObject({
+          taux_contractuel: percent.optional(),
+          gel_taux_premier_semestre: z.boolean().default(false),
+          delai_reception_jours: z.number().int().min(0).max(30).default(3),
+        })
+        .default(DEFAULT_CONFIG.penalites),
+      taux: z
+        .strictObject({
+          bce: z
+            .record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date d’effet AAAA-MM-JJ attendue'), percent)
+            .default({}),
+          interet_legal: z
+            .record(z.string().regex(/^\d{4}-S[12]$/, 'semestre attendu, par exemple "2026-S2"'), percent)
+            .default({}),
+        })
+        .default(DEFAULT_CONFIG.taux as never),
+      creancier: z
+        .strictObject({
+          raison_sociale: z.string().trim().min(1).optional(),
+          siren: z
+            .string()
+            .refine(sirenIsValid, 'SIREN invalide (9 chiffres, clé de contrôle fausse)')
+            .optional(),
+          numero_tva: z
+            .string()
+            .regex(
+              /^\s*[A-Za-z]{2}[\s0-9A-Za-z+*.-]{2,14}\s*$/,
+              'numéro de TVA attendu, par exemple FR40303265045',
+            )
+            .optional(),
+          adresse: z.string().trim().min(1).optional(),
+          email: z.string().regex(EMAIL, 'adresse e-mail invalide').optional(),
+          telephone: z.string().trim().min(1).optional(),
+          iban: z
+            .string()
+            .refine(ibanIsValid, 'IBAN invalide (clé de contrôle fausse ou format inconnu)')
+            .optional(),
+          bic: z
+            .string()
+            .refine(bicIsValid, 'BIC invalide (8 ou 11 caractères, par exemple BNPAFRPPXXX)')
+            .optional(),
+          signataire: z.string().trim().min(1).optional(),
+          lien_paiement: z
+            .string()
+            .regex(/^https?:\/\/\S+$/, 'adresse web attendue (https://…)')
+            .optional(),
+        })
+        .default({}),
+      smtp: z
+        .strictObject({
+          url: z
+            .string()
+            .regex(
+              /^smtps?:\/\/[^\s]+$/,
+              'adresse du serveur attendue : smtp://utilisateur@serveur:587 ou smtps://…',
+            )
+            .refine((url) => !/^smtps?:\/\/[^/@]*:[^/@]*@/.test(url), {
+              message:
+                'pas de mot de passe dans recouvre.toml : mettez-le dans la variable RECOUVRE_SMTP_MOT_DE_PASSE',
+            })
+            .optional(),
+          expediteur: z
+            .string()
+            .regex(ADDRESS, 'adresse e-mail attendue, par exemple "Compta <compta@exemple.fr>"')
+            .optional(),
+          repondre_a: z.string().regex(ADDRESS, 'adresse e-mail attendue').optional(),
+          copie_cachee: z.string().regex(ADDRESS, 'adresse e-mail attendue').optional(),
+          delai_secondes: z.number().int().min(1).max(600).default(30),
+        })
+        .default(DEFAULT_CONFIG.smtp),
+      documents: z
+        .strictObject({
+          delai_mise_en_demeure_jours: z.number().int().min(1).max(90).default(8),
+          anciennete_import_max_jours: z.number().int().min(0).max(365).default(3),
+        })
+        .default(DEFAULT_CONFIG.documents),
+      rapport: z
+        .strictObject({
+          periode_jours: z.number().int().min(1).max(3660).default(30),
+          methode_dso: z
+            .enum(['epuisement', 'simple'], {
+              message: 'attendu "epuisement" (méthode de l’épuisement du CA) ou "simple"',
+            })
+            .default('epuisement'),
+          destinataires: z.array(z.string().regex(ADDRESS, 'adresse e-mail attendue')).default([]),
+        })
+        .default({ ...DEFAULT_CONFIG.rapport, destinataires: [] }),
+    });
+    return schema;
+  });
+  return { path, exists: true, ...(data as Omit<Config, 'path' | 'exists'>) };
+}
+
+/**
+ * A TOML file checked against a zod schema: every problem named with its line and key, in French,
+ * as a user reads them (`recouvre.toml:4, clé « import.devize » : clé inconnue`).
+ */
+export async function readToml<T>(
+  path: string,
+  build: (z: typeof import('zod').z) => import('zod').ZodType<T> | Promise<import('zod').ZodType<T>>,
+): Promise<T> {
   const text = readFileSync(path, 'utf8');
   let data: unknown;
   try {
@@ -249,158 +426,7 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
   const { z } = await import('zod');
   // Zod's French messages, with the types said as a TOML file writes them.
   z.config({ ...z.locales.fr(), customError: typeMessage });
-  const columns = z.record(z.string(), z.string().min(1));
-  const profile = z.strictObject({
-    separateur: z.enum([';', ',', '\t', '|']).optional(),
-    encodage: z.enum(['utf8', 'windows-1252', 'cp850', 'utf16le']).optional(),
-    decimale: z.enum([',', '.']).optional(),
-    format_date: z.enum(['jj/mm/aaaa', 'mm/jj/aaaa']).optional(),
-    sans_entete: z.boolean().optional(),
-    colonnes: columns.optional(),
-  });
-  const euros = z
-    .number()
-    .min(0)
-    .refine((n) => eurosToCents(n) !== null, 'montant en euros, au centime près (par exemple 5 ou 12.50)');
-  const percent = z
-    .number()
-    .min(0)
-    .max(100)
-    .refine((n) => parseRate(n) !== null, 'pourcentage avec au plus deux décimales (par exemple 12.15)');
-  const steps = z
-    .array(
-      z.strictObject({
-        etape: z.enum(STEP_CODES as [StepCode, ...StepCode[]]),
-        jours: z.number().int().min(-60).max(3650),
-        canal: z.enum(CHANNELS as [Channel, ...Channel[]]),
-        montant_min: euros.optional(),
-      }),
-    )
-    .superRefine((list, ctx) => {
-      for (const problem of checkSteps(toSteps(list as StepConfig[])))
-        ctx.addIssue({ code: 'custom', message: problem });
-    });
-  const schema = z.strictObject({
-    import: z
-      .strictObject({
-        delai_paiement_jours: z.number().int().min(0).max(365).default(30),
-        devise: z
-          .string()
-          .regex(/^[A-Z]{3}$/, 'code de devise à trois lettres attendu (EUR)')
-          .default('EUR'),
-        attente_paiement_transmis_jours: z.number().int().min(0).max(90).default(10),
-      })
-      .default(DEFAULT_CONFIG.import),
-    profils: z.record(z.string(), profile).default({}),
-    relances: z
-      .strictObject({
-        seuil: euros.default(DEFAULT_CONFIG.relances.seuil),
-        intervalle_jours: z.number().int().min(0).max(365).default(DEFAULT_CONFIG.relances.intervalle_jours),
-        regroupement: z.enum(['client', 'facture']).default('client'),
-        sans_email: z.enum(['courrier', 'appel']).default('courrier'),
-        alsace_moselle: z.boolean().default(false),
-        etapes: steps.default(DEFAULT_CONFIG.relances.etapes as StepConfig[]),
-        scenarios: z
-          .record(
-            z.string().regex(/^[A-Za-z0-9_-]+$/, 'nom de scénario : lettres, chiffres, - et _'),
-            z.strictObject({
-              type_client: z.enum(['professionnel', 'particulier']).optional(),
-              clients: z.array(z.string().min(1)).optional(),
-              etapes: steps,
-            }),
-          )
-          .default({}),
-      })
-      .default(DEFAULT_CONFIG.relances as never),
-    penalites: z
-      .strictObject({
-        taux_contractuel: percent.optional(),
-        gel_taux_premier_semestre: z.boolean().default(false),
-        delai_reception_jours: z.number().int().min(0).max(30).default(3),
-      })
-      .default(DEFAULT_CONFIG.penalites),
-    taux: z
-      .strictObject({
-        bce: z
-          .record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date d’effet AAAA-MM-JJ attendue'), percent)
-          .default({}),
-        interet_legal: z
-          .record(z.string().regex(/^\d{4}-S[12]$/, 'semestre attendu, par exemple "2026-S2"'), percent)
-          .default({}),
-      })
-      .default(DEFAULT_CONFIG.taux as never),
-    creancier: z
-      .strictObject({
-        raison_sociale: z.string().trim().min(1).optional(),
-        siren: z
-          .string()
-          .refine(sirenIsValid, 'SIREN invalide (9 chiffres, clé de contrôle fausse)')
-          .optional(),
-        numero_tva: z
-          .string()
-          .regex(
-            /^\s*[A-Za-z]{2}[\s0-9A-Za-z+*.-]{2,14}\s*$/,
-            'numéro de TVA attendu, par exemple FR40303265045',
-          )
-          .optional(),
-        adresse: z.string().trim().min(1).optional(),
-        email: z.string().regex(EMAIL, 'adresse e-mail invalide').optional(),
-        telephone: z.string().trim().min(1).optional(),
-        iban: z
-          .string()
-          .refine(ibanIsValid, 'IBAN invalide (clé de contrôle fausse ou format inconnu)')
-          .optional(),
-        bic: z
-          .string()
-          .refine(bicIsValid, 'BIC invalide (8 ou 11 caractères, par exemple BNPAFRPPXXX)')
-          .optional(),
-        signataire: z.string().trim().min(1).optional(),
-        lien_paiement: z
-          .string()
-          .regex(/^https?:\/\/\S+$/, 'adresse web attendue (https://…)')
-          .optional(),
-      })
-      .default({}),
-    smtp: z
-      .strictObject({
-        url: z
-          .string()
-          .regex(
-            /^smtps?:\/\/[^\s]+$/,
-            'adresse du serveur attendue : smtp://utilisateur@serveur:587 ou smtps://…',
-          )
-          .refine((url) => !/^smtps?:\/\/[^/@]*:[^/@]*@/.test(url), {
-            message:
-              'pas de mot de passe dans recouvre.toml : mettez-le dans la variable RECOUVRE_SMTP_MOT_DE_PASSE',
-          })
-          .optional(),
-        expediteur: z
-          .string()
-          .regex(ADDRESS, 'adresse e-mail attendue, par exemple "Compta <compta@exemple.fr>"')
-          .optional(),
-        repondre_a: z.string().regex(ADDRESS, 'adresse e-mail attendue').optional(),
-        copie_cachee: z.string().regex(ADDRESS, 'adresse e-mail attendue').optional(),
-        delai_secondes: z.number().int().min(1).max(600).default(30),
-      })
-      .default(DEFAULT_CONFIG.smtp),
-    documents: z
-      .strictObject({
-        delai_mise_en_demeure_jours: z.number().int().min(1).max(90).default(8),
-        anciennete_import_max_jours: z.number().int().min(0).max(365).default(3),
-      })
-      .default(DEFAULT_CONFIG.documents),
-    rapport: z
-      .strictObject({
-        periode_jours: z.number().int().min(1).max(3660).default(30),
-        methode_dso: z
-          .enum(['epuisement', 'simple'], {
-            message: 'attendu "epuisement" (méthode de l’épuisement du CA) ou "simple"',
-          })
-          .default('epuisement'),
-        destinataires: z.array(z.string().regex(ADDRESS, 'adresse e-mail attendue')).default([]),
-      })
-      .default({ ...DEFAULT_CONFIG.rapport, destinataires: [] }),
-  });
+  const schema = await build(z);
   const result = schema.safeParse(data);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
@@ -418,7 +444,7 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
       'Corrigez ces lignes (les clés et leurs valeurs sont décrites dans le README, partie « Configuration »).',
     ]);
   }
-  return { path, exists: true, ...(result.data as Omit<Config, 'path' | 'exists'>) };
+  return result.data;
 }
 
 /** `relances.etapes[2].jours`: a list's items counted from 1, as a person counts them. */

@@ -659,8 +659,26 @@ export function renderReport(view: ReportView, date: IsoDate): Promise<Buffer> {
       const numeric = section.head.map((_, i) =>
         section.rows.some((row) => row[i] && isNumeric(row[i] as Cell)),
       );
-      // The first column (names, labels) gets twice the room of the others, a detail column more.
-      const weights = section.head.map((h, i) => (i === 0 ? 2.2 : h === 'Détail' || h === 'Note' ? 3.2 : 1));
+      // The first column (names, labels) gets twice the room of the others, a detail column more;
+      // a table wider than the report's own (the firm's, 11 columns) shares by the longest cell.
+      // Measured at the size the table is set in, cells on one line when the page allows.
+      doc.font('Helvetica').fontSize(7.5);
+      const longest = (i: number) =>
+        Math.max(
+          ...(section.head[i] as string).split(' ').map((word) => doc.widthOfString(word)),
+          ...section.rows.map((row) =>
+            row[i] ? doc.widthOfString(pdfText(displayCell(row[i] as Cell))) : 0,
+          ),
+        );
+      const weights = section.head.map((h, i) =>
+        section.head.length > 8
+          ? Math.min(longest(i), CONTENT / 4) + 8
+          : i === 0
+            ? 2.2
+            : h === 'Détail' || h === 'Note' || h === 'Quoi'
+              ? 3.2
+              : 1,
+      );
       const sum = weights.reduce((a, b) => a + b, 0);
       table(
         doc,

@@ -12,6 +12,7 @@ export function reportJson(report: Report): unknown {
   const a = report.activity;
   return {
     date: report.asOf,
+    dernier_import: report.lastImport,
     periode: { du: report.period.from, au: report.period.to, jours: report.period.days },
     client: report.client ? { code: report.client.code, nom: report.client.name } : null,
     devise,

@@ -1,4 +1,5 @@
 import type { Config } from '../adapters/config.js';
+import { lastImportDate } from '../adapters/db/action-store.js';
 import { agedSumsFromStore } from '../adapters/db/aged-balance-store.js';
 import type { InvoiceBatch } from '../adapters/db/dunning-store.js';
 import { loadLateFeeInput } from '../adapters/db/late-fees-store.js';
@@ -207,6 +208,7 @@ async function reportOf(
       lateFees: lateFeeSummary(lateFees(loadLateFeeInput(store, asOf, clientId), rules, { detail: false })),
       withdrawn: withdrawnInvoices(store, clientId),
     },
+    lastImport: lastImportDate(store),
     warnings: [...warnings],
   };
 }

@@ -1,5 +1,5 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { type Config, type ImportProfile, loadConfig, saveProfile } from '../adapters/config.js';
 import {
   ENCODING_LABELS,
@@ -102,8 +102,30 @@ function profileColumns(profile: ImportProfile | undefined, config: Config, name
   return parseColumns(specs);
 }
 
-export async function runImport(context: Context, file: string, options: ImportOptions): Promise<number> {
+export async function runImport(
+  context: Context,
+  given: string | undefined,
+  options: ImportOptions,
+): Promise<number> {
   const config = await loadConfig(context.configPath, false);
+  // Without a file: what this company's recouvre.toml says to read ([import] source, profil), as
+  // `recouvre cabinet import` runs it for every company of a firm.
+  const configured = config.import.source;
+  if (given === undefined && configured === undefined) {
+    throw new UsageError('Quel fichier importer ? Donnez-le : recouvre import factures.csv', [
+      `Ou inscrivez-le dans ${config.path}, section [import] : source = "exports/factures.csv" (un fichier ou un dossier), et profil = "…" s'il en faut un.`,
+    ]);
+  }
+  const file = given ?? resolve(dirname(config.path), configured as string);
+  const configuredProfile = config.import.profil;
+  if (given === undefined && options.profil === undefined && configuredProfile !== undefined)
+    options = { ...options, profil: configuredProfile };
+  if (given === undefined && !existsSync(file)) {
+    throw new UserError(
+      `${config.path} : [import] source = « ${configured} » : ce fichier ou dossier n'existe pas (${file}).`,
+      ['Déposez-y le dernier export, ou corrigez le chemin (il part du dossier de la société).'],
+    );
+  }
   let profile: ImportProfile | undefined;
   if (options.profil) {
     profile = config.profils[options.profil];

@@ -1,18 +1,15 @@
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
 import { EMAIL } from '../adapters/config.js';
 import { openStore } from '../adapters/db/open.js';
 import { progressFor } from '../adapters/progress.js';
-import { colors, renderTable } from '../adapters/terminal.js';
 import { clientIdByCode, loadDunningRules } from '../app/dunning-plan.js';
 import { buildReport } from '../app/report.js';
 import { jsonChunks, reportJson } from '../app/report-json.js';
 import type { Context } from '../context.js';
 import type { DsoMethod } from '../domain/report.js';
 import type { Report } from '../domain/report-model.js';
-import { displayCell, isNumeric, type ReportView, reportView } from '../domain/report-view.js';
+import { displayCell, type ReportView, reportView } from '../domain/report-view.js';
 import { UsageError, UserError } from '../errors.js';
-import { displayPath } from './format.js';
+import { chooseFormat, type Format, reportTable, writeOutput } from './report-output.js';
 
 export interface RapportOptions {
   readonly format?: string;
@@ -26,18 +23,6 @@ export interface RapportOptions {
   /** `true` when given without addresses: those of [rapport] destinataires. */
   readonly envoyer?: string | boolean;
 }
-
-const FORMATS = ['table', 'json', 'csv', 'html', 'pdf'] as const;
-type Format = (typeof FORMATS)[number];
-
-const EXTENSIONS: Readonly<Record<string, Format>> = {
-  '.json': 'json',
-  '.csv': 'csv',
-  '.html': 'html',
-  '.htm': 'html',
-  '.pdf': 'pdf',
-  '.txt': 'table',
-};
 
 /**
  * `recouvre rapport`: who owes what, since when, and what is being done about it. For a person
@@ -91,68 +76,8 @@ export async function runRapport(context: Context, options: RapportOptions): Pro
     if (options.format === undefined && options.sortie === undefined) return 0;
   }
 
-  const output = await renderFormat(context, format, report, view);
-  if (options.sortie !== undefined) {
-    const path = resolve(context.cwd, options.sortie);
-    try {
-      if (typeof output === 'string' || Buffer.isBuffer(output)) {
-        writeFileSync(path, output);
-      } else {
-        const file = openSync(path, 'w');
-        try {
-          for (const chunk of output) writeSync(file, chunk);
-        } finally {
-          closeSync(file);
-        }
-      }
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT'
-          ? 'son dossier n’existe pas'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'vous n’avez pas le droit d’y écrire'
-            : code === 'EISDIR'
-              ? 'c’est un dossier'
-              : (error as Error).message;
-      throw new UserError(`Impossible d’écrire le rapport dans « ${options.sortie} » : ${why}.`, [
-        'Indiquez un fichier dans un dossier existant où vous pouvez écrire, par exemple --sortie rapport.html.',
-      ]);
-    }
-    context.stderr.write(`Rapport écrit : ${displayPath(context.cwd, path)}\n`);
-    return 0;
-  }
-  if (Buffer.isBuffer(output)) {
-    throw new UsageError('Le rapport PDF s’écrit dans un fichier : ajoutez --sortie rapport.pdf.');
-  }
-  if (typeof output === 'string') context.stdout.write(output);
-  else for (const chunk of output) context.stdout.write(chunk);
+  writeOutput(context, await renderFormat(context, format, report, view), options.sortie);
   return 0;
-}
-
-/** The format the user asked for: never guessed from the terminal (only colours are). */
-function chooseFormat(options: RapportOptions): Format {
-  if (options.json) {
-    if (options.format !== undefined && options.format !== 'json')
-      throw new UsageError(`--json et --format ${options.format} : choisissez l'un des deux.`);
-    return 'json';
-  }
-  if (options.format !== undefined) {
-    if (!(FORMATS as readonly string[]).includes(options.format)) {
-      throw new UsageError(`--format « ${options.format} » : attendu ${FORMATS.join(', ')}.`);
-    }
-    return options.format as Format;
-  }
-  if (options.sortie !== undefined) {
-    const byExtension = EXTENSIONS[extname(options.sortie).toLowerCase()];
-    if (!byExtension) {
-      throw new UsageError(
-        `--sortie « ${options.sortie} » : extension inconnue ; donnez --format (${FORMATS.join(', ')}) ou un nom en .csv, .html, .pdf ou .json.`,
-      );
-    }
-    return byExtension;
-  }
-  return 'table';
 }
 
 function recipientsOf(option: string | boolean | undefined, configured: readonly string[]): string[] | null {
@@ -202,30 +127,6 @@ async function renderFormat(
     case 'table':
       return reportTable(context, view());
   }
-}
-
-function reportTable(context: Context, view: ReportView): string {
-  const c = colors(context);
-  const parts: string[] = [`${c.bold(view.title)}\n${c.dim(view.subtitle)}\n`];
-  for (const warning of view.warnings) parts.push(c.yellow(`Attention : ${warning}\n`));
-  for (const section of view.sections) {
-    parts.push(`\n${c.bold(section.title)}\n`);
-    if (section.rows.length === 0) {
-      parts.push(`${section.empty}\n`);
-    } else {
-      const numeric = section.head
-        .map((_, i) => i)
-        .filter((i) => section.rows.some((row) => row[i] && isNumeric(row[i]!)));
-      const rows = section.rows.map((row, r) =>
-        row.map((cell) =>
-          section.total && r === section.rows.length - 1 ? c.bold(displayCell(cell)) : displayCell(cell),
-        ),
-      );
-      parts.push(`${renderTable(context, section.head, rows, numeric)}\n`);
-    }
-    for (const note of section.notes) parts.push(c.dim(`${note}\n`));
-  }
-  return parts.join('');
 }
 
 async function sendReport(

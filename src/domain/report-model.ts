@@ -18,6 +18,8 @@ import type {
 /** Everything `recouvre rapport` shows, in whatever format: plain data, amounts in cents. */
 export interface Report {
   readonly asOf: IsoDate;
+  /** The day of the last import into the store: how fresh what the report says is. */
+  readonly lastImport: IsoDate | null;
   readonly period: Period;
   readonly dsoMethod: DsoMethod;
   readonly client: { readonly code: string; readonly name: string } | null;
