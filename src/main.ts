@@ -453,7 +453,7 @@ Exemples :
         '  recouvre cabinet rapport --responsable Marie',
         '',
         'Dans une crontab (chaque matin de semaine à 7 h) :',
-        '  0 7 * * 1-5  cd /chemin/cabinet && recouvre cabinet import && recouvre cabinet relancer && recouvre cabinet rapport --sortie matin.html',
+        '  0 7 * * 1-5  cd /chemin/cabinet && { recouvre cabinet import ; recouvre cabinet relancer ; recouvre cabinet rapport --sortie matin.html ; }',
       ].join('\n'),
     );
   const portfolioOptions = (command: Command) =>

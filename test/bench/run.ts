@@ -270,3 +270,40 @@ process.stdout.write(
     `\n${planRow(`import de ${fmt(count)} Factur-X (${fmt(count / first.seconds)} fichiers/s)`, first)}${planRow('relus, rien de changé', again)}`,
   );
 }
+
+// A firm's morning: 200 company folders of 5 000 invoices each, `cabinet import`, then
+// `cabinet relancer --dry-run` and `cabinet rapport`, the companies spread over the cores.
+{
+  const companies = Number(process.env.BENCH_COMPANIES ?? 200);
+  const perCompany = Number(process.env.BENCH_COMPANY_LINES ?? 5_000);
+  const firm = join(work, `cabinet-${companies}x${perCompany}`);
+  const exportFile = join(work, `factures-${perCompany}.csv`);
+  if (!existsSync(exportFile))
+    await generateExport(exportFile, perCompany, Math.max(1, Math.floor(perCompany / 20)));
+  rmSync(firm, { recursive: true, force: true });
+  mkdirSync(firm, { recursive: true });
+  const entries: string[] = [];
+  for (let k = 1; k <= companies; k++) {
+    const folder = `societe-${String(k).padStart(3, '0')}`;
+    mkdirSync(join(firm, folder));
+    copyFileSync(exportFile, join(firm, folder, 'factures.csv'));
+    writeFileSync(join(firm, folder, 'recouvre.toml'), '[import]\nsource = "factures.csv"\n');
+    entries.push(`[[societe]]\ndossier = "${folder}"\nresponsable = "${k % 2 === 0 ? 'Marie' : 'Paul'}"\n`);
+  }
+  writeFileSync(join(firm, 'cabinet.toml'), entries.join('\n'));
+  // The firm's commands answer 1 when something needs a person (here: the rate tables' warning).
+  const firmRun = (args: string[]): Figures => {
+    const result = spawnSync(process.execPath, [measure, ...args], { cwd: firm, encoding: 'utf8' });
+    const figures = JSON.parse(result.stderr.trim().split('\n').at(-1) ?? '') as Figures;
+    if (figures.code > 1) throw new Error(`recouvre ${args.join(' ')} failed:\n${result.stderr}`);
+    return figures;
+  };
+  const label = `${fmt(companies)} sociétés × ${fmt(perCompany)} factures`;
+  process.stdout.write(`\nCabinet : ${label}\n`);
+  const imported = firmRun(['cabinet', 'import']);
+  const planned = firmRun(['cabinet', 'relancer', '--dry-run', '--date', PLAN_DATE]);
+  const reported = firmRun(['cabinet', 'rapport', '--date', PLAN_DATE, '--format', 'json']);
+  process.stdout.write(
+    `${planRow('cabinet import', imported)}${planRow('cabinet relancer --dry-run', planned)}${planRow('cabinet rapport', reported)}`,
+  );
+}
