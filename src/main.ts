@@ -501,7 +501,11 @@ Exemples :
       )
       .option('--date <jj/mm/aaaa>', "date du rapport (aujourd'hui par défaut)", parseIsoDate)
       .option('--format <format>', 'table (par défaut), json, csv, html ou pdf')
-      .option('--sortie <fichier>', 'écrire le rapport dans ce fichier (format déduit de l’extension)'),
+      .option('--sortie <fichier>', 'écrire le rapport dans ce fichier (format déduit de l’extension)')
+      .option(
+        '--envoyer [adresses]',
+        'envoyer le rapport par e-mail (HTML + PDF joint) ; serveur et destinataires : le recouvre.toml du cabinet',
+      ),
   ).action(lazy(() => import('./commands/cabinet.js'), 'runCabinetRapport'));
 
   program

@@ -27,7 +27,7 @@ import { byAttention, type CompanyStatus, portfolioView } from '../domain/portfo
 import { UsageError, UserError } from '../errors.js';
 import { displayPath, plural, writeJson } from './format.js';
 import { runInit } from './init.js';
-import { chooseFormat, reportTable, writeOutput } from './report-output.js';
+import { chooseFormat, recipientsOf, reportTable, sendReport, writeOutput } from './report-output.js';
 
 /**
  * `recouvre cabinet …`: a firm's portfolio of client companies, one folder each, listed in
@@ -46,6 +46,8 @@ export interface CabinetOptions {
   readonly sortie?: string;
   readonly nom?: string;
   readonly siren?: string;
+  /** `true` when given without addresses: those of the firm's recouvre.toml [rapport] destinataires. */
+  readonly envoyer?: string | boolean;
 }
 
 const portfolioPath = (context: Context, options: CabinetOptions) =>
@@ -260,7 +262,7 @@ export async function runCabinetRelancer(context: Context, options: CabinetOptio
 /** `cabinet rapport`: the firm's morning, one line per company, what needs a person first. */
 export async function runCabinetRapport(context: Context, options: CabinetOptions): Promise<number> {
   const format = chooseFormat(options);
-  if (format === 'pdf' && options.sortie === undefined)
+  if (format === 'pdf' && options.sortie === undefined && options.envoyer === undefined)
     throw new UsageError('Le rapport PDF s’écrit dans un fichier : ajoutez --sortie cabinet.pdf.');
   const asOf = context.today;
   const statuses = await withCompanies(context, options, (companies, runner) =>
@@ -268,6 +270,21 @@ export async function runCabinetRapport(context: Context, options: CabinetOption
   );
   const view = portfolioView(statuses, asOf, options.responsable ?? null);
   const needing = statuses.filter((s) => s.attention.length > 0).length;
+  if (options.envoyer !== undefined && options.envoyer !== false) {
+    // The firm's own settings (SMTP, sender, recipients): the recouvre.toml beside cabinet.toml.
+    const config = await loadConfig(join(dirname(portfolioPath(context, options)), 'recouvre.toml'), false);
+    const recipients = recipientsOf(options.envoyer, config.rapport.destinataires) ?? [];
+    const euros = statuses.filter((st) => st.error === null && st.currency === 'EUR');
+    const sum = (pick: (st: CompanyStatus) => number) => euros.reduce((total, st) => total + pick(st), 0);
+    await sendReport(context, config, recipients, view, {
+      asOf,
+      summary: `${formatEuros(sum((st) => st.receivables))} d’encours, dont ${formatEuros(sum((st) => st.overdue))} en retard ; ${plural(needing, 'société à regarder', 'sociétés à regarder')}`,
+      attachment: `cabinet-${asOf}.pdf`,
+    });
+    context.stdout.write(`Rapport du cabinet du ${asOf} envoyé à ${recipients.join(', ')}.\n`);
+    if (options.format === undefined && options.sortie === undefined && !options.json)
+      return needing > 0 ? 1 : 0;
+  }
   if (format === 'json') {
     const output = `${JSON.stringify(portfolioJson(statuses, asOf, options.responsable ?? null))}\n`;
     writeOutput(context, output, options.sortie);

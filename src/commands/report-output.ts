@@ -1,7 +1,9 @@
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
+import { type Config, EMAIL } from '../adapters/config.js';
 import { colors, renderTable } from '../adapters/terminal.js';
 import type { Context } from '../context.js';
+import type { IsoDate } from '../domain/dates.js';
 import { displayCell, isNumeric, type ReportView } from '../domain/report-view.js';
 import { UsageError, UserError } from '../errors.js';
 import { displayPath } from './format.js';
@@ -117,4 +119,79 @@ export function writeOutput(
   }
   if (typeof output === 'string') context.stdout.write(output);
   else for (const chunk of output) context.stdout.write(chunk);
+}
+
+/** The addresses of --envoyer: those given, or those of [rapport] destinataires. */
+export function recipientsOf(
+  option: string | boolean | undefined,
+  configured: readonly string[],
+): string[] | null {
+  if (option === undefined || option === false) return null;
+  const list =
+    option === true
+      ? [...configured]
+      : option
+          .split(/[,;\s]+/)
+          .map((a) => a.trim())
+          .filter(Boolean);
+  if (list.length === 0) {
+    throw new UsageError(
+      '--envoyer : à qui ? Donnez les adresses (--envoyer compta@exemple.fr,dirigeant@exemple.fr) ou [rapport] destinataires dans recouvre.toml.',
+    );
+  }
+  const bad = list.filter((a) => !EMAIL.test(a));
+  if (bad.length > 0) throw new UsageError(`--envoyer : adresse invalide « ${bad[0]} ».`);
+  return list;
+}
+
+/** Sends a report by e-mail: its HTML in the message, its PDF attached. */
+export async function sendReport(
+  context: Context,
+  config: Config,
+  recipients: readonly string[],
+  view: ReportView,
+  mail: { readonly asOf: IsoDate; readonly summary: string; readonly attachment: string },
+): Promise<void> {
+  const { newMessageId, smtpMailer, smtpSettings } = await import('../adapters/mailer.js');
+  const { reportHtml } = await import('../adapters/report-files.js');
+  const { renderReport } = await import('../adapters/pdf.js');
+  const smtp = smtpSettings(context.env, config);
+  if (smtp === null) {
+    throw new UserError('Aucun serveur d’envoi configuré : le rapport ne peut pas partir.', [
+      'Indiquez-le dans recouvre.toml ([smtp] url = "smtp://utilisateur@serveur:587") ou dans RECOUVRE_SMTP_URL,',
+      'le mot de passe dans RECOUVRE_SMTP_MOT_DE_PASSE ; ou écrivez le rapport dans un fichier avec --sortie.',
+    ]);
+  }
+  const from = config.smtp.expediteur ?? config.creancier.email;
+  if (!from) {
+    throw new UserError('Expéditeur inconnu : le rapport ne peut pas partir.', [
+      'Indiquez [smtp] expediteur = "Compta <compta@exemple.fr>" ou [creancier] email dans recouvre.toml.',
+    ]);
+  }
+  const { summary } = mail;
+  const pdf = await renderReport(view, mail.asOf);
+  const mailer = smtpMailer(smtp);
+  try {
+    const delivery = await mailer.send({
+      from,
+      to: recipients,
+      replyTo: config.smtp.repondre_a ?? null,
+      bcc: null,
+      subject: `${view.title}${summary ? ` : ${summary}` : ''}`,
+      text: `${view.title}\n\n${summary}.\n\nLe rapport complet est joint en PDF ; la version HTML est dans ce message.\n`,
+      html: reportHtml(view),
+      messageId: newMessageId(from),
+      date: context.now,
+      attachments: [{ filename: mail.attachment, content: pdf }],
+    });
+    if (!delivery.ok) {
+      throw new UserError(`Le rapport n’a pas pu être envoyé : ${delivery.message}.`, [
+        delivery.kind === 'definitif'
+          ? 'Le serveur a refusé le message : vérifiez les adresses des destinataires et l’expéditeur.'
+          : 'Vérifiez le serveur d’envoi ([smtp] url) et réessayez ; rien n’a été envoyé.',
+      ]);
+    }
+  } finally {
+    mailer.close();
+  }
 }

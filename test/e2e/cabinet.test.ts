@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, plain, query, recouvre, tempDir } from './cli.js';
 import { pdfText } from './pdf.js';
+import { smtpForTest } from './smtp.js';
 
 const FRIDAY = '2026-11-20';
 
@@ -182,6 +183,27 @@ describe('recouvre cabinet: a firm’s portfolio', () => {
     const table = plain((await recouvre(['cabinet', 'rapport', '--date', FRIDAY], { cwd: dir })).stdout);
     expect(table).toContain('Portefeuille du cabinet au 20/11/2026');
     expect(table).toContain('2 société(s), 2 à regarder');
+  });
+
+  it('mails the morning report through the firm’s own SMTP server', async () => {
+    const dir = await firm();
+    await recouvre(['cabinet', 'import'], { cwd: dir });
+    const server = await smtpForTest();
+    writeFileSync(
+      join(dir, 'recouvre.toml'),
+      `[smtp]\nurl = "${server.url}"\nexpediteur = "Cabinet <cabinet@exemple.fr>"\n\n[rapport]\ndestinataires = ["associes@exemple.fr"]\n`,
+    );
+    const sent = await recouvre(['cabinet', 'rapport', '--date', FRIDAY, '--envoyer'], { cwd: dir });
+    expect(sent.code).toBe(1);
+    expect(sent.stdout).toContain('Rapport du cabinet du 2026-11-20 envoyé à associes@exemple.fr.');
+    expect(server.messages).toHaveLength(1);
+    const { mail, envelopeTo } = server.messages[0]!;
+    expect(envelopeTo).toEqual(['associes@exemple.fr']);
+    expect(plain(mail.subject ?? '')).toMatch(
+      /^Portefeuille du cabinet au 20\/11\/2026 : .* d’encours, dont .* en retard ; 2 sociétés à regarder$/,
+    );
+    expect(String(mail.html)).toContain('Alpha Conseil');
+    expect(mail.attachments.map((a) => a.filename)).toEqual(['cabinet-2026-11-20.pdf']);
   });
 
   it('says where to start when there is no portfolio', async () => {
