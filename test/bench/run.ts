@@ -301,9 +301,10 @@ process.stdout.write(
   const label = `${fmt(companies)} sociétés × ${fmt(perCompany)} factures`;
   process.stdout.write(`\nCabinet : ${label}\n`);
   const imported = firmRun(['cabinet', 'import']);
+  const again = firmRun(['cabinet', 'import']);
   const planned = firmRun(['cabinet', 'relancer', '--dry-run', '--date', PLAN_DATE]);
   const reported = firmRun(['cabinet', 'rapport', '--date', PLAN_DATE, '--format', 'json']);
   process.stdout.write(
-    `${planRow('cabinet import', imported)}${planRow('cabinet relancer --dry-run', planned)}${planRow('cabinet rapport', reported)}`,
+    `${planRow('cabinet import (bases neuves)', imported)}${planRow('cabinet import, rien de changé', again)}${planRow('cabinet relancer --dry-run', planned)}${planRow('cabinet rapport', reported)}`,
   );
 }

@@ -185,6 +185,51 @@ describe('recouvre cabinet: a firm’s portfolio', () => {
     expect(table).toContain('2 société(s), 2 à regarder');
   });
 
+  it('sends each company’s reminders from that company only, and never twice', async () => {
+    const dir = tempDir();
+    const server = await smtpForTest();
+    const creditors = [
+      ['nord', 'Menuiserie du Nord SARL', '732 829 320', 'compta@menuiserie-nord.fr'],
+      ['sud', 'Plomberie du Sud SAS', '552 100 554', 'factures@plomberie-sud.fr'],
+    ] as const;
+    for (const [folder, name, siren, email] of creditors) {
+      expect((await recouvre(['cabinet', 'ajouter', folder], { cwd: dir })).code).toBe(0);
+      writeFileSync(
+        join(dir, folder, 'recouvre.toml'),
+        `[import]\nsource = "factures.csv"\n\n[creancier]\nraison_sociale = "${name}"\nsiren = "${siren}"\nadresse = "1 rue de la Paix\\n75002 Paris"\nemail = "${email}"\ntelephone = "01 23 45 67 89"\n\n[smtp]\nurl = "${server.url}"\nexpediteur = "${name} <${email}>"\n\n[taux]\nbce = { "2026-07-01" = 2.15 }\n`,
+      );
+      copyFileSync(fixture('relances/factures.csv'), join(dir, folder, 'factures.csv'));
+    }
+    expect((await recouvre(['cabinet', 'import'], { cwd: dir })).code).toBe(0);
+    const first = await recouvre(['cabinet', 'relancer', '--date', FRIDAY, '--json'], { cwd: dir });
+    const json = JSON.parse(first.stdout);
+    const sent = (folder: string) =>
+      json.societes
+        .find((c: { dossier: string }) => c.dossier === folder)
+        .resultat.actions.filter((a: { resultat: string }) => a.resultat === 'envoye').length;
+    expect(sent('nord')).toBeGreaterThan(0);
+    expect(sent('sud')).toBe(sent('nord'));
+    expect(server.messages.length).toBeGreaterThanOrEqual(2 * sent('nord'));
+    for (const { mail } of server.messages) {
+      const from = mail.from?.text ?? '';
+      const mine = creditors.find(([, name]) => from.includes(name))!;
+      const other = creditors.find((c) => c !== mine)!;
+      expect(mine, from).toBeDefined();
+      expect(mail.text).toContain(mine[1]);
+      expect(mail.text).not.toContain(other[1]);
+      expect(mail.text).not.toContain(other[3]);
+    }
+    const count = server.messages.length;
+    const again = await recouvre(['cabinet', 'relancer', '--date', FRIDAY, '--json'], { cwd: dir });
+    // What went is not sent again; what was blocked (a client without a postal address) still waits.
+    const results = JSON.parse(again.stdout).societes.flatMap(
+      (c: { resultat: { actions: { resultat: string }[] } }) => c.resultat.actions.map((a) => a.resultat),
+    );
+    expect(results).not.toContain('envoye');
+    expect(results.every((r: string) => r === 'bloque')).toBe(true);
+    expect(server.messages).toHaveLength(count);
+  });
+
   it('mails the morning report through the firm’s own SMTP server', async () => {
     const dir = await firm();
     await recouvre(['cabinet', 'import'], { cwd: dir });
