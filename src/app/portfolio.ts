@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CliRun } from '../adapters/cli-pool.js';
 import type { Portfolio, PortfolioCompany } from '../adapters/portfolio-file.js';
@@ -50,6 +51,13 @@ export function runForEach(
   const own = { ...env, RECOUVRE_DB: '' };
   return Promise.all(
     companies.map(async (company) => {
+      if (
+        !existsSync(join(company.path, 'recouvre.db')) &&
+        !existsSync(join(company.path, 'recouvre.toml'))
+      ) {
+        const stderr = `recouvre : dossier de société introuvable ou vide : ${company.path} (ni recouvre.db ni recouvre.toml). Corrigez « dossier » dans cabinet.toml, ou créez-la avec « recouvre cabinet ajouter ».\n`;
+        return { company, run: { code: 1, stdout: '', stderr }, json: null };
+      }
       const run = await runner.run(
         ['--db', join(company.path, 'recouvre.db'), ...argv(company)],
         company.path,

@@ -251,6 +251,20 @@ describe('recouvre cabinet: a firm’s portfolio', () => {
     expect(mail.attachments.map((a) => a.filename)).toEqual(['cabinet-2026-11-20.pdf']);
   });
 
+  it('reports a company whose folder has gone, and goes on with the others', async () => {
+    const dir = await firm();
+    writeFileSync(
+      join(dir, 'cabinet.toml'),
+      `${readFileSync(join(dir, 'cabinet.toml'), 'utf8')}\n[[societe]]\ndossier = "disparue"\n`,
+    );
+    const result = await recouvre(['cabinet', 'rapport', '--json', '--date', FRIDAY], { cwd: dir });
+    const json = JSON.parse(result.stdout);
+    expect(json.societes[0]).toMatchObject({ dossier: 'disparue' });
+    expect(json.societes[0].erreur).toContain('dossier de société introuvable');
+    expect(json.societes.map((s: { dossier: string }) => s.dossier)).toContain('alpha');
+    expect(existsSync(join(dir, 'disparue'))).toBe(false);
+  });
+
   it('says where to start when there is no portfolio', async () => {
     const dir = tempDir();
     const result = await recouvre(['cabinet', 'rapport'], { cwd: dir });
