@@ -434,6 +434,74 @@ Exemples :
     )
     .action(lazy(() => import('./commands/echeancier.js'), 'runEcheancier'));
 
+  registerCabinet(program, lazy);
+
+  program
+    .command('statuts')
+    .description(
+      'écrire pour la plateforme agréée les statuts 212 « Encaissée » des règlements enregistrés (chacun une fois)',
+    )
+    .option(
+      '--encaissees',
+      'les règlements reçus (relevé bancaire, fichier de règlements, saisie) pas encore transmis',
+    )
+    .option(
+      '--depuis <jj/mm/aaaa>',
+      'tous les règlements datés de ce jour ou après, même déjà transmis',
+      parseIsoDate,
+    )
+    .option('--sortie <dossier>', 'dossier des fichiers (celui de la base par défaut)')
+    .option('--dry-run', 'montrer ce qui serait écrit, sans rien écrire')
+    .option('--json', 'résultat en JSON (montants en centimes)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Écrit statuts-encaissees-<date>.csv et .json, à déposer sur la plateforme agréée.',
+        'Les statuts reçus de la plateforme (207 En litige, 212 Encaissée…) se lisent avec : recouvre import statuts.csv',
+        '',
+        'Exemples :',
+        '  recouvre statuts --encaissees',
+        '  recouvre statuts --encaissees --depuis 01/11/2026 --sortie ./pour-la-plateforme',
+      ].join('\n'),
+    )
+    .action(lazy(() => import('./commands/statuts.js'), 'runStatuts'));
+
+  program
+    .command('historique')
+    .description(
+      'tout ce qui est arrivé à une facture ou un client ; --ajouter note une relance faite hors de recouvre',
+    )
+    .argument('<numero|client>', 'numéro de facture ou code client')
+    .option('--json', 'événements en JSON, dans l’ordre des dates')
+    .option(
+      '--ajouter <etape>',
+      'noter une étape faite à la main (rappel, relance, appel, mise_en_demeure…), la réception d’une mise en demeure (reception), une reconnaissance_dette ou une demande_en_justice',
+    )
+    .option('--canal <canal>', 'avec --ajouter : email, courrier, appel, tache')
+    .option('--date <jj/mm/aaaa>', "avec --ajouter : date de l'action (aujourd'hui par défaut)", parseIsoDate)
+    .option('--note <texte>', 'avec --ajouter : ce qui a été dit ou envoyé')
+    .addHelpText(
+      'after',
+      '\nExemples :\n  recouvre historique F2026-0102\n  recouvre historique C002 --ajouter appel --note "promet de payer vendredi"\n  recouvre historique C002 --ajouter reception --date 24/11/2026       (accusé de réception de la mise en demeure)\n  recouvre historique F2026-0102 --ajouter reconnaissance_dette --date 24/11/2026   (interrompt la prescription)',
+    )
+    .action(lazy(() => import('./commands/historique.js'), 'runHistorique'));
+
+  try {
+    await program.parseAsync([...io.argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return handleError(error, io);
+  }
+}
+
+type Lazy = <K extends string>(
+  load: () => Promise<Record<K, (context: Context, ...args: never[]) => Promise<number>>>,
+  name: K,
+) => (...args: unknown[]) => Promise<void>;
+
+/** `recouvre cabinet …`: the firm's commands over its portfolio of company folders. */
+function registerCabinet(program: Command, lazy: Lazy): void {
   const cabinet = program
     .command('cabinet')
     .description(
@@ -507,64 +575,6 @@ Exemples :
         'envoyer le rapport par e-mail (HTML + PDF joint) ; serveur et destinataires : le recouvre.toml du cabinet',
       ),
   ).action(lazy(() => import('./commands/cabinet.js'), 'runCabinetRapport'));
-
-  program
-    .command('statuts')
-    .description(
-      'écrire pour la plateforme agréée les statuts 212 « Encaissée » des règlements enregistrés (chacun une fois)',
-    )
-    .option(
-      '--encaissees',
-      'les règlements reçus (relevé bancaire, fichier de règlements, saisie) pas encore transmis',
-    )
-    .option(
-      '--depuis <jj/mm/aaaa>',
-      'tous les règlements datés de ce jour ou après, même déjà transmis',
-      parseIsoDate,
-    )
-    .option('--sortie <dossier>', 'dossier des fichiers (celui de la base par défaut)')
-    .option('--dry-run', 'montrer ce qui serait écrit, sans rien écrire')
-    .option('--json', 'résultat en JSON (montants en centimes)')
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Écrit statuts-encaissees-<date>.csv et .json, à déposer sur la plateforme agréée.',
-        'Les statuts reçus de la plateforme (207 En litige, 212 Encaissée…) se lisent avec : recouvre import statuts.csv',
-        '',
-        'Exemples :',
-        '  recouvre statuts --encaissees',
-        '  recouvre statuts --encaissees --depuis 01/11/2026 --sortie ./pour-la-plateforme',
-      ].join('\n'),
-    )
-    .action(lazy(() => import('./commands/statuts.js'), 'runStatuts'));
-
-  program
-    .command('historique')
-    .description(
-      'tout ce qui est arrivé à une facture ou un client ; --ajouter note une relance faite hors de recouvre',
-    )
-    .argument('<numero|client>', 'numéro de facture ou code client')
-    .option('--json', 'événements en JSON, dans l’ordre des dates')
-    .option(
-      '--ajouter <etape>',
-      'noter une étape faite à la main (rappel, relance, appel, mise_en_demeure…), la réception d’une mise en demeure (reception), une reconnaissance_dette ou une demande_en_justice',
-    )
-    .option('--canal <canal>', 'avec --ajouter : email, courrier, appel, tache')
-    .option('--date <jj/mm/aaaa>', "avec --ajouter : date de l'action (aujourd'hui par défaut)", parseIsoDate)
-    .option('--note <texte>', 'avec --ajouter : ce qui a été dit ou envoyé')
-    .addHelpText(
-      'after',
-      '\nExemples :\n  recouvre historique F2026-0102\n  recouvre historique C002 --ajouter appel --note "promet de payer vendredi"\n  recouvre historique C002 --ajouter reception --date 24/11/2026       (accusé de réception de la mise en demeure)\n  recouvre historique F2026-0102 --ajouter reconnaissance_dette --date 24/11/2026   (interrompt la prescription)',
-    )
-    .action(lazy(() => import('./commands/historique.js'), 'runHistorique'));
-
-  try {
-    await program.parseAsync([...io.argv], { from: 'user' });
-    return exitCode;
-  } catch (error) {
-    return handleError(error, io);
-  }
 }
 
 function handleError(error: unknown, io: Io): number {
