@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { basename, relative } from 'node:path';
 import { abortImport, beginImport, endImport, importHeader } from '../adapters/db/imports.js';
 import { type ImportCounts, InvoiceImportStore } from '../adapters/db/invoice-import-store.js';
@@ -81,7 +82,7 @@ export async function importEInvoices(
   const company = request.company;
   if (company.siren === null && company.vat === null) {
     throw new UserError(
-      "Pour importer des factures électroniques, recouvre doit pouvoir vérifier qu'elles sont les vôtres : le SIREN de votre société n'est pas configuré.",
+      `${basename(request.path)} est lu comme ${statSync(request.path).isDirectory() ? 'un dossier de factures électroniques' : 'une facture électronique (PDF ou XML)'} : pour l'importer, recouvre doit vérifier que ces factures sont les vôtres, et le SIREN de votre société n'est pas configuré.`,
       [
         'Ajoutez-le dans recouvre.toml, section [creancier] : siren = "732 829 320" (ou numero_tva = "FR44732829320").',
       ],

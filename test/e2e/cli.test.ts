@@ -36,7 +36,7 @@ describe('recouvre: the command line', () => {
     expect(unknown.stderr).toContain('erreur : option inconnue « --bogus »');
     const missing = await recouvre(['import'], { cwd: dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('erreur : argument obligatoire manquant « fichier »');
+    expect(missing.stderr).toContain('Quel fichier importer ? Donnez-le : recouvre import factures.csv');
     const command = await recouvre(['relancr'], { cwd: dir });
     expect(command.code).toBe(2);
     expect(command.stderr).toContain('erreur : commande inconnue « relancr »');

@@ -12,7 +12,9 @@ export function sniffEInvoice(head: Uint8Array): EInvoiceKind | null {
   const text = Buffer.from(head).toString('latin1');
   if (text.slice(0, 1024).includes('%PDF-')) return 'pdf';
   const start = text.replace(/^\xef\xbb\xbf/, '').trimStart();
-  return start.startsWith('<') ? 'xml' : null;
+  // An XML document opens with its declaration, a comment or an element: a damaged CSV whose
+  // first character happens to be « < » is not one.
+  return /^<(\?xml|!--|[A-Za-z_][\w.:-]*[\s>/])/.test(start) ? 'xml' : null;
 }
 
 export function sniffFile(path: string): EInvoiceKind | null {
