@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, plain, query, recouvre, tempDir } from './cli.js';
@@ -185,7 +185,7 @@ describe('recouvre cabinet: a firm’s portfolio', () => {
     expect(table).toContain('2 société(s), 2 à regarder');
   });
 
-  it('sends each company’s reminders from that company only, and never twice', async () => {
+  it('sends each company’s reminders from that company only, never twice, and goes on past a busy base', async () => {
     const dir = tempDir();
     const server = await smtpForTest();
     const creditors = [
@@ -201,6 +201,20 @@ describe('recouvre cabinet: a firm’s portfolio', () => {
       copyFileSync(fixture('relances/factures.csv'), join(dir, folder, 'factures.csv'));
     }
     expect((await recouvre(['cabinet', 'import'], { cwd: dir })).code).toBe(0);
+
+    // Nord's base is busy (another run holds its lock): Nord is refused, Sud goes on.
+    const lock = join(dir, 'nord', 'recouvre.db.verrou');
+    writeFileSync(lock, String(process.pid));
+    const busy = JSON.parse(
+      (await recouvre(['cabinet', 'relancer', '--date', FRIDAY, '--json'], { cwd: dir })).stdout,
+    );
+    const nordBusy = busy.societes.find((c: { dossier: string }) => c.dossier === 'nord');
+    expect(nordBusy.erreur).toContain('Une autre relance ou restauration est en cours sur cette base');
+    expect(server.messages.length).toBeGreaterThan(0);
+    const sudFirst = server.messages.length;
+    for (const { mail } of server.messages) expect(mail.from?.text).toContain('Plomberie du Sud SAS');
+    rmSync(lock);
+
     const first = await recouvre(['cabinet', 'relancer', '--date', FRIDAY, '--json'], { cwd: dir });
     const json = JSON.parse(first.stdout);
     const sent = (folder: string) =>
@@ -208,8 +222,9 @@ describe('recouvre cabinet: a firm’s portfolio', () => {
         .find((c: { dossier: string }) => c.dossier === folder)
         .resultat.actions.filter((a: { resultat: string }) => a.resultat === 'envoye').length;
     expect(sent('nord')).toBeGreaterThan(0);
-    expect(sent('sud')).toBe(sent('nord'));
-    expect(server.messages.length).toBeGreaterThanOrEqual(2 * sent('nord'));
+    // Sud's reminders went on the busy run: nothing goes twice.
+    expect(sent('sud')).toBe(0);
+    expect(server.messages.length).toBeGreaterThanOrEqual(sudFirst + sent('nord'));
     for (const { mail } of server.messages) {
       const from = mail.from?.text ?? '';
       const mine = creditors.find(([, name]) => from.includes(name))!;
