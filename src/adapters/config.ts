@@ -409,6 +409,8 @@ export async function loadConfig(path: string, required: boolean): Promise<Confi
 export async function readToml<T>(
   path: string,
   build: (z: typeof import('zod').z) => import('zod').ZodType<T> | Promise<import('zod').ZodType<T>>,
+  /** Where the README describes the file's keys. */
+  readmePart = 'Configuration',
 ): Promise<T> {
   const text = readFileSync(path, 'utf8');
   let data: unknown;
@@ -439,10 +441,13 @@ export async function readToml<T>(
       return `${path}:${line}, clé « ${name} » : ${message}`;
     });
     const byLine = lines.map((l, i) => ({ l, at: Number(/:(\d+), clé/.exec(l)?.[1] ?? 0) * 1000 + i }));
-    throw new UserError(`Configuration invalide (${path}).`, [
-      ...byLine.sort((a, b) => a.at - b.at).map((x) => x.l),
-      'Corrigez ces lignes (les clés et leurs valeurs sont décrites dans le README, partie « Configuration »).',
-    ]);
+    throw new UserError(
+      `${readmePart === 'Configuration' ? 'Configuration invalide' : 'Fichier invalide'} (${path}).`,
+      [
+        ...byLine.sort((a, b) => a.at - b.at).map((x) => x.l),
+        `Corrigez ces lignes (les clés et leurs valeurs sont décrites dans le README, partie « ${readmePart} »).`,
+      ],
+    );
   }
   return result.data;
 }

@@ -43,26 +43,29 @@ export async function loadPortfolio(file: string): Promise<Portfolio> {
       'ou indiquez-le avec --cabinet <fichier>.',
     ]);
   }
-  const data = await readToml(file, (z) =>
-    z.strictObject({
-      societe: z
-        .array(
-          z.strictObject({
-            dossier: z.string().min(1),
-            nom: z.string().min(1).optional(),
-            siren: z
-              .string()
-              .refine(
-                (s) => sirenIsValid(s.replace(/\s+/g, '')),
-                'SIREN invalide (9 chiffres, clé de contrôle fausse)',
-              )
-              .optional(),
-            responsable: z.string().min(1).optional(),
-            actif: z.boolean().default(true),
-          }),
-        )
-        .default([]),
-    }),
+  const data = await readToml(
+    file,
+    (z) =>
+      z.strictObject({
+        societe: z
+          .array(
+            z.strictObject({
+              dossier: z.string().min(1),
+              nom: z.string().min(1).optional(),
+              siren: z
+                .string()
+                .refine(
+                  (s) => sirenIsValid(s.replace(/\s+/g, '')),
+                  'SIREN invalide (9 chiffres, clé de contrôle fausse)',
+                )
+                .optional(),
+              responsable: z.string().min(1).optional(),
+              actif: z.boolean().default(true),
+            }),
+          )
+          .default([]),
+      }),
+    'Un cabinet',
   );
   const base = dirname(file);
   const seen = new Map<string, string>();
