@@ -71,6 +71,9 @@ export class CliPool {
     worker.on('error', (error) => fail(error.message));
     worker.on('exit', (code) => {
       if (this.running.has(worker)) fail(`code ${code}`);
+      // Never hand a job to a thread that has gone.
+      const at = this.idle.indexOf(worker);
+      if (at >= 0) this.idle.splice(at, 1);
     });
     return worker;
   }
