@@ -8,7 +8,7 @@ import type { RowItem, RowsRequest } from '../../src/app/invoice-import/reader.j
 import { INVOICE_CATALOGUE } from '../../src/domain/columns.js';
 
 // The reading thread runs compiled: `npm test` builds before it tests.
-const { ReaderThread, readCheckedRows } = (await import(
+const { ReaderThread, readCheckedRows, stopSpareReaders } = (await import(
   new URL('../../dist/src/app/invoice-import/reader.js', import.meta.url).href
 )) as typeof import('../../src/app/invoice-import/reader.js');
 
@@ -74,7 +74,29 @@ describe('a reading thread started ahead', () => {
     await ahead.close();
   });
 
+  it('reads the next file of the process in the same thread, with the same result', async () => {
+    const request = await requestFor(3000);
+    const expected = await itemsOf(request);
+    const threadOf = (ahead: InstanceType<typeof ReaderThread>) =>
+      (ahead as unknown as { worker: { threadId: number } }).worker.threadId;
+    const first = new ReaderThread();
+    const id = threadOf(first);
+    expect(await itemsOf(request, first)).toEqual(expected);
+    const second = new ReaderThread();
+    expect(threadOf(second)).toBe(id);
+    expect(await itemsOf(request, second)).toEqual(expected);
+    // Unused, a thread that has read before waits for the next import rather than ending.
+    const third = new ReaderThread();
+    expect(threadOf(third)).toBe(id);
+    await third.close();
+    await stopSpareReaders();
+    const fresh = new ReaderThread();
+    expect(threadOf(fresh) === id).toBe(false);
+    await fresh.close();
+  });
+
   it('ends when it was never used', async () => {
+    await stopSpareReaders();
     const ahead = new ReaderThread();
     const worker = (
       ahead as unknown as { worker: { threadId: number; once: (e: string, f: () => void) => void } }

@@ -36,14 +36,19 @@ import { MAX_UNITS_AHEAD, type RowsWorkerData, STOP_READER, UNCHANGED_PER_UNIT }
 // its module is still being evaluated (a top-level await, a long first statement) can bring the
 // whole process down (a V8 fatal error, nodejs/node#53238). A thread started ahead and not used
 // is sent STOP_READER, and ends by itself.
-if (workerData) setImmediate(() => readRows(workerData as RowsWorkerData));
-else
+// A thread started ahead reads one file after another (the imports of a firm's companies, one
+// thread each): after each, it waits for the next, or for STOP_READER.
+if (workerData) setImmediate(() => readRows(workerData as RowsWorkerData, false));
+else waitForWork();
+
+function waitForWork(): void {
   parentPort?.once('message', (message: RowsWorkerData | typeof STOP_READER) => {
     if (message === STOP_READER) parentPort?.close();
-    else readRows(message);
+    else readRows(message, true);
   });
+}
 
-function readRows(request: RowsWorkerData): void {
+function readRows(request: RowsWorkerData, again: boolean): void {
   const port = parentPort as MessagePort;
   const BATCH = 2000;
   /** The first batch is smaller: the writer starts on it while the next lines are read. */
@@ -226,6 +231,7 @@ function readRows(request: RowsWorkerData): void {
     .then(() => {
       flush();
       port.postMessage({ type: 'done' });
+      if (again) waitForWork();
     })
     .catch((error: unknown) => {
       port.postMessage({ type: 'error', message: (error as Error).message ?? String(error) });

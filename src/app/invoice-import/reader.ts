@@ -71,6 +71,24 @@ function partsOf(request: RowsRequest): FilePart[] {
 /** What a reading thread started ahead is sent when no file comes: it then ends by itself. */
 export const STOP_READER = 'stop';
 
+/**
+ * Reading threads that have read a file and wait, unreferenced, for the next one of this process:
+ * `recouvre cabinet import` runs hundreds of imports in a few threads, and a thread's start-up
+ * (about a tenth of a second) would otherwise be paid for each.
+ */
+const SPARE: Worker[] = [];
+
+/** Ends the reading threads waiting for a next file (a process that wants its threads gone). */
+export async function stopSpareReaders(): Promise<void> {
+  await Promise.all(
+    SPARE.splice(0).map(async (worker) => {
+      const ended = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage(STOP_READER);
+      await ended;
+    }),
+  );
+}
+
 /** A reading thread; without `workerData`, it waits for its first message to say what to read. */
 function readerWorker(workerData?: RowsWorkerData): Worker {
   return new Worker(new URL('./reader-worker.js', import.meta.url), {
@@ -89,21 +107,32 @@ function readerWorker(workerData?: RowsWorkerData): Worker {
  * given it takes it; `close` ends it if none did. Until taken, it keeps no program running.
  */
 export class ReaderThread {
-  private worker: Worker | null = readerWorker();
+  private worker: Worker | null;
+  /** Taken from `SPARE`: it has read a file before, so its module is evaluated. */
+  private readonly reused: boolean;
   private broken = false;
+  private readonly onBroken = () => {
+    this.broken = true;
+  };
 
   constructor() {
-    this.worker?.unref();
-    const broken = () => {
-      this.broken = true;
-    };
-    this.worker?.on('error', broken).on('exit', broken);
+    const spare = SPARE.pop();
+    this.reused = spare !== undefined;
+    this.worker = spare ?? readerWorker();
+    this.worker.unref();
+    this.worker.on('error', this.onBroken).on('exit', this.onBroken);
+  }
+
+  private release(): Worker | null {
+    const worker = this.worker;
+    this.worker = null;
+    worker?.off('error', this.onBroken).off('exit', this.onBroken);
+    return worker;
   }
 
   /** The thread, the first time, if it started well; then null. */
   take(): Worker | null {
-    const worker = this.worker;
-    this.worker = null;
+    const worker = this.release();
     if (worker === null || this.broken) {
       void worker?.terminate();
       return null;
@@ -114,9 +143,14 @@ export class ReaderThread {
 
   /** Asks the waiting thread to end, and waits until it has (see the worker's first lines). */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
+    const worker = this.release();
     if (worker === null || this.broken) return;
+    // A thread that has read a file is past its module's evaluation: it may wait, unreferenced,
+    // for the next import of this process.
+    if (this.reused) {
+      SPARE.push(worker);
+      return;
+    }
     const ended = new Promise((resolve) => worker.once('exit', resolve));
     worker.postMessage(STOP_READER);
     const late = setTimeout(() => void worker.terminate(), 5000);
@@ -144,6 +178,8 @@ export function readCheckedRows(
     const finished = parts.map(() => false);
     const leads = parts.map(() => new Int32Array(new SharedArrayBuffer(4)));
     const workers: Worker[] = [];
+    /** The first part's thread was started ahead: it can read again. */
+    let reusable = false;
     const fail = (error: unknown) => {
       if (settled) return;
       settled = true;
@@ -175,7 +211,14 @@ export function readCheckedRows(
       }
       if (!settled && current === parts.length) {
         settled = true;
-        for (const worker of workers) void worker.terminate();
+        workers.forEach((worker, index) => {
+          if (index === 0 && reusable) {
+            // The thread started ahead waits for the next file (reader-worker's waitForWork).
+            worker.removeAllListeners('message').removeAllListeners('error').removeAllListeners('exit');
+            worker.unref();
+            SPARE.push(worker);
+          } else void worker.terminate();
+        });
         resolve();
       }
     };
@@ -189,6 +232,7 @@ export function readCheckedRows(
         lead: (leads[index] as Int32Array).buffer as SharedArrayBuffer,
       };
       const started = index === 0 ? (ahead?.take() ?? null) : null;
+      if (index === 0) reusable = started !== null;
       const worker = started ?? readerWorker(workerData);
       // A thread started ahead waits for what to read.
       started?.postMessage(workerData);
