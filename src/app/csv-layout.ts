@@ -237,6 +237,28 @@ export function samplesOf<K extends string>(
  * The file of rejected lines beside the input, when the user asked to import the valid lines
  * anyway (never on a dry run).
  */
+/** The journal's words for a payment or status file import: which file, and what it did. */
+export function fileImportDetails(
+  type: 'paiements' | 'statuts',
+  source: { readonly name: string; readonly sha256: string },
+  counts: {
+    readonly created: number;
+    readonly known: number;
+    readonly duplicates: number;
+    readonly rejected: number;
+  },
+): Record<string, unknown> {
+  return {
+    type,
+    fichier: source.name,
+    sha256: source.sha256,
+    crees: counts.created,
+    deja_connus: counts.known,
+    doublons: counts.duplicates,
+    rejetes: counts.rejected,
+  };
+}
+
 export function rejectsFileFor(
   request: { readonly file: string; readonly ignoreErrors: boolean; readonly dryRun: boolean },
   headers: readonly string[],

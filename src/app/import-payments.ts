@@ -7,7 +7,14 @@ import { dateOrderLabel, guessDateOrder, type Instant } from '../domain/dates.js
 import { formatEuros, guessDecimalMark } from '../domain/money.js';
 import { PAYMENT_CATALOGUE, type PaymentFieldKey, readPaymentRow } from '../domain/payment-row.js';
 import { UserError } from '../errors.js';
-import { findLayout, Issues, type ReadOptions, rejectsFileFor, samplesOf } from './csv-layout.js';
+import {
+  fileImportDetails,
+  findLayout,
+  Issues,
+  type ReadOptions,
+  rejectsFileFor,
+  samplesOf,
+} from './csv-layout.js';
 
 export interface PaymentImportRequest extends ReadOptions<PaymentFieldKey> {
   readonly file: string;
@@ -225,13 +232,7 @@ export async function importPayments(
     const blocked = issues.count > 0 && !request.ignoreErrors;
     if (!blocked) {
       writer.finish(counts, clock.now.toISOString(), clock.today, {
-        type: 'paiements',
-        fichier: source.name,
-        sha256: source.sha256,
-        crees: counts.created,
-        deja_connus: counts.known,
-        doublons: counts.duplicates,
-        rejetes: counts.rejected,
+        ...fileImportDetails('paiements', source, counts),
         remboursements: counts.refunds,
         trop_percus: overpayments.map((o) => ({ numero: o.number, montant_centimes: o.cents })),
       });

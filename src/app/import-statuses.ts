@@ -16,6 +16,7 @@ import {
 import { guessDecimalMark } from '../domain/money.js';
 import { UserError } from '../errors.js';
 import {
+  fileImportDetails,
   findLayout,
   Issues,
   type ReadOptions,
@@ -259,16 +260,7 @@ export async function importStatuses(
       else if (change.kind === 'none' && change.note) counts.alreadyPaid++;
     }
     const blocked = issues.count > 0 && !request.ignoreErrors;
-    if (!blocked)
-      writer.finish(counts, recordedAt, {
-        type: 'statuts',
-        fichier: source.name,
-        sha256: source.sha256,
-        crees: counts.created,
-        deja_connus: counts.known,
-        doublons: counts.duplicates,
-        rejetes: counts.rejected,
-      });
+    if (!blocked) writer.finish(counts, recordedAt, fileImportDetails('statuts', source, counts));
     committed = endImport(store, !blocked && !request.dryRun);
     await rejects?.close();
     return {
