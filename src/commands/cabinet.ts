@@ -124,7 +124,7 @@ export async function runCabinetAjouter(
   if (portfolio === null) createPortfolio(file, [entry]);
   else appendCompany(file, entry);
   context.stdout.write(
-    `${entry.name ?? entry.folder} ajoutée au portefeuille (${displayPath(context.cwd, file)})${created ? ' ; sa base et sa configuration sont créées' : ''}.\n` +
+    `Société « ${entry.name ?? entry.folder} » ajoutée au portefeuille (${displayPath(context.cwd, file)})${created ? ' ; sa base et sa configuration sont créées' : ''}.\n` +
       `Indiquez dans ${displayPath(context.cwd, join(path, 'recouvre.toml'))} ce que « cabinet import » lit : [import] source = "exports/factures.csv".\n`,
   );
   return 0;
